@@ -1,0 +1,72 @@
+// attnlab: the engine on the command line (tokenize, run, generate, train ...).
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+
+struct CommandEntry {
+    const char* name;
+    const char* usage;
+    cli_command_fn fn;
+};
+
+static std::vector<CommandEntry>& command_table() {
+    static std::vector<CommandEntry> table;
+    return table;
+}
+
+CliCommand::CliCommand(const char* name, const char* usage, cli_command_fn fn) {
+    command_table().push_back({name, usage, fn});
+}
+
+bool cli_read_file(const char* path, std::string& out) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return false;
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    out = ss.str();
+    return true;
+}
+
+const char* cli_take_flag(std::vector<char*>& args, const char* flag) {
+    for (size_t i = 0; i + 1 < args.size(); i++) {
+        if (strcmp(args[i], flag) == 0) {
+            const char* value = args[i + 1];
+            args.erase(args.begin() + i, args.begin() + i + 2);
+            return value;
+        }
+    }
+    return nullptr;
+}
+
+bool cli_take_switch(std::vector<char*>& args, const char* flag) {
+    for (size_t i = 0; i < args.size(); i++) {
+        if (strcmp(args[i], flag) == 0) {
+            args.erase(args.begin() + i);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void print_usage() {
+    fprintf(stderr, "usage: attnlab <command> [options]\n\ncommands:\n");
+    for (const CommandEntry& c : command_table()) fprintf(stderr, "  %-10s %s\n", c.name, c.usage);
+}
+
+int main(int argc, char** argv) {
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        print_usage();
+        return argc < 2 ? 2 : 0;
+    }
+    for (const CommandEntry& c : command_table()) {
+        if (strcmp(c.name, argv[1]) == 0) return c.fn(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "attnlab: unknown command '%s'\n\n", argv[1]);
+    print_usage();
+    return 2;
+}

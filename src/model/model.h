@@ -1,0 +1,136 @@
+// GPT-2 architecture: weights, loading (Hugging Face layout), forward pass with capture, generation.
+//
+// Dimension legend (as in llm.c):
+//   V vocabulary size   maxT n_positions   T tokens in the run   L layers   H heads
+//   C n_embd (d_model)  D = C / H (d_head) 4C MLP width
+//
+// Nothing here knows about ImGui, SDL or the browser.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tokenizer/tokenizer.h"
+
+struct GPT2Config {
+    int n_layer = 0;      // L
+    int n_head = 0;       // H
+    int n_embd = 0;       // C
+    int n_positions = 0;  // maxT
+    int vocab_size = 0;   // V
+    float layer_norm_epsilon = 1e-5f;
+};
+
+// All parameters live in one contiguous buffer (Model::params); these point into it.
+// Per-layer tensors are stacked over layers. Matrices use the HF Conv1D layout [in, out]:
+// y = x @ W + b.
+struct GPT2Weights {
+    float* wte;        // [V, C]     token embedding, also the (tied) LM head
+    float* wpe;        // [maxT, C]  position embedding
+    float* ln1w;       // [L, C]
+    float* ln1b;       // [L, C]
+    float* qkvw;       // [L, C, 3C] attn.c_attn.weight; output columns are q | k | v, head-major
+    float* qkvb;       // [L, 3C]
+    float* attprojw;   // [L, C, C]  attn.c_proj.weight
+    float* attprojb;   // [L, C]
+    float* ln2w;       // [L, C]
+    float* ln2b;       // [L, C]
+    float* fcw;        // [L, C, 4C] mlp.c_fc.weight
+    float* fcb;        // [L, 4C]
+    float* fcprojw;    // [L, 4C, C] mlp.c_proj.weight
+    float* fcprojb;    // [L, C]
+    float* lnfw;       // [C]
+    float* lnfb;       // [C]
+};
+constexpr int GPT2_NUM_TENSORS = 16;
+
+// Sizes (in floats) of the 16 tensors above, in that order.
+void gpt2_tensor_sizes(const GPT2Config& cfg, size_t sizes[GPT2_NUM_TENSORS]);
+// Points w's members into params (which must hold the sum of the sizes).
+void gpt2_weights_point(const GPT2Config& cfg, float* params, GPT2Weights& w);
+size_t gpt2_num_params(const GPT2Config& cfg);
+
+struct Model {
+    GPT2Config cfg;
+    std::vector<float> params;  // all weights, F32
+    GPT2Weights w;
+    Tokenizer tok;
+    std::string name;           // directory name or user-given label
+    std::string source_dtype;   // "F32", "F16" or "BF16" as stored in the file
+};
+
+// ---- loading -------------------------------------------------------------------------------------
+// From the contents of the four files. Strict: on any problem returns false with a clear message.
+bool model_load_memory(Model& m, const std::string& config_json, const uint8_t* safetensors, size_t safetensors_len,
+                       const std::string& vocab_json, const std::string& merges_txt, std::string& err);
+bool model_load_dir(Model& m, const std::string& dir, std::string& err);
+// Parses config.json (model_type "gpt2" / architectures GPT2LMHeadModel|GPT2Model).
+bool gpt2_config_parse(const std::string& config_json, GPT2Config& cfg, std::string& err);
+
+// ---- capture -------------------------------------------------------------------------------------
+struct CaptureOptions {
+    bool attention = true;     // scores + weights for all layers and heads
+    bool qkv = true;           // q, k, v, head outputs (all layers/heads, or only qkv_layer/qkv_head)
+    int qkv_layer = -1;        // -1: all layers
+    int qkv_head = -1;         // -1: all heads
+    bool residuals = true;     // embed, resid_attn, resid_mlp
+    bool logits_all = false;   // logits at every position (else only the last)
+    int lens_top_k = 0;        // logit lens: top-k per layer and position (0: off)
+};
+
+struct Capture {
+    int T = 0, L = 0, H = 0, C = 0, D = 0, V = 0;
+    std::vector<int> ids;            // [T]
+    std::vector<float> scores;       // [L, H, T, T] q.k / sqrt(D), before the causal mask
+    std::vector<float> weights;      // [L, H, T, T] softmax rows; masked (key > query) entries are exactly 0
+    int qkv_layer = -1, qkv_head = -1;  // what q/k/v/head_out hold (-1: all)
+    std::vector<float> q, k, v;      // [Lq, Hq, T, D]  Lq = L or 1, Hq = H or 1
+    std::vector<float> head_out;     // [Lq, Hq, T, D]  weights @ v, before c_proj
+    std::vector<float> embed;        // [T, C]   wte + wpe (the residual stream entering layer 0)
+    std::vector<float> resid_attn;   // [L, T, C] residual after the attention add
+    std::vector<float> resid_mlp;    // [L, T, C] residual after the MLP add (= input of layer l+1)
+    std::vector<float> logits;       // [T, V] if logits_all, else [1, V] (last position)
+    int lens_k = 0;
+    std::vector<int> lens_ids;       // [L, T, k]  top-k ids of ln_f + LM head on resid_mlp[l]
+    std::vector<float> lens_probs;   // [L, T, k]  their softmax probabilities
+};
+
+// Runs the model on ids (1 <= T <= n_positions) and fills cap. Returns false with err on bad ids.
+bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
+                   std::string& err);
+
+// ---- generation ----------------------------------------------------------------------------------
+struct SamplingParams {
+    float temperature = 1.0f;  // 0: greedy
+    int top_k = 0;             // 0: off
+    float top_p = 1.0f;        // 1: off
+    uint64_t seed = 42;
+};
+
+// Deterministic RNG (splitmix64 -> float in [0,1)), identical in native and WASM builds.
+struct Rng { uint64_t state; };
+void rng_seed(Rng& r, uint64_t seed);
+float rng_uniform(Rng& r);
+
+// Applies temperature, top-k, top-p to logits [V] and returns the distribution actually sampled from
+// (zeros outside the kept set). Greedy (temperature 0) gives a one-hot on the argmax.
+void sampling_distribution(const float* logits, int V, const SamplingParams& sp, std::vector<float>& probs);
+int sample_from(const std::vector<float>& probs, Rng& rng);
+
+// Incremental decoding with a KV cache.
+struct KVCache {
+    int T = 0;                   // tokens cached
+    std::vector<float> k, v;     // [L, H, maxT, D]
+};
+void kvcache_init(const Model& m, KVCache& kv);
+// Appends ids to the cache and returns the logits [V] of the last appended token.
+bool model_step(const Model& m, KVCache& kv, const std::vector<int>& ids, std::vector<float>& logits,
+                std::string& err);
+
+struct GenerateStep {
+    int id;
+    std::vector<float> probs;  // [V] the distribution sampled from
+};
+// Generates `steps` tokens after prompt ids, stopping early at n_positions.
+bool model_generate(const Model& m, const std::vector<int>& prompt, int steps, const SamplingParams& sp,
+                    std::vector<GenerateStep>& out, std::string& err);

@@ -1,0 +1,41 @@
+// Parameter layout shared by inference, loading and training (llm.c style: one buffer, 16 tensors).
+#include "model/model.h"
+
+void gpt2_tensor_sizes(const GPT2Config& cfg, size_t sizes[GPT2_NUM_TENSORS]) {
+    size_t V = cfg.vocab_size, maxT = cfg.n_positions, L = cfg.n_layer, C = cfg.n_embd;
+    sizes[0] = V * C;          // wte
+    sizes[1] = maxT * C;       // wpe
+    sizes[2] = L * C;          // ln1w
+    sizes[3] = L * C;          // ln1b
+    sizes[4] = L * C * 3 * C;  // qkvw
+    sizes[5] = L * 3 * C;      // qkvb
+    sizes[6] = L * C * C;      // attprojw
+    sizes[7] = L * C;          // attprojb
+    sizes[8] = L * C;          // ln2w
+    sizes[9] = L * C;          // ln2b
+    sizes[10] = L * C * 4 * C; // fcw
+    sizes[11] = L * 4 * C;     // fcb
+    sizes[12] = L * 4 * C * C; // fcprojw
+    sizes[13] = L * C;         // fcprojb
+    sizes[14] = C;             // lnfw
+    sizes[15] = C;             // lnfb
+}
+
+void gpt2_weights_point(const GPT2Config& cfg, float* params, GPT2Weights& w) {
+    size_t sizes[GPT2_NUM_TENSORS];
+    gpt2_tensor_sizes(cfg, sizes);
+    float** ptrs[GPT2_NUM_TENSORS] = {&w.wte,  &w.wpe,     &w.ln1w,     &w.ln1b, &w.qkvw, &w.qkvb,
+                                      &w.attprojw, &w.attprojb, &w.ln2w, &w.ln2b, &w.fcw,  &w.fcb,
+                                      &w.fcprojw,  &w.fcprojb,  &w.lnfw, &w.lnfb};
+    for (int i = 0; i < GPT2_NUM_TENSORS; i++) {
+        *ptrs[i] = params;
+        params += sizes[i];
+    }
+}
+
+size_t gpt2_num_params(const GPT2Config& cfg) {
+    size_t sizes[GPT2_NUM_TENSORS], n = 0;
+    gpt2_tensor_sizes(cfg, sizes);
+    for (size_t s : sizes) n += s;
+    return n;
+}

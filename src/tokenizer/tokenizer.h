@@ -1,0 +1,50 @@
+// Byte-level BPE tokenizer, exactly GPT-2 compatible (vocab.json + merges.txt, Hugging Face layout).
+//
+//   text (UTF-8) --sanitize--> valid UTF-8 --pretokenize (GPT-2 regex)--> pieces
+//        --bytes->unicode--> BPE merges by rank --> ids
+//
+// Invalid UTF-8 (and encoded surrogates) are replaced by U+FFFD before tokenizing; byte and UTF-16
+// ranges then refer to the sanitized text, which tokenizer_sanitize_utf8() returns.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+struct TokenSpan {
+    int id;
+    int byte_begin, byte_end;  // [begin, end) into the sanitized UTF-8 input
+    int u16_begin, u16_end;    // [begin, end) in UTF-16 code units (JS string indices); a token that
+                               // ends inside a code point covers that whole code point
+};
+
+struct Tokenizer {
+    std::vector<std::string> id_to_bytes;                  // [V] raw bytes of each token
+    std::unordered_map<std::string, int> bytes_to_id;      // raw bytes -> id
+    std::unordered_map<uint64_t, int> merge_rank;          // (left id << 32 | right id) -> rank
+    std::unordered_map<std::string, std::vector<int>> cache;  // pre-token piece -> ids
+    int eot_id = -1;                                       // "<|endoftext|>" if in the vocabulary
+};
+
+// Loads from the text of vocab.json and merges.txt. Returns false and sets err on bad input.
+bool tokenizer_load(Tokenizer& tok, std::string_view vocab_json, std::string_view merges_txt, std::string& err);
+bool tokenizer_load_dir(Tokenizer& tok, const std::string& dir, std::string& err);
+
+// Replaces invalid UTF-8 sequences (and UTF-8-encoded surrogates) by U+FFFD.
+std::string tokenizer_sanitize_utf8(std::string_view text);
+
+// Encodes UTF-8 text (sanitized first). "<|endoftext|>" in the text is the special token when
+// allow_special is true (as tiktoken's allowed_special="all"), otherwise it is ordinary text.
+std::vector<TokenSpan> tokenizer_encode(Tokenizer& tok, std::string_view text, bool allow_special = false);
+std::vector<int> tokenizer_encode_ids(Tokenizer& tok, std::string_view text, bool allow_special = false);
+
+// Decodes ids to raw bytes (may be invalid UTF-8 if ids split a code point).
+std::string tokenizer_decode(const Tokenizer& tok, const std::vector<int>& ids);
+// The raw bytes of one token ("" for an out-of-range id).
+const std::string& tokenizer_token_bytes(const Tokenizer& tok, int id);
+int tokenizer_vocab_size(const Tokenizer& tok);
+
+// The GPT-2 pre-tokenizer: splits text into [begin, end) byte ranges.
+// 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+std::vector<std::pair<int, int>> tokenizer_pretokenize(std::string_view utf8);
