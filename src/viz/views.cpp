@@ -1,0 +1,541 @@
+// viz views: scene builders (matrix, aggregates, head view, model view, bars, chips) and the two
+// derived aggregates. See views.h. Reads Capture only; never includes anything that draws.
+#include "viz/views.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "model/model.h"
+
+// ---- helpers ---------------------------------------------------------------------------------------
+
+static float clampf(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
+static int clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+static bool capture_has_weights(const Capture& cap) {
+    return cap.T > 0 && cap.L > 0 && cap.H > 0 &&
+           cap.weights.size() >= (size_t)cap.L * cap.H * cap.T * cap.T;
+}
+
+// [T, T] weights of (layer, head), row-major (query row, key column).
+static const float* capture_head(const Capture& cap, int layer, int head) {
+    return cap.weights.data() + ((size_t)layer * cap.H + head) * cap.T * cap.T;
+}
+
+static float text_w(const VizTheme& th, const char* s, int len, float size) {
+    return th.text_width(s, len, size, th.text_width_user);
+}
+
+// Display label of token i into s.scratch (raw bytes → visible whitespace; "#i" if missing).
+static std::string& token_label(VizScene& s, const std::vector<std::string>& tokens, int i) {
+    s.scratch.clear();
+    if (i >= 0 && i < (int)tokens.size()) {
+        viz_token_label(tokens[i].data(), (int)tokens[i].size(), s.scratch);
+    } else {
+        char b[16];
+        snprintf(b, sizeof(b), "#%d", i);
+        s.scratch.append(b);
+    }
+    return s.scratch;
+}
+
+// Cuts str at a code point boundary so it (plus "…") fits max_w. Returns false if not even one code
+// point fits, so the caller can skip the label instead of drawing a lone ellipsis.
+static bool label_fit(std::string& str, float size, float max_w, const VizTheme& th) {
+    if (text_w(th, str.data(), (int)str.size(), size) <= max_w) return true;
+    static const char ELL[] = "\xE2\x80\xA6";  // …
+    float ell_w = text_w(th, ELL, 3, size);
+    size_t cut = 0, i = 0;
+    while (i < str.size()) {
+        size_t j = i + 1;
+        while (j < str.size() && ((unsigned char)str[j] & 0xC0) == 0x80) j++;  // labels are valid UTF-8
+        if (text_w(th, str.data(), (int)j, size) + ell_w > max_w) break;
+        cut = j;
+        i = j;
+    }
+    if (cut == 0) return false;
+    str.resize(cut);
+    str.append(ELL, 3);
+    return true;
+}
+
+static float max_label_width(VizScene& s, const std::vector<std::string>& tokens, int T, float size,
+                             const VizTheme& th) {
+    float w = 0;
+    for (int i = 0; i < T; i++) {
+        std::string& l = token_label(s, tokens, i);
+        w = fmaxf(w, text_w(th, l.data(), (int)l.size(), size));
+    }
+    return w;
+}
+
+static void draw_message(VizScene& s, VizRect area, const VizTheme& th, const char* msg) {
+    viz_text(s, area.x, area.y, msg, -1, th.font_size, th.fg_muted, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, VIZ_ROLE_TITLE);
+}
+
+// ---- derived aggregates ----------------------------------------------------------------------------
+
+void viz_attention_mean(const Capture& cap, int layer, std::vector<float>& out) {
+    if (!capture_has_weights(cap) || layer < 0 || layer >= cap.L) {
+        out.clear();
+        return;
+    }
+    const int T = cap.T, H = cap.H;
+    const size_t TT = (size_t)T * T;
+    out.assign(TT, 0.0f);
+    for (int h = 0; h < H; h++) {
+        const float* w = capture_head(cap, layer, h);
+        for (size_t i = 0; i < TT; i++) out[i] += w[i];
+    }
+    const float inv = 1.0f / H;
+    for (size_t i = 0; i < TT; i++) out[i] *= inv;
+}
+
+void viz_attention_rollout(const Capture& cap, int last_layer, std::vector<float>& out, std::vector<float>& scratch) {
+    if (!capture_has_weights(cap) || last_layer < 0) {
+        out.clear();
+        return;
+    }
+    if (last_layer >= cap.L) last_layer = cap.L - 1;
+    const int T = cap.T, H = cap.H;
+    const size_t TT = (size_t)T * T;
+    out.resize(TT);
+    scratch.resize(2 * TT);
+    float* a = scratch.data();       // [T, T] A'_l
+    float* p = scratch.data() + TT;  // [T, T] A'_l · R_{l-1}
+    for (int l = 0; l <= last_layer; l++) {
+        // A'_l = rownorm(0.5 · mean_h A + 0.5 · I)
+        memset(a, 0, TT * sizeof(float));
+        for (int h = 0; h < H; h++) {
+            const float* w = capture_head(cap, l, h);
+            for (size_t i = 0; i < TT; i++) a[i] += w[i];
+        }
+        for (int q = 0; q < T; q++) {
+            float* row = a + (size_t)q * T;
+            float sum = 0;
+            for (int k = 0; k < T; k++) {
+                row[k] = 0.5f * row[k] / H + (k == q ? 0.5f : 0.0f);
+                sum += row[k];
+            }
+            // Rows of a softmax already sum to 1; renormalising keeps rollout a distribution even
+            // if a capture row was truncated or not normalised.
+            if (sum > 0) for (int k = 0; k < T; k++) row[k] /= sum;
+        }
+        if (l == 0) {
+            memcpy(out.data(), a, TT * sizeof(float));
+            continue;
+        }
+        // p = a · out. Causal rows are zero past the diagonal, so skipping zero factors does ~1/6
+        // of the dense work and stays correct for non-causal captures.
+        memset(p, 0, TT * sizeof(float));
+        for (int q = 0; q < T; q++) {
+            const float* arow = a + (size_t)q * T;
+            float* prow = p + (size_t)q * T;
+            for (int m = 0; m < T; m++) {
+                float am = arow[m];
+                if (am == 0.0f) continue;
+                const float* orow = out.data() + (size_t)m * T;
+                for (int k = 0; k < T; k++) prow[k] += am * orow[k];
+            }
+        }
+        memcpy(out.data(), p, TT * sizeof(float));
+    }
+}
+
+int viz_top_k(const float* probs, int V, int k, int* out_ids, float* out_probs) {
+    if (k > V) k = V;
+    if (k <= 0) return 0;
+    int n = 0;
+    // Insertion into a sorted k-array: O(V·k) for k ≈ 10 beats a heap and never allocates.
+    for (int id = 0; id < V; id++) {
+        float p = probs[id];
+        if (p != p) continue;
+        if (n == k && p <= out_probs[n - 1]) continue;
+        int pos = n < k ? n++ : k - 1;
+        while (pos > 0 && out_probs[pos - 1] < p) {  // strict: equal probabilities keep lower id first
+            out_probs[pos] = out_probs[pos - 1];
+            out_ids[pos] = out_ids[pos - 1];
+            pos--;
+        }
+        out_probs[pos] = p;
+        out_ids[pos] = id;
+    }
+    return n;
+}
+
+// ---- matrix heatmap --------------------------------------------------------------------------------
+
+VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vector<std::string>& tokens,
+                             const char* title, const VizMatrixOpts& o, VizRect area, const VizTheme& th) {
+    const float fs = th.font_size;
+    float y = area.y;
+    if (title && title[0]) {
+        viz_text(s, area.x, y, title, -1, fs, th.fg, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, VIZ_ROLE_TITLE);
+        y += fs * 1.6f;
+    }
+    if (!w || T <= 0) {
+        draw_message(s, {area.x, y, area.w, area.h}, th, "No attention to show.");
+        return {area.x, area.y, area.w, y - area.y + fs * 1.6f};
+    }
+
+    // Layout: [row labels | grid], column labels above the grid. Cells are square.
+    const float pad = 6;
+    float label_w = fminf(max_label_width(s, tokens, T, fs, th), area.w * 0.3f);
+    const float col_lab_h = fs * 1.5f;
+    const float gx = area.x + label_w + pad;
+    const float gy = y + col_lab_h;
+    float cell = fminf((area.x + area.w - gx) / T, (area.y + area.h - gy) / T);
+    cell = clampf(cell, o.min_cell, o.max_cell);
+    const float gw = cell * T;
+    const VizRect grid = {gx, gy, gw, gw};
+
+    // Visible rows/columns (the app scrolls big matrices and sets s.clip to the viewport).
+    int r0 = 0, r1 = T, c0 = 0, c1 = T;
+    if (s.clip.w > 0) {
+        r0 = clampi((int)floorf((s.clip.y - gy) / cell), 0, T);
+        r1 = clampi((int)ceilf((s.clip.y + s.clip.h - gy) / cell), 0, T);
+        c0 = clampi((int)floorf((s.clip.x - gx) / cell), 0, T);
+        c1 = clampi((int)ceilf((s.clip.x + s.clip.w - gx) / cell), 0, T);
+    }
+
+    // Cells. A 1-unit gap once cells are big enough makes the grid read as a table.
+    const float gap = cell >= 12 ? 1.0f : 0.0f;
+    const bool numbers = cell >= o.number_min_cell;
+    const float num_size = fminf(fs, cell * 0.32f);
+    const float vscale = o.vmax > 0 ? 1.0f / o.vmax : 1.0f;
+    for (int r = r0; r < r1; r++) {
+        for (int c = c0; c < c1; c++) {
+            VizRect cr = {gx + c * cell, gy + r * cell, cell - gap, cell - gap};
+            if (o.causal && c > r) {
+                viz_rect_fill(s, cr, th.masked, 0, VIZ_ROLE_MASKED, r, c);
+                // One diagonal stroke: distinct from any weight colour even in greyscale print.
+                if (cell >= 8)
+                    viz_line(s, cr.x, cr.y + cr.h, cr.x + cr.w, cr.y, th.hatch, 1.0f, VIZ_ROLE_HATCH, r, c);
+                continue;
+            }
+            float v = w[(size_t)r * T + c];
+            VizColor col = viz_colormap(th, v * vscale);
+            viz_rect_fill(s, cr, col, 0, VIZ_ROLE_CELL, r, c);
+            if (numbers)
+                viz_textf(s, cr.x + cr.w * 0.5f, cr.y + cr.h * 0.5f, num_size, viz_color_text_on(col),
+                          VIZ_ANCHOR_CENTER | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_VALUE, r, c, "%.2f", v);
+        }
+    }
+
+    // Row labels (queries). When rows are shorter than a line of text, label every step-th row.
+    const float lab_size = fminf(fs, fmaxf(th.small_size, cell * 0.75f));
+    const int step = (int)ceilf(lab_size * 1.15f / cell);
+    for (int r = r0; r < r1; r++) {
+        bool hot = r == o.hover_row || r == o.select_row;
+        if (r % step != 0 && !hot) continue;
+        std::string& l = token_label(s, tokens, r);
+        if (!label_fit(l, lab_size, label_w, th)) continue;
+        VizColor col = r == o.select_row ? th.select : (r == o.hover_row ? th.highlight : th.fg);
+        viz_text(s, gx - pad, gy + (r + 0.5f) * cell, l.data(), (int)l.size(), lab_size, col,
+                 VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_LABEL, r, -1);
+    }
+    // Column labels (keys): horizontal text has only the cell width; the hovered one is drawn whole.
+    for (int c = c0; c < c1; c++) {
+        bool hot = c == o.hover_col;
+        std::string& l = token_label(s, tokens, c);
+        if (!hot && !label_fit(l, lab_size, cell - 2, th)) continue;
+        viz_text(s, gx + (c + 0.5f) * cell, gy - 3, l.data(), (int)l.size(), lab_size, hot ? th.highlight : th.fg,
+                 VIZ_ANCHOR_CENTER | VIZ_ANCHOR_BOTTOM, VIZ_ROLE_LABEL, -1, c);
+    }
+
+    // Hover / selection outlines over the cells.
+    if (o.hover_row >= 0 && o.hover_row < T)
+        viz_rect_stroke(s, {gx, gy + o.hover_row * cell, gw, cell}, th.highlight, 2, 0, VIZ_ROLE_HIGHLIGHT,
+                        o.hover_row, -1);
+    if (o.hover_col >= 0 && o.hover_col < T)
+        viz_rect_stroke(s, {gx + o.hover_col * cell, gy, cell, gw}, th.highlight, 2, 0, VIZ_ROLE_HIGHLIGHT, -1,
+                        o.hover_col);
+    if (o.select_row >= 0 && o.select_row < T)
+        viz_rect_stroke(s, {gx, gy + o.select_row * cell, gw, cell}, th.select, 2, 0, VIZ_ROLE_SELECTION,
+                        o.select_row, -1);
+
+    // One grid region each for cells, row labels, column labels (row/col filled in by hit test).
+    viz_hit_add(s, grid, {VIZ_HIT_CELL, o.layer, o.head, 0, 0}, T, T);
+    viz_hit_add(s, {area.x, gy, gx - area.x, gw}, {VIZ_HIT_ROW_LABEL, o.layer, o.head, 0, -1}, 1, T);
+    viz_hit_add(s, {gx, y, gw, col_lab_h}, {VIZ_HIT_COL_LABEL, o.layer, o.head, -1, 0}, T, 1);
+
+    return {area.x, area.y, fmaxf(area.w, gx + gw - area.x), gy + gw - area.y};
+}
+
+VizRect viz_matrix_build(VizScene& s, const Capture& cap, const std::vector<std::string>& tokens,
+                         const VizMatrixOpts& o, VizRect area, const VizTheme& th) {
+    if (!capture_has_weights(cap) || o.layer < 0 || o.layer >= cap.L || o.head < 0 || o.head >= cap.H) {
+        draw_message(s, area, th, "No attention captured for this layer/head.");
+        return {area.x, area.y, area.w, th.font_size * 1.6f};
+    }
+    char title[64];
+    snprintf(title, sizeof(title), "Layer %d \xC2\xB7 head %d", o.layer, o.head);
+    return viz_matrix_build_raw(s, capture_head(cap, o.layer, o.head), cap.T, tokens, title, o, area, th);
+}
+
+VizRect viz_aggregate_build(VizScene& s, const Capture& cap, const std::vector<std::string>& tokens,
+                            VizAggregate kind, const VizMatrixOpts& o, VizRect area, const VizTheme& th,
+                            VizWork& work) {
+    if (!capture_has_weights(cap) || o.layer < 0 || o.layer >= cap.L) {
+        draw_message(s, area, th, "No attention captured for this layer.");
+        return {area.x, area.y, area.w, th.font_size * 1.6f};
+    }
+    char title[128];
+    if (kind == VIZ_AGG_ROLLOUT) {
+        viz_attention_rollout(cap, o.layer, work.a, work.b);
+        snprintf(title, sizeof(title),
+                 "Attention rollout \xC2\xB7 layers 0\xE2\x80\x93%d (Abnar & Zuidema 2020, derived)", o.layer);
+    } else {
+        viz_attention_mean(cap, o.layer, work.a);
+        snprintf(title, sizeof(title), "Mean over %d heads \xC2\xB7 layer %d (derived)", cap.H, o.layer);
+    }
+    VizMatrixOpts mo = o;
+    mo.head = -1;  // hits report no head: this is not one head's map
+    return viz_matrix_build_raw(s, work.a.data(), cap.T, tokens, title, mo, area, th);
+}
+
+// ---- head view -------------------------------------------------------------------------------------
+
+VizRect viz_head_view_build(VizScene& s, const Capture& cap, const std::vector<std::string>& tokens,
+                            const VizHeadViewOpts& o, VizRect area, const VizTheme& th) {
+    if (!capture_has_weights(cap) || o.layer < 0 || o.layer >= cap.L) {
+        draw_message(s, area, th, "No attention captured for this layer.");
+        return {area.x, area.y, area.w, th.font_size * 1.6f};
+    }
+    const int T = cap.T, H = cap.H;
+    const float fs = th.font_size;
+    const float row_h = o.row_h > 0 ? o.row_h : fs * 1.6f;
+    float y = area.y;
+
+    int n_on = 0;
+    for (int h = 0; h < H; h++) n_on += (!o.heads_on || o.heads_on[h]) ? 1 : 0;
+    viz_textf(s, area.x, y, fs, th.fg, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, VIZ_ROLE_TITLE, -1, -1,
+              "Layer %d \xC2\xB7 %d of %d heads", o.layer, n_on, H);
+    y += fs * 1.6f;
+
+    // Legend: one swatch per head (click toggles); disabled heads are drawn hollow.
+    const float sw = fminf(fs * 1.4f, (area.w - 2) / H);
+    for (int h = 0; h < H; h++) {
+        VizRect r = {area.x + h * sw, y, sw - 2, sw - 2};
+        VizColor hc = viz_head_color(th, h, H);
+        if (!o.heads_on || o.heads_on[h]) viz_rect_fill(s, r, hc, 2, VIZ_ROLE_NONE, h, -1);
+        else viz_rect_stroke(s, r, hc, 1.5f, 2, VIZ_ROLE_NONE, h, -1);
+        viz_hit_add(s, r, {VIZ_HIT_HEAD, o.layer, h, -1, -1});
+    }
+    y += sw + fs * 0.6f;
+
+    // Two token columns with room for lines between them.
+    float box_w = fminf(max_label_width(s, tokens, T, fs, th) + 12, area.w * 0.3f);
+    const float lx = area.x, rx = area.x + area.w - box_w;
+    const float ty = y;
+
+    // Which lines: focused/locked query → all keys; focused key ← all queries; else everything.
+    int q_sel = -1, k_sel = -1;
+    if (o.focus >= 0 && o.focus < T) {
+        if (o.focus_is_key) k_sel = o.focus;
+        else q_sel = o.focus;
+    } else if (o.locked >= 0 && o.locked < T) {
+        q_sel = o.locked;
+    }
+
+    // Token boxes; the opposite side of a selection is tinted by the mean weight over enabled heads.
+    for (int side = 0; side < 2; side++) {
+        const float x = side == 0 ? lx : rx;
+        for (int i = 0; i < T; i++) {
+            VizRect r = {x, ty + i * row_h, box_w, row_h - 2};
+            if (s.clip.w > 0 && !viz_rect_overlaps(r, s.clip)) continue;
+            viz_rect_fill(s, r, th.panel, 3, VIZ_ROLE_TOKEN, i, side);
+            int q = side == 1 ? q_sel : i, k = side == 1 ? i : k_sel;
+            if ((side == 1 && q_sel >= 0) || (side == 0 && k_sel >= 0)) {
+                float m = 0;
+                for (int h = 0; h < H; h++)
+                    if (!o.heads_on || o.heads_on[h]) m += capture_head(cap, o.layer, h)[(size_t)q * T + k];
+                if (n_on > 0 && m > 0)
+                    viz_rect_fill(s, r, viz_color_alpha(th.highlight, 0.6f * m / n_on), 3, VIZ_ROLE_TOKEN, i, side);
+            }
+            std::string& l = token_label(s, tokens, i);
+            if (label_fit(l, fs, box_w - 8, th)) {
+                if (side == 0)
+                    viz_text(s, x + box_w - 4, r.y + r.h * 0.5f, l.data(), (int)l.size(), fs, th.fg,
+                             VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_LABEL, i, -1);
+                else
+                    viz_text(s, x + 4, r.y + r.h * 0.5f, l.data(), (int)l.size(), fs, th.fg,
+                             VIZ_ANCHOR_LEFT | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_LABEL, -1, i);
+            }
+            viz_hit_add(s, r, {side == 0 ? VIZ_HIT_QUERY : VIZ_HIT_KEY, o.layer, -1, side == 0 ? i : -1,
+                               side == 1 ? i : -1});
+        }
+    }
+
+    // Lines: opacity = weight × max_alpha, so a 0.8 weight is twice as opaque as a 0.4 one.
+    const float x0 = lx + box_w + 1, x1 = rx - 1;
+    const float min_alpha = 0.5f / 255.0f;  // rounds to alpha 0: invisible, so not emitted
+    const int qa = q_sel >= 0 ? q_sel : 0, qb = q_sel >= 0 ? q_sel + 1 : T;
+    const int ka = k_sel >= 0 ? k_sel : 0, kb = k_sel >= 0 ? k_sel + 1 : T;
+    for (int h = 0; h < H; h++) {
+        if (o.heads_on && !o.heads_on[h]) continue;
+        const float* w = capture_head(cap, o.layer, h);
+        VizColor hc = viz_head_color(th, h, H);
+        for (int q = qa; q < qb; q++) {
+            for (int k = ka; k < kb; k++) {
+                float a = w[(size_t)q * T + k] * o.max_alpha;
+                if (!(a >= min_alpha)) continue;
+                float ya = ty + (q + 0.5f) * row_h - 1, yb = ty + (k + 0.5f) * row_h - 1;
+                if (s.clip.w > 0 && fmaxf(ya, yb) < s.clip.y) continue;
+                if (s.clip.w > 0 && fminf(ya, yb) > s.clip.y + s.clip.h) continue;
+                viz_line(s, x0, ya, x1, yb, viz_color_alpha(hc, a), o.line_width, VIZ_ROLE_LINK, q, k);
+                s.prims.back().aux = (uint8_t)(h < 255 ? h : 255);
+            }
+        }
+    }
+
+    // Focus and lock outlines on top.
+    if (o.locked >= 0 && o.locked < T)
+        viz_rect_stroke(s, {lx, ty + o.locked * row_h, box_w, row_h - 2}, th.select, 2, 3, VIZ_ROLE_SELECTION,
+                        o.locked, 0);
+    if (o.focus >= 0 && o.focus < T)
+        viz_rect_stroke(s, {o.focus_is_key ? rx : lx, ty + o.focus * row_h, box_w, row_h - 2}, th.highlight, 2, 3,
+                        VIZ_ROLE_HIGHLIGHT, o.focus, o.focus_is_key ? 1 : 0);
+
+    return {area.x, area.y, area.w, ty + T * row_h - area.y};
+}
+
+// ---- model view ------------------------------------------------------------------------------------
+
+VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelViewOpts& o, VizRect area,
+                             const VizTheme& th) {
+    if (!capture_has_weights(cap)) {
+        draw_message(s, area, th, "No attention captured.");
+        return {area.x, area.y, area.w, th.font_size * 1.6f};
+    }
+    const int T = cap.T, L = cap.L, H = cap.H;
+    const float fs = th.font_size, ss = th.small_size;
+    float y = area.y;
+    viz_textf(s, area.x, y, fs, th.fg, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, VIZ_ROLE_TITLE, -1, -1,
+              "All %d layers \xC3\x97 %d heads", L, H);
+    y += fs * 1.6f;
+
+    const float left = text_w(th, "L00", 3, ss) + 6, top = ss * 1.6f, gap = 4;
+    float pitch = fminf((area.w - left) / H, (area.h - (y - area.y) - top) / L);
+    pitch = clampf(pitch, 10, 160);
+    const float thumb = pitch - gap;
+    const float gx = area.x + left, gy = y + top;
+
+    // Thumbnail resolution: never more cells than max_cells, never cells under one unit.
+    int n = T < o.max_cells ? T : o.max_cells;
+    if (n > (int)thumb) n = (int)thumb;
+    if (n < 1) n = 1;
+    const float cs = thumb / n;
+
+    for (int h = 0; h < H; h++)
+        viz_textf(s, gx + h * pitch + thumb * 0.5f, gy - 2, ss, th.fg_muted, VIZ_ANCHOR_CENTER | VIZ_ANCHOR_BOTTOM,
+                  VIZ_ROLE_LABEL, -1, h, "H%d", h);
+    for (int l = 0; l < L; l++)
+        viz_textf(s, gx - 4, gy + l * pitch + thumb * 0.5f, ss, th.fg_muted, VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_MIDDLE,
+                  VIZ_ROLE_LABEL, l, -1, "L%d", l);
+
+    for (int l = 0; l < L; l++) {
+        for (int h = 0; h < H; h++) {
+            VizRect tr = {gx + h * pitch, gy + l * pitch, thumb, thumb};
+            viz_hit_add(s, tr, {VIZ_HIT_THUMB, l, h, -1, -1});
+            if (s.clip.w > 0 && !viz_rect_overlaps(tr, s.clip)) continue;
+            // Background = masked colour; only blocks with some unmasked entry are drawn on top.
+            viz_rect_fill(s, tr, th.masked, 0, VIZ_ROLE_THUMB, l, h);
+            const float* w = capture_head(cap, l, h);
+            for (int bi = 0; bi < n; bi++) {
+                const int ra = bi * T / n, rb = (bi + 1) * T / n;
+                for (int bj = 0; bj < n; bj++) {
+                    const int ca = bj * T / n, cb = (bj + 1) * T / n;
+                    if (ca > rb - 1) break;  // wholly above the diagonal: causally masked
+                    float m = 0;
+                    for (int r = ra; r < rb; r++)
+                        for (int c = ca; c < cb && c <= r; c++) m = fmaxf(m, w[(size_t)r * T + c]);
+                    viz_rect_fill(s, {tr.x + bj * cs, tr.y + bi * cs, cs, cs}, viz_colormap(th, m), 0, VIZ_ROLE_THUMB,
+                                  l, h);
+                }
+            }
+        }
+    }
+    if (o.hover_layer >= 0 && o.hover_layer < L && o.hover_head >= 0 && o.hover_head < H)
+        viz_rect_stroke(s, {gx + o.hover_head * pitch - 1, gy + o.hover_layer * pitch - 1, thumb + 2, thumb + 2},
+                        th.highlight, 1.5f, 0, VIZ_ROLE_HIGHLIGHT, o.hover_layer, o.hover_head);
+    if (o.sel_layer >= 0 && o.sel_layer < L && o.sel_head >= 0 && o.sel_head < H)
+        viz_rect_stroke(s, {gx + o.sel_head * pitch - 1.5f, gy + o.sel_layer * pitch - 1.5f, thumb + 3, thumb + 3},
+                        th.select, 2.5f, 0, VIZ_ROLE_SELECTION, o.sel_layer, o.sel_head);
+
+    return {area.x, area.y, fmaxf(area.w, left + H * pitch), gy + L * pitch - area.y};
+}
+
+// ---- probability bars ------------------------------------------------------------------------------
+
+VizRect viz_probs_build(VizScene& s, const int* ids, const float* probs, int k, const std::vector<std::string>& vocab,
+                        int hover_rank, VizRect area, const VizTheme& th) {
+    const float fs = th.font_size, row_h = fs * 1.7f, pad = 6;
+    float label_w = 0;
+    for (int i = 0; i < k; i++) {
+        std::string& l = token_label(s, vocab, ids[i]);
+        label_w = fmaxf(label_w, text_w(th, l.data(), (int)l.size(), fs));
+    }
+    label_w = fminf(label_w, area.w * 0.35f);
+    const float pct_w = text_w(th, "100.0%", 6, fs) + pad;
+    const float bx = area.x + label_w + pad;
+    const float bar_max = fmaxf(area.w - label_w - pad - pct_w, 10.0f);
+    const VizColor bar_col = viz_colormap(th, 0.75f);
+    for (int i = 0; i < k; i++) {
+        const float y = area.y + i * row_h;
+        const VizRect row = {area.x, y, area.w, row_h};
+        if (s.clip.w > 0 && !viz_rect_overlaps(row, s.clip)) continue;
+        if (i == hover_rank) viz_rect_fill(s, row, viz_color_alpha(th.highlight, 0.18f), 3, VIZ_ROLE_HIGHLIGHT, i, ids[i]);
+        std::string& l = token_label(s, vocab, ids[i]);
+        if (label_fit(l, fs, label_w, th))
+            viz_text(s, bx - pad, y + row_h * 0.5f, l.data(), (int)l.size(), fs, th.fg,
+                     VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_LABEL, i, ids[i]);
+        float p = clampf(probs[i], 0, 1);
+        // Bars keep a 1-unit minimum so a 0.1% token is still visibly present.
+        viz_rect_fill(s, {bx, y + row_h * 0.15f, fmaxf(bar_max * p, 1.0f), row_h * 0.7f}, bar_col, 2, VIZ_ROLE_BAR, i,
+                      ids[i]);
+        viz_textf(s, bx + bar_max * p + pad, y + row_h * 0.5f, fs, th.fg_muted, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_MIDDLE,
+                  VIZ_ROLE_VALUE, i, ids[i], "%.1f%%", 100.0f * probs[i]);
+        viz_hit_add(s, row, {VIZ_HIT_BAR, -1, -1, i, ids[i]});
+    }
+    return {area.x, area.y, area.w, k * row_h};
+}
+
+// ---- token chips -----------------------------------------------------------------------------------
+
+VizRect viz_chips_build(VizScene& s, const std::vector<std::string>& tokens, const int* ids, int T,
+                        const VizChipsOpts& o, VizRect area, const VizTheme& th) {
+    const float fs = th.font_size, ss = th.small_size, gap = 4, padx = 5;
+    const bool with_ids = o.show_ids && ids;
+    const float chip_h = fs * 1.5f + (with_ids ? ss * 1.3f : 0);
+    float x = area.x, y = area.y;
+    for (int i = 0; i < T; i++) {
+        std::string& l = token_label(s, tokens, i);
+        float w = text_w(th, l.data(), (int)l.size(), fs) + 2 * padx;
+        if (with_ids) {
+            char b[16];
+            int n = snprintf(b, sizeof(b), "%d", ids[i]);
+            w = fmaxf(w, text_w(th, b, n, ss) + 2 * padx);
+        }
+        w = fminf(w, area.w);
+        if (x > area.x && x + w > area.x + area.w) {  // wrap
+            x = area.x;
+            y += chip_h + gap;
+        }
+        const VizRect r = {x, y, w, chip_h};
+        x += w + gap;
+        viz_hit_add(s, r, {VIZ_HIT_CHIP, -1, -1, i, -1});
+        if (s.clip.w > 0 && !viz_rect_overlaps(r, s.clip)) continue;
+        viz_rect_fill(s, r, viz_chip_color(th, i), 4, VIZ_ROLE_CHIP, i, ids ? ids[i] : -1);
+        if (label_fit(l, fs, w - 2 * padx, th))
+            viz_text(s, r.x + w * 0.5f, r.y + 3, l.data(), (int)l.size(), fs, th.fg, VIZ_ANCHOR_CENTER | VIZ_ANCHOR_TOP,
+                     VIZ_ROLE_LABEL, i, -1);
+        if (with_ids)
+            viz_textf(s, r.x + w * 0.5f, r.y + chip_h - 2, ss, th.fg_muted, VIZ_ANCHOR_CENTER | VIZ_ANCHOR_BOTTOM,
+                      VIZ_ROLE_VALUE, i, ids[i], "%d", ids[i]);
+        if (i == o.hover) viz_rect_stroke(s, r, th.highlight, 2, 4, VIZ_ROLE_HIGHLIGHT, i, -1);
+        if (i == o.selected) viz_rect_stroke(s, r, th.select, 2, 4, VIZ_ROLE_SELECTION, i, -1);
+    }
+    return {area.x, area.y, area.w, T > 0 ? y + chip_h - area.y : 0};
+}
