@@ -23,16 +23,26 @@ struct Tokenizer {
     std::vector<std::string> id_to_bytes;                  // [V] raw bytes of each token
     std::unordered_map<std::string, int> bytes_to_id;      // raw bytes -> id
     std::unordered_map<uint64_t, int> merge_rank;          // (left id << 32 | right id) -> rank
+    std::vector<int> merge_result;                         // [n_merges] rank -> id of the merged token
+    int byte_id[256] = {};                                 // raw byte -> id of its single-byte token
     std::unordered_map<std::string, std::vector<int>> cache;  // pre-token piece -> ids
     int eot_id = -1;                                       // "<|endoftext|>" if in the vocabulary
+    size_t cache_max = 1 << 17;                            // cache is cleared when it grows past this
 };
 
 // Loads from the text of vocab.json and merges.txt. Returns false and sets err on bad input.
 bool tokenizer_load(Tokenizer& tok, std::string_view vocab_json, std::string_view merges_txt, std::string& err);
 bool tokenizer_load_dir(Tokenizer& tok, const std::string& dir, std::string& err);
 
-// Replaces invalid UTF-8 sequences (and UTF-8-encoded surrogates) by U+FFFD.
+// Replaces invalid UTF-8 sequences (and UTF-8-encoded surrogates) by U+FFFD:
+//  - each maximal invalid subpart becomes one U+FFFD (the WHATWG / JS TextDecoder rule), e.g.
+//    "a\xC3(" -> "a\uFFFD(", "\xF0\x9F\x98" (truncated emoji) -> one U+FFFD, "\xFF\xFE" -> two;
+//  - one well-formed 3-byte encoded surrogate (ED A0..BF xx, as emscripten's stringToUTF8 writes an
+//    unpaired JS surrogate) becomes ONE U+FFFD, as TextEncoder does for the JS string. So a JS string
+//    with lone surrogates keeps its length and UTF-16 indices.
+// Valid UTF-8 comes back unchanged.
 std::string tokenizer_sanitize_utf8(std::string_view text);
+bool tokenizer_is_valid_utf8(std::string_view text);
 
 // Encodes UTF-8 text (sanitized first). "<|endoftext|>" in the text is the special token when
 // allow_special is true (as tiktoken's allowed_special="all"), otherwise it is ordinary text.
@@ -45,6 +55,17 @@ std::string tokenizer_decode(const Tokenizer& tok, const std::vector<int>& ids);
 const std::string& tokenizer_token_bytes(const Tokenizer& tok, int id);
 int tokenizer_vocab_size(const Tokenizer& tok);
 
+// GPT-2's printable stand-ins for raw bytes, as vocab.json and merges.txt spell tokens:
+// bytes -> that UTF-8 string ("\x20hi" -> "Ġhi"), and back (false if a char is not a stand-in).
+std::string tokenizer_bytes_to_unicode(std::string_view bytes);
+bool tokenizer_unicode_to_bytes(std::string_view text, std::string& bytes);
+// The 256 byte values in GPT-2's vocabulary order (printable ASCII/Latin-1 first, then the rest).
+void tokenizer_byte_order(int order[256]);
+const char* tokenizer_unicode_version();  // Unicode version of the L / N / White_Space tables
+
 // The GPT-2 pre-tokenizer: splits text into [begin, end) byte ranges.
+// \p{L} = general category L*, \p{N} = N*, \s = Unicode White_Space (tiktoken's Rust regex).
+// Note: JS RegExp \s (js-tiktoken, gpt-tokenizer) differs on U+0085 (not \s in JS) and U+FEFF
+// (\s in JS only); we follow tiktoken/Unicode there.
 // 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 std::vector<std::pair<int, int>> tokenizer_pretokenize(std::string_view utf8);
