@@ -98,6 +98,11 @@ struct Capture {
 // Runs the model on ids (1 <= T <= n_positions) and fills cap. Returns false with err on bad ids.
 bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
                    std::string& err);
+// Tokenizes text with m.tok (no special tokens) and runs model_forward. Fails on empty text or more
+// tokens than n_positions (the caller decides how to trim).
+bool model_run_text(Model& m, const std::string& text, const CaptureOptions& opt, Capture& cap, std::string& err);
+// Bytes a Capture of T tokens will hold with these options (to pick options before a long run).
+size_t capture_bytes(const GPT2Config& cfg, int T, const CaptureOptions& opt);
 
 // ---- generation ----------------------------------------------------------------------------------
 struct SamplingParams {
@@ -111,6 +116,7 @@ struct SamplingParams {
 struct Rng { uint64_t state; };
 void rng_seed(Rng& r, uint64_t seed);
 float rng_uniform(Rng& r);
+uint64_t rng_u64(Rng& r);  // the raw splitmix64 output (rng_uniform uses its top 24 bits)
 
 // Applies temperature, top-k, top-p to logits [V] and returns the distribution actually sampled from
 // (zeros outside the kept set). Greedy (temperature 0) gives a one-hot on the argmax.
@@ -131,6 +137,6 @@ struct GenerateStep {
     int id;
     std::vector<float> probs;  // [V] the distribution sampled from
 };
-// Generates `steps` tokens after prompt ids, stopping early at n_positions.
+// Generates `steps` tokens after prompt ids, stopping early when prompt + generated reaches n_positions.
 bool model_generate(const Model& m, const std::vector<int>& prompt, int steps, const SamplingParams& sp,
                     std::vector<GenerateStep>& out, std::string& err);

@@ -1,0 +1,345 @@
+// GPT-2 forward pass with capture, and incremental steps with a KV cache.
+//
+//   ids [T] --wte+wpe--> x [T, C] --L x block--> x --ln_f--> @ wte^T --> logits [T, V]
+//   block:  x = x + c_proj(attention(ln_1(x)))      (causal, H heads of width D)
+//           x = x + mlp_proj(gelu(c_fc(ln_2(x))))   (width 4C)
+//
+// One code path serves both the full run (P = 0 past tokens) and a KV-cache step (P = cached tokens):
+// keys and values are written into a per-head store [H, Tk, D] (scratch, or the cache) and queries
+// attend to rows [0, P + i]. Scratch buffers are thread_local and grow only: a repeated run of the
+// same length allocates nothing except what Eigen's GEMM blocking needs.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "model/model.h"
+#include "model/ops.h"
+
+// ----------------------------------------------------------------------------------------------------
+// scratch
+
+struct ForwardScratch {
+    std::vector<float> x;     // [n, C]   residual stream
+    std::vector<float> xn;    // [n, C]   layer-normed input of a sublayer
+    std::vector<float> qkv;   // [n, 3C]  c_attn output
+    std::vector<float> q;     // [H, n, D] queries, head-major
+    std::vector<float> k, v;  // [H, n, D] keys / values of a full run (a step uses the KV cache)
+    std::vector<float> att;   // [n, C]   head outputs side by side (weights @ v), input of c_proj
+    std::vector<float> out;   // [n, C]   sublayer output before the residual add
+    std::vector<float> fc;    // [n, 4C]  MLP hidden
+    std::vector<float> s, w;  // [n, Tk]  scores / weights of one head when they are not captured
+    std::vector<float> rows;  // [chunk, V] LM-head rows of the logit lens
+};
+
+static thread_local ForwardScratch g_scratch;
+
+static float* grow(std::vector<float>& v, size_t n) {
+    if (v.size() < n) v.resize(n);
+    return v.data();
+}
+
+// The weight pointers for m.params (recomputed from the buffer so a copied Model stays valid).
+static GPT2Weights weights_of(const Model& m) {
+    GPT2Weights w;
+    gpt2_weights_point(m.cfg, const_cast<float*>(m.params.data()), w);
+    return w;
+}
+
+static bool ids_check(const Model& m, const int* ids, int n, int past, std::string& err) {
+    if (m.params.size() != gpt2_num_params(m.cfg) || m.cfg.n_layer <= 0) { err = "model not loaded"; return false; }
+    if (n <= 0) { err = "no tokens"; return false; }
+    if (past + n > m.cfg.n_positions) {
+        err = std::to_string(past + n) + " tokens exceed the model's context of " + std::to_string(m.cfg.n_positions);
+        return false;
+    }
+    for (int i = 0; i < n; i++) {
+        if (ids[i] < 0 || ids[i] >= m.cfg.vocab_size) {
+            err = "token id " + std::to_string(ids[i]) + " outside the vocabulary [0, " + std::to_string(m.cfg.vocab_size) + ")";
+            return false;
+        }
+    }
+    return true;
+}
+
+// ----------------------------------------------------------------------------------------------------
+// layers
+
+// x[n, C] = wte[ids] + wpe[past .. past+n)
+static void embed_forward(float* x, const GPT2Weights& w, const int* ids, int n, int past, int C) {
+    for (int i = 0; i < n; i++) {
+        const float* te = w.wte + (size_t)ids[i] * C;            // [C]
+        const float* pe = w.wpe + (size_t)(past + i) * C;        // [C]
+        for (int c = 0; c < C; c++) x[(size_t)i * C + c] = te[c] + pe[c];
+    }
+}
+
+// Where one layer's attention reads and writes.
+struct AttnIO {
+    float* kstore;         // [H, *, D] keys: head h at kstore + h * kv_stride, rows [0, P) already filled
+    float* vstore;         // [H, *, D] values, same layout
+    size_t kv_stride;      // floats between heads in kstore / vstore
+    float* scores;         // [H, n, Tk] when captured (head stride n*Tk), else nullptr -> scratch
+    float* weights;        // [H, n, Tk] likewise
+};
+
+// out[n, C] = c_proj(causal multi-head attention(xn[n, C])) for new tokens at positions P .. P+n-1.
+// Leaves q [H, n, D] in s.q and head outputs [n, C] in s.att.
+static void attention_forward(float* out, const float* xn, const GPT2Weights& w, const GPT2Config& cfg, int l, int n,
+                              int P, AttnIO& io, ForwardScratch& s) {
+    const int C = cfg.n_embd, H = cfg.n_head, D = C / H, Tk = P + n;
+    const float* qkvw = w.qkvw + (size_t)l * C * 3 * C;          // [C, 3C]
+    const float* qkvb = w.qkvb + (size_t)l * 3 * C;              // [3C]
+    const float* projw = w.attprojw + (size_t)l * C * C;         // [C, C]
+    const float* projb = w.attprojb + (size_t)l * C;             // [C]
+    float* qkv = grow(s.qkv, (size_t)n * 3 * C);                 // [n, 3C]
+    float* q = grow(s.q, (size_t)H * n * D);                     // [H, n, D]
+    float* att = grow(s.att, (size_t)n * C);                     // [n, C]
+    const float scale = 1.0f / std::sqrt((float)D);
+
+    matmul(qkv, 3 * C, xn, C, qkvw, 3 * C, qkvb, n, C, 3 * C);   // [n, 3C] = [n, C] @ [C, 3C] + [3C]
+
+    // split heads: q -> [H, n, D]; k, v -> store rows P .. P+n-1
+    for (int h = 0; h < H; h++) {
+        float* qh = q + (size_t)h * n * D;                       // [n, D]
+        float* kh = io.kstore + h * io.kv_stride + (size_t)P * D;  // [n, D]
+        float* vh = io.vstore + h * io.kv_stride + (size_t)P * D;  // [n, D]
+        for (int i = 0; i < n; i++) {
+            const float* row = qkv + (size_t)i * 3 * C + h * D;  // [3C] row, head h's columns
+            std::memcpy(qh + (size_t)i * D, row, D * sizeof(float));
+            std::memcpy(kh + (size_t)i * D, row + C, D * sizeof(float));
+            std::memcpy(vh + (size_t)i * D, row + 2 * C, D * sizeof(float));
+        }
+    }
+
+    for (int h = 0; h < H; h++) {
+        const float* qh = q + (size_t)h * n * D;                 // [n, D]
+        const float* kh = io.kstore + h * io.kv_stride;          // [Tk, D]
+        const float* vh = io.vstore + h * io.kv_stride;          // [Tk, D]
+        float* sh = io.scores ? io.scores + (size_t)h * n * Tk : grow(s.s, (size_t)n * Tk);    // [n, Tk]
+        float* wh = io.weights ? io.weights + (size_t)h * n * Tk : grow(s.w, (size_t)n * Tk);  // [n, Tk]
+        matmul_bt(sh, Tk, qh, D, kh, D, scale, n, D, Tk);        // [n, Tk] = q.k / sqrt(D), unmasked
+        for (int i = 0; i < n; i++)                              // query P+i sees keys 0 .. P+i
+            softmax_causal(wh + (size_t)i * Tk, sh + (size_t)i * Tk, P + i + 1, Tk);
+        matmul(att + h * D, C, wh, Tk, vh, D, nullptr, n, Tk, D);  // [n, D] = [n, Tk] @ [Tk, D] into att's columns
+    }
+
+    matmul(out, C, att, C, projw, C, projb, n, C, C);            // [n, C] = [n, C] @ [C, C] + [C]
+}
+
+// out[n, C] = c_proj(gelu(c_fc(xn[n, C])))
+static void mlp_forward(float* out, const float* xn, const GPT2Weights& w, const GPT2Config& cfg, int l, int n,
+                        ForwardScratch& s) {
+    const int C = cfg.n_embd;
+    const float* fcw = w.fcw + (size_t)l * C * 4 * C;            // [C, 4C]
+    const float* fcb = w.fcb + (size_t)l * 4 * C;                // [4C]
+    const float* projw = w.fcprojw + (size_t)l * 4 * C * C;      // [4C, C]
+    const float* projb = w.fcprojb + (size_t)l * C;              // [C]
+    float* fc = grow(s.fc, (size_t)n * 4 * C);                   // [n, 4C]
+    matmul(fc, 4 * C, xn, C, fcw, 4 * C, fcb, n, C, 4 * C);      // [n, 4C]
+    gelu_inplace(fc, n * 4 * C);                                 // [n, 4C]
+    matmul(out, C, fc, 4 * C, projw, C, projb, n, 4 * C, C);     // [n, C]
+}
+
+static void residual_add(float* x, const float* y, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] += y[i];
+}
+
+// logits[n, V] = ln_f(x[n, C]) @ wte^T   (tied LM head)
+static void lm_head_forward(float* logits, const float* x, const GPT2Weights& w, const GPT2Config& cfg, int n,
+                            ForwardScratch& s) {
+    const int C = cfg.n_embd, V = cfg.vocab_size;
+    float* xn = grow(s.xn, (size_t)n * C);                       // [n, C]
+    layernorm(xn, x, w.lnfw, w.lnfb, n, C, cfg.layer_norm_epsilon);
+    matmul_bt(logits, V, xn, C, w.wte, C, 1.0f, n, C, V);        // [n, V] = [n, C] @ [V, C]^T
+}
+
+// Logit lens of one layer: top-k ids and softmax probabilities of ln_f + LM head on x[T, C].
+static void lens_forward(int* ids_out, float* probs_out, const float* x, int k, const GPT2Weights& w,
+                         const GPT2Config& cfg, int T, ForwardScratch& s) {
+    const int V = cfg.vocab_size, chunk = 32;                    // rows per LM-head GEMM: bounds scratch to 32 x V
+    float* rows = grow(s.rows, (size_t)chunk * V);               // [chunk, V]
+    for (int t0 = 0; t0 < T; t0 += chunk) {
+        int m = std::min(chunk, T - t0);
+        lm_head_forward(rows, x + (size_t)t0 * cfg.n_embd, w, cfg, m, s);  // [m, V]
+        for (int r = 0; r < m; r++) {
+            const float* z = rows + (size_t)r * V;               // [V]
+            int* top = ids_out + (size_t)(t0 + r) * k;           // [k] best first; ties keep the lower id
+            float* ptop = probs_out + (size_t)(t0 + r) * k;      // [k]
+            int have = 0;
+            float mx = z[0];
+            for (int i = 0; i < V; i++) {
+                mx = z[i] > mx ? z[i] : mx;
+                if (have == k && !(z[i] > z[top[k - 1]])) continue;
+                int j = have < k ? have++ : k - 1;               // insertion into the sorted top list
+                while (j > 0 && z[i] > z[top[j - 1]]) { top[j] = top[j - 1]; j--; }
+                top[j] = i;
+            }
+            double sum = 0.0;
+            for (int i = 0; i < V; i++) sum += std::exp((double)(z[i] - mx));
+            for (int j = 0; j < k; j++) ptop[j] = (float)(std::exp((double)(z[top[j]] - mx)) / sum);
+        }
+    }
+}
+
+// ----------------------------------------------------------------------------------------------------
+// full run with capture
+
+// Copies head h of a [H, T, D] buffer into dst [T, D].
+static void head_copy(float* dst, const float* src, int h, int T, int D) {
+    std::memcpy(dst, src + (size_t)h * T * D, (size_t)T * D * sizeof(float));
+}
+
+bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
+                   std::string& err) {
+    const GPT2Config& cfg = m.cfg;
+    const int T = (int)ids.size();
+    if (!ids_check(m, ids.data(), T, 0, err)) return false;
+    const int L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, D = C / H, V = cfg.vocab_size;
+    if (opt.qkv && (opt.qkv_layer >= L || opt.qkv_head >= H)) {
+        err = "capture: qkv_layer / qkv_head out of range";
+        return false;
+    }
+    const int k = std::min(std::max(opt.lens_top_k, 0), V);
+    const GPT2Weights w = weights_of(m);
+    ForwardScratch& s = g_scratch;
+
+    // ---- size the capture (resize keeps capacity: a reused Capture does not reallocate) ----
+    const size_t TT = (size_t)T * T, TD = (size_t)T * D, TC = (size_t)T * C;
+    cap.T = T; cap.L = L; cap.H = H; cap.C = C; cap.D = D; cap.V = V;
+    cap.ids = ids;
+    cap.scores.resize(opt.attention ? (size_t)L * H * TT : 0);
+    cap.weights.resize(opt.attention ? (size_t)L * H * TT : 0);
+    const int Lq = !opt.qkv ? 0 : opt.qkv_layer < 0 ? L : 1;
+    const int Hq = !opt.qkv ? 0 : opt.qkv_head < 0 ? H : 1;
+    cap.qkv_layer = opt.qkv ? opt.qkv_layer : -1;
+    cap.qkv_head = opt.qkv ? opt.qkv_head : -1;
+    cap.q.resize((size_t)Lq * Hq * TD);
+    cap.k.resize((size_t)Lq * Hq * TD);
+    cap.v.resize((size_t)Lq * Hq * TD);
+    cap.head_out.resize((size_t)Lq * Hq * TD);
+    cap.embed.resize(opt.residuals ? TC : 0);
+    cap.resid_attn.resize(opt.residuals ? (size_t)L * TC : 0);
+    cap.resid_mlp.resize(opt.residuals ? (size_t)L * TC : 0);
+    cap.logits.resize((size_t)(opt.logits_all ? T : 1) * V);
+    cap.lens_k = k;
+    cap.lens_ids.resize((size_t)L * T * k);
+    cap.lens_probs.resize((size_t)L * T * k);
+
+    float* x = grow(s.x, TC);                                    // [T, C]
+    float* xn = grow(s.xn, TC);                                  // [T, C]
+    float* out = grow(s.out, TC);                                // [T, C]
+    AttnIO io;
+    io.kstore = grow(s.k, (size_t)H * TD);                       // [H, T, D]
+    io.vstore = grow(s.v, (size_t)H * TD);                       // [H, T, D]
+    io.kv_stride = TD;
+
+    embed_forward(x, w, ids.data(), T, 0, C);                    // [T, C]
+    if (opt.residuals) std::memcpy(cap.embed.data(), x, TC * sizeof(float));
+
+    for (int l = 0; l < L; l++) {
+        io.scores = opt.attention ? cap.scores.data() + (size_t)l * H * TT : nullptr;    // [H, T, T]
+        io.weights = opt.attention ? cap.weights.data() + (size_t)l * H * TT : nullptr;  // [H, T, T]
+
+        xn = grow(s.xn, TC);
+        layernorm(xn, x, w.ln1w + (size_t)l * C, w.ln1b + (size_t)l * C, T, C, cfg.layer_norm_epsilon);
+        attention_forward(out, xn, w, cfg, l, T, 0, io, s);     // [T, C]
+
+        if (opt.qkv && (opt.qkv_layer < 0 || opt.qkv_layer == l)) {
+            const int lq = opt.qkv_layer < 0 ? l : 0;
+            for (int h = 0; h < H; h++) {
+                if (opt.qkv_head >= 0 && opt.qkv_head != h) continue;
+                const size_t at = ((size_t)lq * Hq + (opt.qkv_head < 0 ? h : 0)) * TD;  // [T, D] slot
+                head_copy(cap.q.data() + at, s.q.data(), h, T, D);
+                head_copy(cap.k.data() + at, io.kstore, h, T, D);
+                head_copy(cap.v.data() + at, io.vstore, h, T, D);
+                for (int t = 0; t < T; t++)                      // att [T, C] columns h*D .. -> [T, D]
+                    std::memcpy(cap.head_out.data() + at + (size_t)t * D, s.att.data() + (size_t)t * C + h * D,
+                                D * sizeof(float));
+            }
+        }
+
+        residual_add(x, out, TC);                                // [T, C]
+        if (opt.residuals) std::memcpy(cap.resid_attn.data() + (size_t)l * TC, x, TC * sizeof(float));
+
+        xn = grow(s.xn, TC);
+        layernorm(xn, x, w.ln2w + (size_t)l * C, w.ln2b + (size_t)l * C, T, C, cfg.layer_norm_epsilon);
+        mlp_forward(out, xn, w, cfg, l, T, s);                   // [T, C]
+        residual_add(x, out, TC);                                // [T, C]
+        if (opt.residuals) std::memcpy(cap.resid_mlp.data() + (size_t)l * TC, x, TC * sizeof(float));
+
+        if (k > 0)
+            lens_forward(cap.lens_ids.data() + (size_t)l * T * k, cap.lens_probs.data() + (size_t)l * T * k, x, k, w,
+                         cfg, T, s);
+    }
+
+    if (opt.logits_all) lm_head_forward(cap.logits.data(), x, w, cfg, T, s);                 // [T, V]
+    else lm_head_forward(cap.logits.data(), x + (size_t)(T - 1) * C, w, cfg, 1, s);          // [1, V]
+    return true;
+}
+
+// ----------------------------------------------------------------------------------------------------
+// KV cache
+
+void kvcache_init(const Model& m, KVCache& kv) {
+    const GPT2Config& c = m.cfg;
+    size_t n = (size_t)c.n_layer * c.n_head * c.n_positions * (c.n_head ? c.n_embd / c.n_head : 0);
+    kv.T = 0;
+    kv.k.assign(n, 0.0f);
+    kv.v.assign(n, 0.0f);
+}
+
+bool model_step(const Model& m, KVCache& kv, const std::vector<int>& ids, std::vector<float>& logits,
+                std::string& err) {
+    const GPT2Config& cfg = m.cfg;
+    const int n = (int)ids.size(), P = kv.T;
+    const int L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, D = C / std::max(H, 1), maxT = cfg.n_positions;
+    if (kv.k.size() != (size_t)L * H * maxT * D || kv.v.size() != kv.k.size() || P < 0) {
+        err = "KV cache not initialised for this model (call kvcache_init)";
+        return false;
+    }
+    if (!ids_check(m, ids.data(), n, P, err)) return false;
+    const GPT2Weights w = weights_of(m);
+    ForwardScratch& s = g_scratch;
+    const size_t nC = (size_t)n * C;
+
+    float* x = grow(s.x, nC);                                    // [n, C]
+    float* out = grow(s.out, nC);                                // [n, C]
+    embed_forward(x, w, ids.data(), n, P, C);                    // [n, C] positions P .. P+n-1
+    for (int l = 0; l < L; l++) {
+        AttnIO io;
+        io.kstore = kv.k.data() + (size_t)l * H * maxT * D;      // [H, maxT, D]
+        io.vstore = kv.v.data() + (size_t)l * H * maxT * D;      // [H, maxT, D]
+        io.kv_stride = (size_t)maxT * D;
+        io.scores = io.weights = nullptr;
+        float* xn = grow(s.xn, nC);
+        layernorm(xn, x, w.ln1w + (size_t)l * C, w.ln1b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);
+        attention_forward(out, xn, w, cfg, l, n, P, io, s);      // [n, C]
+        residual_add(x, out, nC);
+        xn = grow(s.xn, nC);
+        layernorm(xn, x, w.ln2w + (size_t)l * C, w.ln2b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);
+        mlp_forward(out, xn, w, cfg, l, n, s);                   // [n, C]
+        residual_add(x, out, nC);
+    }
+    logits.resize(cfg.vocab_size);
+    lm_head_forward(logits.data(), x + (size_t)(n - 1) * C, w, cfg, 1, s);  // [V]
+    kv.T = P + n;
+    return true;
+}
+
+// ----------------------------------------------------------------------------------------------------
+// conveniences for the app
+
+bool model_run_text(Model& m, const std::string& text, const CaptureOptions& opt, Capture& cap, std::string& err) {
+    std::vector<int> ids = tokenizer_encode_ids(m.tok, text);
+    if (ids.empty()) { err = "no tokens (empty text)"; return false; }
+    return model_forward(m, ids, opt, cap, err);
+}
+
+size_t capture_bytes(const GPT2Config& cfg, int T, const CaptureOptions& opt) {
+    const size_t L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, D = H ? C / H : 0, V = cfg.vocab_size, t = T;
+    const size_t Lq = !opt.qkv ? 0 : opt.qkv_layer < 0 ? L : 1, Hq = !opt.qkv ? 0 : opt.qkv_head < 0 ? H : 1;
+    const size_t k = opt.lens_top_k > 0 ? std::min((size_t)opt.lens_top_k, V) : 0;
+    size_t floats = (opt.attention ? 2 * L * H * t * t : 0) + 4 * Lq * Hq * t * D +
+                    (opt.residuals ? (2 * L + 1) * t * C : 0) + (opt.logits_all ? t : 1) * V + 2 * L * t * k;
+    return floats * sizeof(float) + t * sizeof(int);
+}

@@ -1,0 +1,261 @@
+// Loading a Hugging Face GPT-2 directory: config.json + model.safetensors + vocab.json + merges.txt.
+//
+// HF tensor names (optionally prefixed "transformer."), Conv1D layout [in, out] = our layout:
+//   wte.weight [V, C]   wpe.weight [maxT, C]   ln_f.{weight,bias} [C]   lm_head.weight [V, C] (tied, optional)
+//   h.{i}.ln_1.{weight,bias} [C]               h.{i}.ln_2.{weight,bias} [C]
+//   h.{i}.attn.c_attn.weight [C, 3C]  bias [3C]    h.{i}.attn.c_proj.weight [C, C]  bias [C]
+//   h.{i}.mlp.c_fc.weight [C, 4C]     bias [4C]    h.{i}.mlp.c_proj.weight [4C, C]  bias [C]
+//   h.{i}.attn.bias, h.{i}.attn.masked_bias: causal-mask buffers, ignored
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "model/model.h"
+#include "model/safetensors.h"
+
+using json = nlohmann::json;
+
+// ----------------------------------------------------------------------------------------------------
+// config.json
+
+static bool config_int(const json& j, const char* key, int lo, int hi, int& out, std::string& err) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) { err = std::string("config.json: missing \"") + key + "\""; return false; }
+    if (!it->is_number_integer()) { err = std::string("config.json: \"") + key + "\" must be an integer"; return false; }
+    int64_t v = it->get<int64_t>();
+    if (v < lo || v > hi) {
+        err = std::string("config.json: \"") + key + "\" = " + std::to_string(v) + " outside [" + std::to_string(lo) +
+              ", " + std::to_string(hi) + "]";
+        return false;
+    }
+    out = (int)v;
+    return true;
+}
+
+bool gpt2_config_parse(const std::string& config_json, GPT2Config& cfg, std::string& err) {
+    json j = json::parse(config_json, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) { err = "config.json: not a JSON object"; return false; }
+
+    // architecture: model_type "gpt2", or (older files) architectures naming a GPT-2 class
+    auto mt = j.find("model_type");
+    if (mt != j.end() && !mt->is_null()) {
+        if (!mt->is_string() || mt->get<std::string>() != "gpt2") {
+            err = "config.json: unsupported model_type " + mt->dump() + " (only \"gpt2\" is supported)";
+            return false;
+        }
+    } else {
+        bool ok = false;
+        auto ar = j.find("architectures");
+        if (ar != j.end() && ar->is_array())
+            for (const json& a : *ar)
+                if (a.is_string() && (a.get<std::string>() == "GPT2LMHeadModel" || a.get<std::string>() == "GPT2Model"))
+                    ok = true;
+        if (!ok) { err = "config.json: no model_type \"gpt2\" (or GPT2LMHeadModel architecture)"; return false; }
+    }
+
+    GPT2Config c;
+    if (!config_int(j, "n_layer", 1, 256, c.n_layer, err)) return false;
+    if (!config_int(j, "n_head", 1, 1024, c.n_head, err)) return false;
+    if (!config_int(j, "n_embd", 1, 65536, c.n_embd, err)) return false;
+    if (!config_int(j, "vocab_size", 1, 1 << 24, c.vocab_size, err)) return false;
+    const char* pos_key = (j.contains("n_positions") && !j["n_positions"].is_null()) ? "n_positions" : "n_ctx";
+    if (!config_int(j, pos_key, 1, 1 << 20, c.n_positions, err)) return false;
+    if (c.n_embd % c.n_head != 0) {
+        err = "config.json: n_embd (" + std::to_string(c.n_embd) + ") is not divisible by n_head (" +
+              std::to_string(c.n_head) + ")";
+        return false;
+    }
+    auto eps = j.find("layer_norm_epsilon");
+    if (eps != j.end() && !eps->is_null()) {
+        if (!eps->is_number() || !(eps->get<double>() > 0) || !(eps->get<double>() < 1)) {
+            err = "config.json: layer_norm_epsilon must be a number in (0, 1)";
+            return false;
+        }
+        c.layer_norm_epsilon = (float)eps->get<double>();
+    }
+
+    // variants this engine does not implement: refuse rather than compute something else
+    auto act = j.find("activation_function");
+    if (act != j.end() && !act->is_null()) {
+        std::string a = act->is_string() ? act->get<std::string>() : act->dump();
+        if (a != "gelu_new" && a != "gelu_pytorch_tanh" && a != "gelu_fast") {
+            err = "config.json: unsupported activation_function \"" + a + "\" (only the tanh GELU: gelu_new)";
+            return false;
+        }
+    }
+    auto inner = j.find("n_inner");
+    if (inner != j.end() && !inner->is_null() &&
+        !(inner->is_number_integer() && inner->get<int64_t>() == 4 * (int64_t)c.n_embd)) {
+        err = "config.json: n_inner must be null or 4 * n_embd";
+        return false;
+    }
+    auto flag = [&](const char* key, bool want) {
+        auto f = j.find(key);
+        return f == j.end() || f->is_null() || (f->is_boolean() && f->get<bool>() == want);
+    };
+    if (!flag("scale_attn_weights", true) || !flag("scale_attn_by_inverse_layer_idx", false) ||
+        !flag("add_cross_attention", false)) {
+        err = "config.json: unsupported attention variant (scale_attn_weights must be true, "
+              "scale_attn_by_inverse_layer_idx and add_cross_attention false)";
+        return false;
+    }
+    cfg = c;
+    return true;
+}
+
+// ----------------------------------------------------------------------------------------------------
+// model.safetensors -> params
+
+static std::string shape_str(const std::vector<int64_t>& s) {
+    std::string out = "[";
+    for (size_t i = 0; i < s.size(); i++) out += (i ? ", " : "") + std::to_string(s[i]);
+    return out + "]";
+}
+
+// Checks name exists with one of the float dtypes and the expected shape.
+static const SafeTensor* tensor_expect(const SafeTensorsFile& f, const std::string& name,
+                                       const std::vector<int64_t>& shape, std::string& err) {
+    const SafeTensor* t = safetensors_find(f, name);
+    if (!t) { err = "model.safetensors: missing tensor '" + name + "'"; return nullptr; }
+    if (t->dtype != "F32" && t->dtype != "F16" && t->dtype != "BF16") {
+        err = "model.safetensors: tensor '" + name + "' has dtype " + t->dtype + " (supported: F32, F16, BF16)";
+        return nullptr;
+    }
+    if (t->shape != shape) {
+        err = "model.safetensors: tensor '" + name + "' has shape " + shape_str(t->shape) + ", expected " +
+              shape_str(shape);
+        return nullptr;
+    }
+    return t;
+}
+
+static bool weights_load(Model& m, const uint8_t* st, size_t st_len, std::string& err) {
+    const GPT2Config& c = m.cfg;
+    const int64_t L = c.n_layer, C = c.n_embd, V = c.vocab_size, maxT = c.n_positions;
+    SafeTensorsFile f;
+    if (!safetensors_parse(st, st_len, f, err)) return false;
+
+    std::string pre = safetensors_find(f, "transformer.wte.weight") ? "transformer." : "";
+    // The 16 tensors of GPT2Weights, in order: HF name (per-layer ones with {i}), shape of one slice.
+    struct Spec { const char* name; std::vector<int64_t> shape; bool per_layer; };
+    const Spec specs[GPT2_NUM_TENSORS] = {
+        {"wte.weight", {V, C}, false},         {"wpe.weight", {maxT, C}, false},
+        {"ln_1.weight", {C}, true},            {"ln_1.bias", {C}, true},
+        {"attn.c_attn.weight", {C, 3 * C}, true}, {"attn.c_attn.bias", {3 * C}, true},
+        {"attn.c_proj.weight", {C, C}, true},  {"attn.c_proj.bias", {C}, true},
+        {"ln_2.weight", {C}, true},            {"ln_2.bias", {C}, true},
+        {"mlp.c_fc.weight", {C, 4 * C}, true}, {"mlp.c_fc.bias", {4 * C}, true},
+        {"mlp.c_proj.weight", {4 * C, C}, true}, {"mlp.c_proj.bias", {C}, true},
+        {"ln_f.weight", {C}, false},           {"ln_f.bias", {C}, false},
+    };
+
+    // pass 1: every tensor present with the right dtype and shape (so sizes are bounded by the file)
+    std::set<std::string> known;
+    std::vector<const SafeTensor*> found;  // [16 x (L or 1)] in parameter order
+    std::string dtype;
+    for (int s = 0; s < GPT2_NUM_TENSORS; s++) {
+        for (int64_t i = 0; i < (specs[s].per_layer ? L : 1); i++) {
+            std::string name = pre + (specs[s].per_layer ? "h." + std::to_string(i) + "." : "") + specs[s].name;
+            const SafeTensor* t = tensor_expect(f, name, specs[s].shape, err);
+            if (!t) return false;
+            found.push_back(t);
+            known.insert(name);
+            dtype = dtype.empty() || dtype == t->dtype ? t->dtype : "mixed";
+        }
+    }
+    for (int64_t i = 0; i < L; i++) {  // causal-mask buffers HF saves alongside
+        known.insert(pre + "h." + std::to_string(i) + ".attn.bias");
+        known.insert(pre + "h." + std::to_string(i) + ".attn.masked_bias");
+    }
+    known.insert("lm_head.weight");
+    for (const SafeTensor& t : f.tensors) {
+        if (!known.count(t.name)) {
+            err = "model.safetensors: unexpected tensor '" + t.name + "' (not part of a GPT-2 checkpoint" +
+                  (pre.empty() ? "" : " with the 'transformer.' prefix") + ")";
+            return false;
+        }
+    }
+
+    // pass 2: convert into the one parameter buffer
+    size_t n = gpt2_num_params(c);
+    m.params.assign(n, 0.0f);
+    gpt2_weights_point(c, m.params.data(), m.w);
+    float* dst = m.params.data();
+    for (const SafeTensor* t : found) {
+        safetensors_to_f32(*t, dst);
+        dst += t->nbytes / safetensors_dtype_size(t->dtype);
+    }
+
+    // tied LM head: lm_head.weight, when present, must equal wte
+    if (const SafeTensor* head = safetensors_find(f, "lm_head.weight")) {
+        if (!tensor_expect(f, "lm_head.weight", {V, C}, err)) return false;
+        std::vector<float> tmp((size_t)(V * C));
+        safetensors_to_f32(*head, tmp.data());
+        if (std::memcmp(tmp.data(), m.w.wte, tmp.size() * sizeof(float)) != 0) {
+            err = "model.safetensors: lm_head.weight differs from wte.weight (untied LM heads are not supported)";
+            return false;
+        }
+    }
+    m.source_dtype = dtype;
+    return true;
+}
+
+// ----------------------------------------------------------------------------------------------------
+// entry points
+
+bool model_load_memory(Model& m, const std::string& config_json, const uint8_t* safetensors, size_t safetensors_len,
+                       const std::string& vocab_json, const std::string& merges_txt, std::string& err) {
+    Model tmp;
+    if (!gpt2_config_parse(config_json, tmp.cfg, err)) return false;
+    if (!weights_load(tmp, safetensors, safetensors_len, err)) return false;
+    std::string terr;
+    if (!tokenizer_load(tmp.tok, vocab_json, merges_txt, terr)) {
+        err = "tokenizer (vocab.json / merges.txt): " + terr;
+        return false;
+    }
+    if (tokenizer_vocab_size(tmp.tok) > tmp.cfg.vocab_size) {
+        err = "vocab.json has " + std::to_string(tokenizer_vocab_size(tmp.tok)) + " tokens but config vocab_size is " +
+              std::to_string(tmp.cfg.vocab_size);
+        return false;
+    }
+    tmp.name = m.name;
+    m = std::move(tmp);
+    gpt2_weights_point(m.cfg, m.params.data(), m.w);  // (the move keeps the buffer; re-point anyway)
+    return true;
+}
+
+static bool file_read(const std::string& path, std::string& out) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return false;
+    std::ostringstream ss;
+    ss << f.rdbuf();
+    out = ss.str();
+    return !f.bad();
+}
+
+bool model_load_dir(Model& m, const std::string& dir, std::string& err) {
+    std::string files[4];
+    const char* names[4] = {"config.json", "model.safetensors", "vocab.json", "merges.txt"};
+    for (int i = 0; i < 4; i++) {
+        std::string path = dir + "/" + names[i];
+        if (!file_read(path, files[i])) {
+            err = "cannot read " + path;
+            return false;
+        }
+    }
+    std::string name = dir;
+    while (name.size() > 1 && name.back() == '/') name.pop_back();
+    size_t slash = name.find_last_of('/');
+    if (slash != std::string::npos) name = name.substr(slash + 1);
+    std::string old_name = m.name;
+    m.name = name;
+    if (!model_load_memory(m, files[0], (const uint8_t*)files[1].data(), files[1].size(), files[2], files[3], err)) {
+        m.name = old_name;
+        err = dir + ": " + err;
+        return false;
+    }
+    return true;
+}

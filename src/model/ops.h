@@ -1,0 +1,19 @@
+// The small numeric kernels of the forward pass. All matrices are row-major float32.
+// The two matmul functions are the only place that does matrix products: swap in hand SIMD kernels here.
+#pragma once
+
+// out[M, N] = a[M, K] @ b[K, N] (+ bias[N] if not null).  lda/ldb/ldo: row strides in floats.
+void matmul(float* out, int ldo, const float* a, int lda, const float* b, int ldb, const float* bias, int M, int K,
+            int N);
+// out[M, N] = scale * a[M, K] @ b[N, K]^T.  (attention scores q.k, the tied LM head x.wte)
+void matmul_bt(float* out, int ldo, const float* a, int lda, const float* b, int ldb, float scale, int M, int K,
+               int N);
+
+// out[T, C] = (x - mean) / sqrt(var + eps) * g + b, per row (biased variance, as torch)
+void layernorm(float* out, const float* x, const float* g, const float* b, int T, int C, float eps);
+// x[n] = gelu(x), tanh approximation (HF "gelu_new")
+void gelu_inplace(float* x, int n);
+// Causal softmax of one attention row: w[0..n_visible) = softmax(s[0..n_visible)), w[n_visible..n) = 0 exactly.
+void softmax_causal(float* w, const float* s, int n_visible, int n);
+// probs[n] = softmax(x[n]); returns nothing. In place allowed.
+void softmax(float* probs, const float* x, int n);

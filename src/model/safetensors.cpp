@@ -1,0 +1,164 @@
+// safetensors reader (see safetensors.h). Never trusts the file: every size is checked before use.
+#include "model/safetensors.h"
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+using json = nlohmann::json;
+
+// ----------------------------------------------------------------------------------------------------
+// dtypes
+
+int safetensors_dtype_size(const std::string& dtype) {
+    if (dtype == "F64" || dtype == "I64" || dtype == "U64") return 8;
+    if (dtype == "F32" || dtype == "I32" || dtype == "U32") return 4;
+    if (dtype == "F16" || dtype == "BF16" || dtype == "I16" || dtype == "U16") return 2;
+    if (dtype == "I8" || dtype == "U8" || dtype == "BOOL" || dtype == "F8_E4M3" || dtype == "F8_E5M2") return 1;
+    return 0;
+}
+
+float f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+    uint32_t exp = (h >> 10) & 0x1f;
+    uint32_t mant = h & 0x3ff;
+    uint32_t bits;
+    if (exp == 0x1f) {                 // inf / nan
+        bits = sign | 0x7f800000u | (mant << 13);
+    } else if (exp != 0) {             // normal: rebias 15 -> 127
+        bits = sign | ((exp + 112) << 23) | (mant << 13);
+    } else if (mant == 0) {            // +-0
+        bits = sign;
+    } else {                           // subnormal: mant * 2^-24, exact in float
+        float f = (float)mant * (1.0f / 16777216.0f);
+        std::memcpy(&bits, &f, 4);
+        bits |= sign;
+    }
+    float out;
+    std::memcpy(&out, &bits, 4);
+    return out;
+}
+
+float bf16_to_f32(uint16_t b) {
+    uint32_t bits = (uint32_t)b << 16;
+    float out;
+    std::memcpy(&out, &bits, 4);
+    return out;
+}
+
+static uint16_t load_u16le(const uint8_t* p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+
+bool safetensors_to_f32(const SafeTensor& t, float* out) {
+    size_t n;
+    if (t.dtype == "F32") {
+        std::memcpy(out, t.data, t.nbytes);  // hosts (x86, wasm32) are little-endian; data may be unaligned
+        return true;
+    }
+    if (t.dtype == "F16") {
+        n = t.nbytes / 2;
+        for (size_t i = 0; i < n; i++) out[i] = f16_to_f32(load_u16le(t.data + 2 * i));
+        return true;
+    }
+    if (t.dtype == "BF16") {
+        n = t.nbytes / 2;
+        for (size_t i = 0; i < n; i++) out[i] = bf16_to_f32(load_u16le(t.data + 2 * i));
+        return true;
+    }
+    return false;
+}
+
+// ----------------------------------------------------------------------------------------------------
+// header
+
+static bool json_u64(const json& j, uint64_t& out) {
+    if (j.is_number_unsigned()) { out = j.get<uint64_t>(); return true; }
+    if (j.is_number_integer()) {
+        int64_t v = j.get<int64_t>();
+        if (v < 0) return false;
+        out = (uint64_t)v;
+        return true;
+    }
+    return false;
+}
+
+bool safetensors_parse(const uint8_t* buf, size_t len, SafeTensorsFile& out, std::string& err) {
+    out.tensors.clear();
+    if (buf == nullptr || len < 8) {
+        err = "safetensors: file too short (" + std::to_string(len) + " bytes; needs at least the 8-byte header size)";
+        return false;
+    }
+    uint64_t header_len = 0;
+    for (int i = 7; i >= 0; i--) header_len = (header_len << 8) | buf[i];
+    if (header_len > SAFETENSORS_MAX_HEADER) {
+        err = "safetensors: header too large (" + std::to_string(header_len) + " bytes, limit " +
+              std::to_string(SAFETENSORS_MAX_HEADER) + ")";
+        return false;
+    }
+    if (header_len > len - 8) {
+        err = "safetensors: truncated file (header says " + std::to_string(header_len) + " bytes, file has " +
+              std::to_string(len - 8) + " after the size field)";
+        return false;
+    }
+    const char* htext = (const char*)buf + 8;
+    json header = json::parse(htext, htext + header_len, nullptr, false);
+    if (header.is_discarded() || !header.is_object()) {
+        err = "safetensors: header is not a JSON object";
+        return false;
+    }
+    const uint8_t* data = buf + 8 + header_len;
+    uint64_t data_len = len - 8 - header_len;
+
+    for (auto it = header.begin(); it != header.end(); ++it) {
+        const std::string& name = it.key();
+        if (name == "__metadata__") continue;
+        const json& e = it.value();
+        std::string where = "safetensors: tensor '" + name + "': ";
+        if (!e.is_object()) { err = where + "entry is not an object"; return false; }
+        auto dt = e.find("dtype"), sh = e.find("shape"), off = e.find("data_offsets");
+        if (dt == e.end() || !dt->is_string()) { err = where + "missing or non-string \"dtype\""; return false; }
+        if (sh == e.end() || !sh->is_array()) { err = where + "missing or non-array \"shape\""; return false; }
+        if (off == e.end() || !off->is_array() || off->size() != 2) {
+            err = where + "\"data_offsets\" must be [begin, end]";
+            return false;
+        }
+        SafeTensor t;
+        t.name = name;
+        t.dtype = dt->get<std::string>();
+        uint64_t begin = 0, end = 0;
+        if (!json_u64((*off)[0], begin) || !json_u64((*off)[1], end) || begin > end) {
+            err = where + "bad data_offsets (need 0 <= begin <= end)";
+            return false;
+        }
+        if (end > data_len) {
+            err = where + "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                  ") outside the file (data section is " + std::to_string(data_len) + " bytes; truncated file?)";
+            return false;
+        }
+        uint64_t numel = 1;
+        for (const json& d : *sh) {
+            uint64_t dim = 0;
+            if (!json_u64(d, dim)) { err = where + "shape entries must be non-negative integers"; return false; }
+            if (dim != 0 && numel > UINT64_MAX / dim) { err = where + "shape size overflows"; return false; }
+            t.shape.push_back((int64_t)dim);
+            numel *= dim;
+        }
+        int esize = safetensors_dtype_size(t.dtype);
+        if (esize > 0) {
+            if (numel > UINT64_MAX / (uint64_t)esize) { err = where + "byte size overflows"; return false; }
+            if (numel * (uint64_t)esize != end - begin) {
+                err = where + "shape x " + t.dtype + " is " + std::to_string(numel * esize) + " bytes but data_offsets span " +
+                      std::to_string(end - begin);
+                return false;
+            }
+        }
+        t.data = data + begin;
+        t.nbytes = end - begin;
+        out.tensors.push_back(std::move(t));
+    }
+    return true;
+}
+
+const SafeTensor* safetensors_find(const SafeTensorsFile& f, const std::string& name) {
+    for (const SafeTensor& t : f.tensors)
+        if (t.name == name) return &t;
+    return nullptr;
+}

@@ -1,0 +1,36 @@
+// safetensors reader: validates the header and hands out tensor views; converts F32/F16/BF16 to F32.
+//
+// File layout: [u64 little-endian N][N bytes JSON header][data]. The header maps each tensor name to
+// {"dtype", "shape", "data_offsets": [begin, end)} with offsets relative to the start of the data.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+struct SafeTensor {
+    std::string name;
+    std::string dtype;           // "F32", "F16", "BF16", or any other dtype string found in the file
+    std::vector<int64_t> shape;
+    const uint8_t* data = nullptr;  // into the file buffer
+    uint64_t nbytes = 0;
+};
+
+struct SafeTensorsFile {
+    std::vector<SafeTensor> tensors;
+};
+
+constexpr uint64_t SAFETENSORS_MAX_HEADER = 100u << 20;  // 100 MB, as the reference implementation
+
+// Parses and validates the header: sizes, JSON, dtypes' element sizes, shapes, offsets inside the
+// data and shape x element size == byte length (without overflow). Unknown dtypes are kept (the
+// caller decides); only their offsets are checked.
+bool safetensors_parse(const uint8_t* buf, size_t len, SafeTensorsFile& out, std::string& err);
+const SafeTensor* safetensors_find(const SafeTensorsFile& f, const std::string& name);
+// Element size in bytes of a dtype string (0 if unknown).
+int safetensors_dtype_size(const std::string& dtype);
+// Converts n elements of an F32/F16/BF16 tensor to float. Returns false for other dtypes.
+bool safetensors_to_f32(const SafeTensor& t, float* out);
+
+float f16_to_f32(uint16_t h);
+float bf16_to_f32(uint16_t b);
