@@ -1,0 +1,436 @@
+// viz views: scene builders and the derived aggregates, on hand-built captures.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "viz/views.h"
+#include "viz_test_util.h"
+
+static const std::vector<std::string> TOKS4 = {"I", " have", " a", " dog"};
+
+// ---- matrix ----------------------------------------------------------------------------------------
+
+TEST(VizMatrix, CellsAndMaskedCellsForCausalHead) {
+    Capture c = viz_test_capture_causal(4, 1, 1);
+    VizTheme th = viz_theme_light();
+    VizScene s;
+    VizMatrixOpts o;
+    viz_matrix_build(s, c, TOKS4, o, {0, 0, 600, 600}, th);
+    // 4×4: 10 visible (key <= query) and 6 masked (key > query), each exactly once.
+    EXPECT_EQ(viz_test_count(s, VIZ_ROLE_CELL, VIZ_RECT_FILL), 10);
+    EXPECT_EQ(viz_test_count(s, VIZ_ROLE_MASKED, VIZ_RECT_FILL), 6);
+    for (int q = 0; q < 4; q++)
+        for (int k = 0; k < 4; k++) {
+            if (k > q) {
+                EXPECT_TRUE(viz_test_find(s, VIZ_ROLE_MASKED, q, k)) << q << "," << k;
+                EXPECT_TRUE(viz_test_find(s, VIZ_ROLE_HATCH, q, k, VIZ_LINE)) << q << "," << k;
+                EXPECT_FALSE(viz_test_find(s, VIZ_ROLE_CELL, q, k));
+            } else {
+                EXPECT_TRUE(viz_test_find(s, VIZ_ROLE_CELL, q, k)) << q << "," << k;
+            }
+        }
+    // Masked cells look different from every real cell, including weight-0 ones.
+    uint32_t masked = viz_color_u32(viz_test_find(s, VIZ_ROLE_MASKED, 0, 3)->col);
+    for (const VizPrim& p : s.prims)
+        if (p.role == VIZ_ROLE_CELL) {
+            EXPECT_NE(viz_color_u32(p.col), masked);
+        }
+    EXPECT_NE(viz_color_u32(viz_colormap(th, 0)), masked);
+}
+
+TEST(VizMatrix, CellColourFollowsWeight) {
+    // One row with increasing weights: cell darkness (light theme) must increase with weight.
+    Capture c = viz_test_capture(5, 1, 1);
+    viz_test_set_row(c, 0, 0, 4, {0.0f, 0.05f, 0.15f, 0.3f, 0.5f});
+    for (int q = 0; q < 4; q++) viz_test_w(c, 0, 0, q, 0) = 1;
+    for (int dark = 0; dark < 2; dark++) {
+        VizTheme th = dark ? viz_theme_dark() : viz_theme_light();
+        VizScene s;
+        viz_matrix_build(s, c, {}, VizMatrixOpts(), {0, 0, 500, 500}, th);
+        float prev = dark ? -1.0f : 2.0f;
+        for (int k = 0; k < 5; k++) {
+            const VizPrim* p = viz_test_find(s, VIZ_ROLE_CELL, 4, k, VIZ_RECT_FILL);
+            ASSERT_TRUE(p);
+            float lum = viz_color_luminance(p->col);
+            if (dark) EXPECT_GT(lum, prev) << k;
+            else EXPECT_LT(lum, prev) << k;
+            prev = lum;
+        }
+    }
+}
+
+TEST(VizMatrix, NumbersOnlyWhenCellsAreBigEnough) {
+    Capture c = viz_test_capture_causal(4, 1, 1);
+    VizTheme th = viz_theme_dark();
+    VizScene big, small;
+    viz_matrix_build(big, c, TOKS4, VizMatrixOpts(), {0, 0, 600, 600}, th);
+    EXPECT_EQ(viz_test_count(big, VIZ_ROLE_VALUE, VIZ_TEXT), 10);
+    const VizPrim* v = viz_test_find(big, VIZ_ROLE_VALUE, 3, 1);
+    ASSERT_TRUE(v);
+    char want[16];
+    snprintf(want, sizeof(want), "%.2f", viz_test_w(c, 0, 0, 3, 1));
+    EXPECT_STREQ(viz_prim_text(big, *v), want);
+    viz_matrix_build(small, c, TOKS4, VizMatrixOpts(), {0, 0, 100, 100}, th);
+    EXPECT_EQ(viz_test_count(small, VIZ_ROLE_VALUE), 0);
+    EXPECT_EQ(viz_test_count(small, VIZ_ROLE_CELL), 10);
+}
+
+TEST(VizMatrix, AxisLabelsAndHoverHighlight) {
+    Capture c = viz_test_capture_causal(4, 1, 1);
+    VizScene s;
+    VizMatrixOpts o;
+    o.hover_row = 2;
+    o.hover_col = 1;
+    viz_matrix_build(s, c, TOKS4, o, {0, 0, 600, 600}, viz_theme_light());
+    const VizPrim* row_lab = viz_test_find(s, VIZ_ROLE_LABEL, 3, -1);
+    ASSERT_TRUE(row_lab);
+    EXPECT_STREQ(viz_prim_text(s, *row_lab), "\xC2\xB7" "dog");  // leading space made visible
+    EXPECT_TRUE(viz_test_find(s, VIZ_ROLE_LABEL, -1, 0));
+    EXPECT_TRUE(viz_test_find(s, VIZ_ROLE_HIGHLIGHT, 2, -1, VIZ_RECT_STROKE));
+    EXPECT_TRUE(viz_test_find(s, VIZ_ROLE_HIGHLIGHT, -1, 1, VIZ_RECT_STROKE));
+    // The hovered row label is drawn in the highlight colour.
+    const VizPrim* hot = viz_test_find(s, VIZ_ROLE_LABEL, 2, -1);
+    ASSERT_TRUE(hot);
+    EXPECT_EQ(viz_color_u32(hot->col), viz_color_u32(viz_theme_light().highlight));
+}
+
+TEST(VizMatrix, HitTestMapsPointsToCellsAndLabels) {
+    Capture c = viz_test_capture_causal(4, 2, 3);
+    VizScene s;
+    VizMatrixOpts o;
+    o.layer = 1;
+    o.head = 2;
+    viz_matrix_build(s, c, TOKS4, o, {0, 0, 600, 600}, viz_theme_light());
+    // Aim at the centre of each drawn cell rect and expect its (row, col) back.
+    int checked = 0;
+    for (const VizPrim& p : s.prims) {
+        if (p.kind != VIZ_RECT_FILL || (p.role != VIZ_ROLE_CELL && p.role != VIZ_ROLE_MASKED)) continue;
+        VizHit h;
+        ASSERT_TRUE(viz_hit_test(s, (p.x0 + p.x1) * 0.5f, (p.y0 + p.y1) * 0.5f, h));
+        EXPECT_EQ(h.kind, VIZ_HIT_CELL);
+        EXPECT_EQ(h.row, p.tag0);
+        EXPECT_EQ(h.col, p.tag1);
+        EXPECT_EQ(h.layer, 1);
+        EXPECT_EQ(h.head, 2);
+        checked++;
+    }
+    EXPECT_EQ(checked, 16);
+    // Row label → query row.
+    const VizPrim* lab = viz_test_find(s, VIZ_ROLE_LABEL, 2, -1);
+    ASSERT_TRUE(lab);
+    VizHit h;
+    ASSERT_TRUE(viz_hit_test(s, lab->x0 - 2, lab->y0, h));
+    EXPECT_EQ(h.kind, VIZ_HIT_ROW_LABEL);
+    EXPECT_EQ(h.row, 2);
+    EXPECT_EQ(h.col, -1);
+    // Far outside → nothing.
+    EXPECT_FALSE(viz_hit_test(s, 5000, 5000, h));
+}
+
+TEST(VizMatrix, ClipEmitsOnlyVisibleCells) {
+    Capture c = viz_test_capture_causal(100, 1, 1);
+    VizScene s;
+    VizMatrixOpts o;
+    o.min_cell = o.max_cell = 10;
+    viz_matrix_build(s, c, {}, o, {0, 0, 300, 300}, viz_theme_dark());
+    int all = viz_test_count(s, VIZ_ROLE_CELL) + viz_test_count(s, VIZ_ROLE_MASKED, VIZ_RECT_FILL);
+    EXPECT_EQ(all, 100 * 100);
+    viz_scene_clear(s);
+    s.clip = {0, 0, 300, 300};  // viewport shows the top-left ~25×27 cells
+    viz_matrix_build(s, c, {}, o, {0, 0, 300, 300}, viz_theme_dark());
+    int vis = viz_test_count(s, VIZ_ROLE_CELL) + viz_test_count(s, VIZ_ROLE_MASKED, VIZ_RECT_FILL);
+    EXPECT_GT(vis, 0);
+    EXPECT_LT(vis, 40 * 40);
+    // Hit testing still covers the whole matrix (the app scrolls into it).
+    VizHit h;
+    ASSERT_TRUE(viz_hit_test(s, s.hits[0].rect.x + 995, s.hits[0].rect.y + 5, h));
+    EXPECT_EQ(h.col, 99);
+    EXPECT_EQ(h.row, 0);
+}
+
+TEST(VizMatrix, BadLayerDrawsMessageNotCrash) {
+    Capture c = viz_test_capture_causal(3, 1, 1);
+    VizScene s;
+    VizMatrixOpts o;
+    o.layer = 5;
+    viz_matrix_build(s, c, {}, o, {0, 0, 300, 300}, viz_theme_dark());
+    EXPECT_EQ(viz_test_count(s, VIZ_ROLE_CELL), 0);
+    EXPECT_EQ(viz_test_count(s, VIZ_ROLE_TITLE), 1);
+    Capture empty;
+    viz_scene_clear(s);
+    viz_head_view_build(s, empty, {}, VizHeadViewOpts(), {0, 0, 300, 300}, viz_theme_dark());
+    viz_model_view_build(s, empty, VizModelViewOpts(), {0, 0, 300, 300}, viz_theme_dark());
+    EXPECT_EQ(viz_test_count(s, VIZ_ROLE_TITLE), 2);
+}
+
+// ---- head view -------------------------------------------------------------------------------------
+
+TEST(VizHeadView, LineOpacityFollowsWeight) {
+    Capture c = viz_test_capture(4, 1, 2);
+    viz_test_set_row(c, 0, 0, 3, {0.1f, 0.2f, 0.3f, 0.4f});
+    viz_test_set_row(c, 0, 1, 3, {0.7f, 0.0f, 0.0f, 0.3f});
+    VizTheme th = viz_theme_dark();
+    VizScene s;
+    VizHeadViewOpts o;
+    o.focus = 3;
+    o.max_alpha = 1.0f;
+    viz_head_view_build(s, c, TOKS4, o, {0, 0, 500, 400}, th);
+    // 4 lines from head 0, 2 from head 1 (zero weights draw nothing).
+    ASSERT_EQ(viz_test_count(s, VIZ_ROLE_LINK, VIZ_LINE), 6);
+    for (const VizPrim& p : s.prims) {
+        if (p.role != VIZ_ROLE_LINK) continue;
+        EXPECT_EQ(p.tag0, 3);
+        float w = viz_test_w(c, 0, p.aux, 3, p.tag1);
+        EXPECT_NEAR(p.col.a, w * 255.0f, 0.51f) << "head " << (int)p.aux << " key " << p.tag1;
+        VizColor hc = viz_head_color(th, p.aux, 2);
+        EXPECT_EQ(p.col.r, hc.r);
+        EXPECT_EQ(p.col.g, hc.g);
+    }
+    // Heavier weight → strictly more opaque.
+    const VizPrim* l1 = viz_test_find(s, VIZ_ROLE_LINK, 3, 1);
+    const VizPrim* l3 = viz_test_find(s, VIZ_ROLE_LINK, 3, 3);
+    ASSERT_TRUE(l1 && l3);
+    EXPECT_LT(l1->col.a, l3->col.a);
+}
+
+TEST(VizHeadView, DisabledHeadsDrawNoLinesAndLinesJoinTheRightTokens) {
+    Capture c = viz_test_capture_causal(4, 1, 3);
+    VizScene s;
+    VizHeadViewOpts o;
+    bool on[3] = {false, true, false};
+    o.heads_on = on;
+    o.locked = 2;
+    viz_head_view_build(s, c, TOKS4, o, {0, 0, 500, 400}, viz_theme_light());
+    ASSERT_EQ(viz_test_count(s, VIZ_ROLE_LINK), 3);  // query 2 sees keys 0..2
+    for (const VizPrim& p : s.prims) {
+        if (p.role != VIZ_ROLE_LINK) continue;
+        EXPECT_EQ(p.aux, 1);
+        // Left end at query 2's box, right end at key box tag1.
+        const VizPrim* qb = viz_test_find(s, VIZ_ROLE_TOKEN, 2, 0);
+        const VizPrim* kb = viz_test_find(s, VIZ_ROLE_TOKEN, p.tag1, 1);
+        ASSERT_TRUE(qb && kb);
+        EXPECT_GT(p.y0, qb->y0);
+        EXPECT_LT(p.y0, qb->y1);
+        EXPECT_GT(p.y1, kb->y0);
+        EXPECT_LT(p.y1, kb->y1);
+    }
+    EXPECT_TRUE(viz_test_find(s, VIZ_ROLE_SELECTION, 2, 0, VIZ_RECT_STROKE));
+}
+
+TEST(VizHeadView, FocusOnKeyDrawsLinesFromEveryQuery) {
+    Capture c = viz_test_capture_causal(5, 1, 1);
+    VizScene s;
+    VizHeadViewOpts o;
+    o.focus = 1;
+    o.focus_is_key = true;
+    viz_head_view_build(s, c, {}, o, {0, 0, 500, 400}, viz_theme_light());
+    EXPECT_EQ(viz_test_count(s, VIZ_ROLE_LINK), 4);  // queries 1..4 can see key 1
+    for (const VizPrim& p : s.prims)
+        if (p.role == VIZ_ROLE_LINK) {
+            EXPECT_EQ(p.tag1, 1);
+        }
+}
+
+TEST(VizHeadView, HitTestTokensAndHeadSwatches) {
+    Capture c = viz_test_capture_causal(4, 1, 2);
+    VizScene s;
+    viz_head_view_build(s, c, TOKS4, VizHeadViewOpts(), {0, 0, 500, 400}, viz_theme_light());
+    for (int side = 0; side < 2; side++)
+        for (int i = 0; i < 4; i++) {
+            const VizPrim* b = viz_test_find(s, VIZ_ROLE_TOKEN, i, side, VIZ_RECT_FILL);
+            ASSERT_TRUE(b);
+            VizHit h;
+            ASSERT_TRUE(viz_hit_test(s, (b->x0 + b->x1) / 2, (b->y0 + b->y1) / 2, h));
+            EXPECT_EQ(h.kind, side == 0 ? VIZ_HIT_QUERY : VIZ_HIT_KEY);
+            EXPECT_EQ(side == 0 ? h.row : h.col, i);
+        }
+    VizHit h;
+    ASSERT_TRUE(viz_hit_test(s, s.hits[1].rect.x + 1, s.hits[1].rect.y + 1, h));
+    EXPECT_EQ(h.kind, VIZ_HIT_HEAD);
+    EXPECT_EQ(h.head, 1);
+}
+
+// ---- model view ------------------------------------------------------------------------------------
+
+TEST(VizModelView, ThumbnailsDownsampledAndSelectionOutlined) {
+    const int T = 64, L = 3, H = 4;
+    Capture c = viz_test_capture_causal(T, L, H);
+    VizScene s;
+    VizModelViewOpts o;
+    o.sel_layer = 2;
+    o.sel_head = 1;
+    o.max_cells = 8;
+    viz_model_view_build(s, c, o, {0, 0, 800, 600}, viz_theme_dark());
+    // Per thumbnail: a background + the 8·9/2 blocks on or below the diagonal.
+    EXPECT_EQ(viz_test_count(s, VIZ_ROLE_THUMB, VIZ_RECT_FILL), L * H * (1 + 8 * 9 / 2));
+    EXPECT_TRUE(viz_test_find(s, VIZ_ROLE_SELECTION, 2, 1, VIZ_RECT_STROKE));
+    // Each thumbnail is hit-testable.
+    for (const VizHitRegion& r : s.hits) {
+        VizHit h;
+        ASSERT_TRUE(viz_hit_test(s, r.rect.x + r.rect.w / 2, r.rect.y + r.rect.h / 2, h));
+        EXPECT_EQ(h.kind, VIZ_HIT_THUMB);
+        EXPECT_EQ(h.layer, r.hit.layer);
+        EXPECT_EQ(h.head, r.hit.head);
+    }
+    EXPECT_EQ((int)s.hits.size(), L * H);
+}
+
+TEST(VizModelView, DownsampledBlockShowsItsMaximum) {
+    // A sharp previous-token head: the block max is 1 even though the block mean is small.
+    const int T = 32;
+    Capture c = viz_test_capture(T, 1, 1);
+    viz_test_w(c, 0, 0, 0, 0) = 1;
+    for (int q = 1; q < T; q++) viz_test_w(c, 0, 0, q, q - 1) = 1;
+    VizScene s;
+    VizModelViewOpts o;
+    o.max_cells = 4;
+    VizTheme th = viz_theme_dark();
+    viz_model_view_build(s, c, o, {0, 0, 400, 400}, th);
+    int full = 0;
+    for (const VizPrim& p : s.prims)
+        if (p.role == VIZ_ROLE_THUMB && viz_color_u32(p.col) == viz_color_u32(viz_colormap(th, 1))) full++;
+    EXPECT_EQ(full, 4 + 3);  // diagonal blocks + the sub-diagonal blocks the shifted entries land in
+}
+
+// ---- bars and chips --------------------------------------------------------------------------------
+
+TEST(VizProbs, TopKSortedAndBarsProportional) {
+    std::vector<float> p = {0.05f, 0.4f, 0.1f, 0.4f, 0.05f};
+    int ids[3];
+    float pr[3];
+    ASSERT_EQ(viz_top_k(p.data(), 5, 3, ids, pr), 3);
+    EXPECT_EQ(ids[0], 1);  // tie broken by lower id
+    EXPECT_EQ(ids[1], 3);
+    EXPECT_EQ(ids[2], 2);
+    std::vector<std::string> vocab = {"a", " cat", "\n", "<b>", "z"};
+    VizScene s;
+    viz_probs_build(s, ids, pr, 3, vocab, 1, {0, 0, 400, 200}, viz_theme_light());
+    ASSERT_EQ(viz_test_count(s, VIZ_ROLE_BAR), 3);
+    const VizPrim* b0 = viz_test_find(s, VIZ_ROLE_BAR, 0, 1);
+    const VizPrim* b2 = viz_test_find(s, VIZ_ROLE_BAR, 2, 2);
+    ASSERT_TRUE(b0 && b2);
+    EXPECT_NEAR((b0->x1 - b0->x0) / (b2->x1 - b2->x0), 4.0f, 1e-3f);
+    const VizPrim* nl = viz_test_find(s, VIZ_ROLE_LABEL, 2, 2);
+    ASSERT_TRUE(nl);
+    EXPECT_STREQ(viz_prim_text(s, *nl), "\xE2\x86\xB5");
+    VizHit h;
+    ASSERT_TRUE(viz_hit_test(s, (b2->x0 + b2->x1) / 2, (b2->y0 + b2->y1) / 2, h));
+    EXPECT_EQ(h.kind, VIZ_HIT_BAR);
+    EXPECT_EQ(h.row, 2);
+    EXPECT_EQ(h.col, 2);
+}
+
+TEST(VizChips, WrapShowWhitespaceAndHit) {
+    std::vector<std::string> toks;
+    std::vector<int> ids;
+    for (int i = 0; i < 40; i++) {
+        toks.push_back(i % 2 ? " word" : "\n");
+        ids.push_back(1000 + i);
+    }
+    VizScene s;
+    VizChipsOpts o;
+    o.selected = 5;
+    VizRect used = viz_chips_build(s, toks, ids.data(), 40, o, {0, 0, 300, 1000}, viz_theme_dark());
+    EXPECT_EQ(viz_test_count(s, VIZ_ROLE_CHIP), 40);
+    EXPECT_GT(used.h, 60.0f);  // wrapped onto several lines
+    EXPECT_LE(s.w, 300.5f);
+    const VizPrim* l0 = viz_test_find(s, VIZ_ROLE_LABEL, 0, -1);
+    const VizPrim* l1 = viz_test_find(s, VIZ_ROLE_LABEL, 1, -1);
+    ASSERT_TRUE(l0 && l1);
+    EXPECT_STREQ(viz_prim_text(s, *l0), "\xE2\x86\xB5");
+    EXPECT_STREQ(viz_prim_text(s, *l1), "\xC2\xB7word");
+    // Adjacent chips have different colours.
+    EXPECT_NE(viz_color_u32(viz_test_find(s, VIZ_ROLE_CHIP, 0, 1000)->col),
+              viz_color_u32(viz_test_find(s, VIZ_ROLE_CHIP, 1, 1001)->col));
+    EXPECT_TRUE(viz_test_find(s, VIZ_ROLE_SELECTION, 5, -1));
+    const VizPrim* c7 = viz_test_find(s, VIZ_ROLE_CHIP, 37, 1037);
+    VizHit h;
+    ASSERT_TRUE(viz_hit_test(s, (c7->x0 + c7->x1) / 2, (c7->y0 + c7->y1) / 2, h));
+    EXPECT_EQ(h.kind, VIZ_HIT_CHIP);
+    EXPECT_EQ(h.row, 37);
+}
+
+// ---- aggregates ------------------------------------------------------------------------------------
+
+// Three layers, three tokens, two heads. Per-layer head means M_l (written by hand):
+//   M0 = [1 0 0; .5 .5 0; .2 .2 .6]   M1 = [1 0 0; 1 0 0; 0 1 0]   M2 = [1 0 0; 0 1 0; .6 .2 .2]
+// A'_l = .5 M_l + .5 I:
+//   A'0 = [1 0 0; .25 .75 0; .1 .1 .8]  A'1 = [1 0 0; .5 .5 0; 0 .5 .5]  A'2 = [1 0 0; 0 1 0; .3 .1 .6]
+// R1 = A'1 A'0 = [1 0 0; .625 .375 0; .175 .425 .4]
+// R2 = A'2 R1  = [1 0 0; .625 .375 0; .3 + .1·.625 + .6·.175, .1·.375 + .6·.425, .6·.4]
+//              = [1 0 0; .625 .375 0; .4675 .2925 .24]
+static Capture rollout_capture() {
+    Capture c = viz_test_capture(3, 3, 2);
+    for (int l = 0; l < 3; l++)
+        for (int h = 0; h < 2; h++) viz_test_set_row(c, l, h, 0, {1, 0, 0});
+    // layer 0: heads differ, mean is M0
+    viz_test_set_row(c, 0, 0, 1, {0.9f, 0.1f, 0});
+    viz_test_set_row(c, 0, 1, 1, {0.1f, 0.9f, 0});
+    viz_test_set_row(c, 0, 0, 2, {0.4f, 0.0f, 0.6f});
+    viz_test_set_row(c, 0, 1, 2, {0.0f, 0.4f, 0.6f});
+    // layer 1
+    viz_test_set_row(c, 1, 0, 1, {1, 0, 0});
+    viz_test_set_row(c, 1, 1, 1, {1, 0, 0});
+    viz_test_set_row(c, 1, 0, 2, {0, 1, 0});
+    viz_test_set_row(c, 1, 1, 2, {0, 1, 0});
+    // layer 2: heads differ, mean is M2
+    viz_test_set_row(c, 2, 0, 1, {0, 1, 0});
+    viz_test_set_row(c, 2, 1, 1, {0, 1, 0});
+    viz_test_set_row(c, 2, 0, 2, {1.0f, 0.0f, 0.0f});
+    viz_test_set_row(c, 2, 1, 2, {0.2f, 0.4f, 0.4f});
+    return c;
+}
+
+static void expect_matrix(const std::vector<float>& got, const std::vector<float>& want) {
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < want.size(); i++) EXPECT_NEAR(got[i], want[i], 1e-6f) << "at " << i / 3 << "," << i % 3;
+}
+
+TEST(VizAggregate, MeanOverHeads) {
+    Capture c = rollout_capture();
+    std::vector<float> m;
+    viz_attention_mean(c, 0, m);
+    expect_matrix(m, {1, 0, 0, 0.5f, 0.5f, 0, 0.2f, 0.2f, 0.6f});
+    viz_attention_mean(c, 2, m);
+    expect_matrix(m, {1, 0, 0, 0, 1, 0, 0.6f, 0.2f, 0.2f});
+    viz_attention_mean(c, 3, m);  // out of range
+    EXPECT_TRUE(m.empty());
+}
+
+TEST(VizAggregate, RolloutMatchesHandComputedThreeLayers) {
+    Capture c = rollout_capture();
+    std::vector<float> r, scratch;
+    viz_attention_rollout(c, 0, r, scratch);
+    expect_matrix(r, {1, 0, 0, 0.25f, 0.75f, 0, 0.1f, 0.1f, 0.8f});
+    viz_attention_rollout(c, 1, r, scratch);
+    expect_matrix(r, {1, 0, 0, 0.625f, 0.375f, 0, 0.175f, 0.425f, 0.4f});
+    viz_attention_rollout(c, 2, r, scratch);
+    expect_matrix(r, {1, 0, 0, 0.625f, 0.375f, 0, 0.4675f, 0.2925f, 0.24f});
+    // Beyond the last layer clamps to it.
+    std::vector<float> r9;
+    viz_attention_rollout(c, 9, r9, scratch);
+    expect_matrix(r9, r);
+}
+
+TEST(VizAggregate, AggregateSceneIsLabelledDerived) {
+    Capture c = rollout_capture();
+    VizWork work;
+    VizMatrixOpts o;
+    o.layer = 2;
+    for (int kind = 0; kind < 2; kind++) {
+        VizScene s;
+        viz_aggregate_build(s, c, {"a", "b", "c"}, (VizAggregate)kind, o, {0, 0, 600, 600}, viz_theme_light(), work);
+        const VizPrim* t = nullptr;
+        for (const VizPrim& p : s.prims)
+            if (p.role == VIZ_ROLE_TITLE) t = &p;
+        ASSERT_TRUE(t);
+        std::string title = viz_prim_text(s, *t);
+        EXPECT_NE(title.find("derived"), std::string::npos) << title;
+        if (kind == VIZ_AGG_ROLLOUT) EXPECT_NE(title.find("rollout"), std::string::npos) << title;
+        else EXPECT_NE(title.find("Mean over 2 heads"), std::string::npos) << title;
+        // The numbers printed are the aggregate's.
+        const VizPrim* v = viz_test_find(s, VIZ_ROLE_VALUE, 2, 0);
+        ASSERT_TRUE(v);
+        EXPECT_STREQ(viz_prim_text(s, *v), kind == VIZ_AGG_ROLLOUT ? "0.47" : "0.60");
+    }
+}
