@@ -1,0 +1,357 @@
+// attnlab run / attnlab generate: the model on the command line.
+//
+// ---- `attnlab run --model DIR [--ids 1,2,3 | TEXT] [--json] [--scores] [--lens K] [--logits-all]` -------
+// Runs one forward pass. Without --json prints a short summary (tokens, top next tokens). --json prints
+// one JSON object (numbers: float32 printed with 7 significant digits):
+//   "model":       directory name
+//   "config":      {"n_layer": L, "n_head": H, "n_embd": C, "n_positions": maxT, "vocab_size": V,
+//                   "dtype": "F32" | "F16" | "BF16" (as stored in model.safetensors)}
+//   "ids":         [T] token ids
+//   "tokens":      [T] tokens spelled as in vocab.json (GPT-2 byte stand-ins, "\u0120the" = " the")
+//   "token_text":  [T] the UTF-8 text of each token (a token that splits a character shows U+FFFD)
+//   "attention":   [L][H][T][T] softmax weights, [layer][head][query][key]; rows sum to 1,
+//                  keys after the query (causal mask) are exactly 0
+//   "scores":      (--scores) [L][H][T][T] q.k / sqrt(d_head) before the causal mask
+//   "logits":      [V] logits of the last position (the next-token prediction)
+//   "logits_all":  (--logits-all) [T][V] logits of every position
+//   "top":         [10] {"id", "token", "prob"}: the most likely next tokens, softmax of "logits"
+//   "lens":        (--lens K) [L][T] {"ids": [K], "probs": [K]}: logit lens, ln_f + LM head applied
+//                  to the residual stream after each layer
+//   "time_ms":     (--time N) mean wall time of N forward passes with this capture
+//
+// ---- `attnlab generate --model DIR [--seed S] [--temperature T] [--top-k K] [--top-p P] [--steps N]
+//                       [--ids 1,2,3 | TEXT] [--json]` -----------------------------------------------
+// Seeded sampling with a KV cache (defaults: seed 42, temperature 1, top-k 0 = off, top-p 1 = off,
+// 20 steps; temperature 0 is greedy). Without --json prints prompt + continuation as text. --json:
+//   "prompt_ids": [n], "ids": [steps] generated ids, "tokens": [steps] (vocab.json spelling),
+//   "text": prompt + continuation (UTF-8), "steps": [steps] {"id", "prob" (of the drawn id),
+//   "kept" (ids with nonzero probability after top-k/top-p), "top": [5] {"id", "token", "prob"}}
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+#include "model/model.h"
+
+// ----------------------------------------------------------------------------------------------------
+// small helpers
+
+static std::string json_str(const std::string& s) {  // invalid UTF-8 becomes U+FFFD, never an error
+    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+static void put_floats(std::string& out, const float* x, size_t n) {
+    char buf[32];
+    out += '[';
+    for (size_t i = 0; i < n; i++) {
+        if (i) out += ',';
+        if (std::isfinite(x[i])) {
+            snprintf(buf, sizeof buf, "%.7g", x[i]);
+            out += buf;
+        } else {
+            out += "null";  // JSON has no inf/nan
+        }
+    }
+    out += ']';
+}
+
+static bool parse_int(const char* s, long lo, long hi, long& out) {
+    if (!s || !*s) return false;
+    char* end = nullptr;
+    long v = strtol(s, &end, 10);
+    if (*end != 0 || v < lo || v > hi) return false;
+    out = v;
+    return true;
+}
+
+static bool parse_float(const char* s, float& out) {
+    if (!s || !*s) return false;
+    char* end = nullptr;
+    out = strtof(s, &end);
+    return *end == 0 && std::isfinite(out);
+}
+
+static bool parse_ids(const char* s, std::vector<int>& ids) {
+    ids.clear();
+    std::string cur;
+    for (const char* p = s;; p++) {
+        if (*p == ',' || *p == 0) {
+            long v;
+            if (!parse_int(cur.c_str(), 0, 1L << 30, v)) return false;
+            ids.push_back((int)v);
+            cur.clear();
+            if (*p == 0) break;
+        } else if (*p != ' ') {
+            cur += *p;
+        }
+    }
+    return !ids.empty();
+}
+
+// Loads the model and turns --ids or the remaining TEXT argument into ids. Prints its own errors.
+static bool model_and_ids(const char* cmd, const char* dir, const char* ids_arg, std::vector<char*>& args, Model& m,
+                          std::vector<int>& ids) {
+    std::string err;
+    if (!model_load_dir(m, dir, err)) {
+        fprintf(stderr, "%s: %s\n", cmd, err.c_str());
+        return false;
+    }
+    if (ids_arg) {
+        if (!parse_ids(ids_arg, ids)) {
+            fprintf(stderr, "%s: --ids wants comma-separated non-negative integers, got '%s'\n", cmd, ids_arg);
+            return false;
+        }
+    } else {
+        ids = tokenizer_encode_ids(m.tok, args[0]);
+        if (ids.empty()) {
+            fprintf(stderr, "%s: the text has no tokens\n", cmd);
+            return false;
+        }
+    }
+    return true;
+}
+
+static std::string token_spelling(const Model& m, int id) {
+    return tokenizer_bytes_to_unicode(tokenizer_token_bytes(m.tok, id));
+}
+
+// The n most likely ids of probs [V], best first (ties: lower id first).
+static std::vector<int> top_ids(const std::vector<float>& probs, int n) {
+    std::vector<int> idx(probs.size());
+    for (size_t i = 0; i < idx.size(); i++) idx[i] = (int)i;
+    n = std::min<int>(n, (int)idx.size());
+    std::partial_sort(idx.begin(), idx.begin() + n, idx.end(),
+                      [&](int a, int b) { return probs[a] > probs[b] || (probs[a] == probs[b] && a < b); });
+    idx.resize(n);
+    return idx;
+}
+
+static void put_top(std::string& out, const Model& m, const std::vector<float>& probs, int n) {
+    char buf[64];
+    out += '[';
+    std::vector<int> top = top_ids(probs, n);
+    for (size_t i = 0; i < top.size(); i++) {
+        snprintf(buf, sizeof buf, "%s{\"id\":%d,\"token\":", i ? "," : "", top[i]);
+        out += buf;
+        out += json_str(token_spelling(m, top[i]));
+        snprintf(buf, sizeof buf, ",\"prob\":%.7g}", probs[top[i]]);
+        out += buf;
+    }
+    out += ']';
+}
+
+// ----------------------------------------------------------------------------------------------------
+// run
+
+static const char* RUN_USAGE =
+    "usage: attnlab run --model DIR [--ids 1,2,3 | TEXT] [--json] [--scores] [--lens K] [--logits-all] [--time N]\n"
+    "  One forward pass. --json prints ids, tokens, attention [layer][head][query][key], logits of the\n"
+    "  last position, top next tokens (schema at the top of src/cli/cmd_run.cpp).\n";
+
+static int cmd_run(int argc, char** argv) {
+    std::vector<char*> args(argv + 1, argv + argc);
+    const char* dir = cli_take_flag(args, "--model");
+    const char* ids_arg = cli_take_flag(args, "--ids");
+    const char* lens_arg = cli_take_flag(args, "--lens");
+    const char* time_arg = cli_take_flag(args, "--time");
+    bool as_json = cli_take_switch(args, "--json");
+    bool scores = cli_take_switch(args, "--scores");
+    bool logits_all = cli_take_switch(args, "--logits-all");
+    long lens_k = 0, repeat = 0;
+    if (!dir || (ids_arg ? !args.empty() : args.size() != 1) || (lens_arg && !parse_int(lens_arg, 1, 100, lens_k)) ||
+        (time_arg && !parse_int(time_arg, 1, 1000000, repeat))) {
+        fputs(RUN_USAGE, stderr);
+        return 2;
+    }
+    Model m;
+    std::vector<int> ids;
+    if (!model_and_ids("run", dir, ids_arg, args, m, ids)) return 1;
+
+    CaptureOptions opt;
+    opt.attention = as_json || repeat > 0;
+    opt.qkv = false;
+    opt.residuals = false;
+    opt.logits_all = logits_all;
+    opt.lens_top_k = (int)lens_k;
+    Capture cap;
+    std::string err;
+    if (!model_forward(m, ids, opt, cap, err)) {
+        fprintf(stderr, "run: %s\n", err.c_str());
+        return 1;
+    }
+    double time_ms = 0;
+    if (repeat > 0) {
+        auto t0 = std::chrono::steady_clock::now();
+        for (long r = 0; r < repeat; r++) model_forward(m, ids, opt, cap, err);
+        time_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / repeat;
+    }
+    const int T = cap.T, L = cap.L, H = cap.H, V = cap.V;
+    const float* last = cap.logits.data() + (logits_all ? (size_t)(T - 1) * V : 0);  // [V]
+    std::vector<float> probs(last, last + V);
+    SamplingParams plain;  // temperature 1, no filtering: the model's own distribution
+    sampling_distribution(last, V, plain, probs);
+
+    if (!as_json) {
+        printf("model %s: %d layers, %d heads, d_model %d, vocab %d, context %d (%s)\n", m.name.c_str(), L, H, cap.C, V,
+               m.cfg.n_positions, m.source_dtype.c_str());
+        printf("%d tokens:", T);
+        for (int id : ids) printf(" %d:%s", id, json_str(tokenizer_token_bytes(m.tok, id)).c_str());
+        printf("\nnext token:\n");
+        for (int id : top_ids(probs, 10))
+            printf("  %6d %-20s %.4f\n", id, json_str(tokenizer_token_bytes(m.tok, id)).c_str(), probs[id]);
+        if (repeat > 0) printf("forward: %.3f ms (mean of %ld)\n", time_ms, repeat);
+        return 0;
+    }
+
+    std::string out;
+    char buf[256];
+    out.reserve((size_t)L * H * T * T * 12 + (size_t)V * 14 + 4096);
+    out += "{\"model\":" + json_str(m.name);
+    snprintf(buf, sizeof buf,
+             ",\"config\":{\"n_layer\":%d,\"n_head\":%d,\"n_embd\":%d,\"n_positions\":%d,\"vocab_size\":%d,\"dtype\":",
+             L, H, cap.C, m.cfg.n_positions, V);
+    out += buf + json_str(m.source_dtype) + "}";
+    out += ",\"ids\":[";
+    for (int t = 0; t < T; t++) out += (t ? "," : "") + std::to_string(ids[t]);
+    out += "],\"tokens\":[";
+    for (int t = 0; t < T; t++) out += (t ? "," : "") + json_str(token_spelling(m, ids[t]));
+    out += "],\"token_text\":[";
+    for (int t = 0; t < T; t++) out += (t ? "," : "") + json_str(tokenizer_token_bytes(m.tok, ids[t]));
+    out += "]";
+    for (int pass = 0; pass < (scores ? 2 : 1); pass++) {
+        const std::vector<float>& a = pass == 0 ? cap.weights : cap.scores;  // [L, H, T, T]
+        out += pass == 0 ? ",\"attention\":[" : ",\"scores\":[";
+        for (int l = 0; l < L; l++) {
+            out += l ? ",[" : "[";
+            for (int h = 0; h < H; h++) {
+                out += h ? ",[" : "[";
+                for (int i = 0; i < T; i++) {
+                    if (i) out += ',';
+                    put_floats(out, a.data() + (((size_t)l * H + h) * T + i) * T, T);
+                }
+                out += ']';
+            }
+            out += ']';
+        }
+        out += ']';
+    }
+    out += ",\"logits\":";
+    put_floats(out, last, V);
+    if (logits_all) {
+        out += ",\"logits_all\":[";
+        for (int t = 0; t < T; t++) {
+            if (t) out += ',';
+            put_floats(out, cap.logits.data() + (size_t)t * V, V);
+        }
+        out += ']';
+    }
+    out += ",\"top\":";
+    put_top(out, m, probs, 10);
+    if (cap.lens_k > 0) {
+        const int k = cap.lens_k;
+        out += ",\"lens\":[";
+        for (int l = 0; l < L; l++) {
+            out += l ? ",[" : "[";
+            for (int t = 0; t < T; t++) {
+                const size_t at = ((size_t)l * T + t) * k;
+                out += t ? ",{\"ids\":[" : "{\"ids\":[";
+                for (int j = 0; j < k; j++) out += (j ? "," : "") + std::to_string(cap.lens_ids[at + j]);
+                out += "],\"probs\":";
+                put_floats(out, cap.lens_probs.data() + at, k);
+                out += '}';
+            }
+            out += ']';
+        }
+        out += ']';
+    }
+    if (repeat > 0) {
+        snprintf(buf, sizeof buf, ",\"time_ms\":%.4f", time_ms);
+        out += buf;
+    }
+    out += "}\n";
+    fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+}
+
+// ----------------------------------------------------------------------------------------------------
+// generate
+
+static const char* GENERATE_USAGE =
+    "usage: attnlab generate --model DIR [--seed S] [--temperature T] [--top-k K] [--top-p P] [--steps N]\n"
+    "                        [--ids 1,2,3 | TEXT] [--json]\n"
+    "  Seeded sampling with a KV cache (defaults: seed 42, temperature 1, top-k 0 = off, top-p 1 = off,\n"
+    "  20 steps; temperature 0 = greedy). Stops when the context (n_positions) is full.\n";
+
+static int cmd_generate(int argc, char** argv) {
+    std::vector<char*> args(argv + 1, argv + argc);
+    const char* dir = cli_take_flag(args, "--model");
+    const char* ids_arg = cli_take_flag(args, "--ids");
+    const char* seed_arg = cli_take_flag(args, "--seed");
+    const char* temp_arg = cli_take_flag(args, "--temperature");
+    const char* topk_arg = cli_take_flag(args, "--top-k");
+    const char* topp_arg = cli_take_flag(args, "--top-p");
+    const char* steps_arg = cli_take_flag(args, "--steps");
+    bool as_json = cli_take_switch(args, "--json");
+    SamplingParams sp;
+    long seed = 42, top_k = 0, steps = 20;
+    bool ok = dir && (ids_arg ? args.empty() : args.size() == 1);
+    ok = ok && (!seed_arg || parse_int(seed_arg, 0, 0x7fffffffffffffffL, seed));
+    ok = ok && (!temp_arg || (parse_float(temp_arg, sp.temperature) && sp.temperature >= 0));
+    ok = ok && (!topk_arg || parse_int(topk_arg, 0, 1 << 30, top_k));
+    ok = ok && (!topp_arg || (parse_float(topp_arg, sp.top_p) && sp.top_p > 0 && sp.top_p <= 1));
+    ok = ok && (!steps_arg || parse_int(steps_arg, 0, 1 << 20, steps));
+    if (!ok) {
+        fputs(GENERATE_USAGE, stderr);
+        return 2;
+    }
+    sp.seed = (uint64_t)seed;
+    sp.top_k = (int)top_k;
+    Model m;
+    std::vector<int> prompt;
+    if (!model_and_ids("generate", dir, ids_arg, args, m, prompt)) return 1;
+    std::vector<GenerateStep> gen;
+    std::string err;
+    if (!model_generate(m, prompt, (int)steps, sp, gen, err)) {
+        fprintf(stderr, "generate: %s\n", err.c_str());
+        return 1;
+    }
+    std::vector<int> all = prompt;
+    for (const GenerateStep& s : gen) all.push_back(s.id);
+    std::string text = tokenizer_decode(m.tok, all);
+    if (!as_json) {
+        fwrite(text.data(), 1, text.size(), stdout);
+        fputc('\n', stdout);
+        return 0;
+    }
+    std::string out = "{\"prompt_ids\":[";
+    char buf[64];
+    for (size_t i = 0; i < prompt.size(); i++) out += (i ? "," : "") + std::to_string(prompt[i]);
+    out += "],\"ids\":[";
+    for (size_t i = 0; i < gen.size(); i++) out += (i ? "," : "") + std::to_string(gen[i].id);
+    out += "],\"tokens\":[";
+    for (size_t i = 0; i < gen.size(); i++) out += (i ? "," : "") + json_str(token_spelling(m, gen[i].id));
+    out += "],\"text\":" + json_str(text) + ",\"steps\":[";
+    for (size_t i = 0; i < gen.size(); i++) {
+        int kept = 0;
+        for (float p : gen[i].probs) kept += p > 0;
+        snprintf(buf, sizeof buf, "%s{\"id\":%d,\"prob\":%.7g,\"kept\":%d,\"top\":", i ? "," : "", gen[i].id,
+                 gen[i].probs[gen[i].id], kept);
+        out += buf;
+        put_top(out, m, gen[i].probs, 5);
+        out += '}';
+    }
+    out += "]}\n";
+    fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+}
+
+static CliCommand reg_run("run", "--model DIR [--ids 1,2,3 | TEXT] [--json]  forward pass: attention, logits",
+                          cmd_run);
+static CliCommand reg_generate("generate", "--model DIR [--seed S --temperature T --top-k K --top-p P --steps N] TEXT",
+                               cmd_generate);
