@@ -171,7 +171,10 @@ VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vect
     const float fs = th.font_size;
     float y = area.y;
     if (title && title[0]) {
-        viz_text(s, area.x, y, title, -1, fs, th.fg, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, VIZ_ROLE_TITLE);
+        s.scratch.assign(title);
+        if (label_fit(s.scratch, fs, area.w, th))
+            viz_text(s, area.x, y, s.scratch.data(), (int)s.scratch.size(), fs, th.fg, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP,
+                     VIZ_ROLE_TITLE);
         y += fs * 1.6f;
     }
     if (!w || T <= 0) {
@@ -371,6 +374,9 @@ VizRect viz_head_view_build(VizScene& s, const Capture& cap, const std::vector<s
     // Lines: opacity = weight × max_alpha, so a 0.8 weight is twice as opaque as a 0.4 one.
     const float x0 = lx + box_w + 1, x1 = rx - 1;
     const float min_alpha = 0.5f / 255.0f;  // rounds to alpha 0: invisible, so not emitted
+    // Without a selection every query's lines are drawn (T²·H of them); weights under
+    // all_min_weight are left out so a long text stays cheap and legible.
+    const float w_min = (q_sel < 0 && k_sel < 0) ? o.all_min_weight : 0.0f;
     const int qa = q_sel >= 0 ? q_sel : 0, qb = q_sel >= 0 ? q_sel + 1 : T;
     const int ka = k_sel >= 0 ? k_sel : 0, kb = k_sel >= 0 ? k_sel + 1 : T;
     for (int h = 0; h < H; h++) {
@@ -379,8 +385,9 @@ VizRect viz_head_view_build(VizScene& s, const Capture& cap, const std::vector<s
         VizColor hc = viz_head_color(th, h, H);
         for (int q = qa; q < qb; q++) {
             for (int k = ka; k < kb; k++) {
-                float a = w[(size_t)q * T + k] * o.max_alpha;
-                if (!(a >= min_alpha)) continue;
+                const float wk = w[(size_t)q * T + k];
+                const float a = wk * o.max_alpha;
+                if (!(a >= min_alpha) || wk < w_min) continue;
                 float ya = ty + (q + 0.5f) * row_h - 1, yb = ty + (k + 0.5f) * row_h - 1;
                 if (s.clip.w > 0 && fmaxf(ya, yb) < s.clip.y) continue;
                 if (s.clip.w > 0 && fminf(ya, yb) > s.clip.y + s.clip.h) continue;
@@ -538,4 +545,54 @@ VizRect viz_chips_build(VizScene& s, const std::vector<std::string>& tokens, con
         if (i == o.selected) viz_rect_stroke(s, r, th.select, 2, 4, VIZ_ROLE_SELECTION, i, -1);
     }
     return {area.x, area.y, area.w, T > 0 ? y + chip_h - area.y : 0};
+}
+
+// ---- row table -------------------------------------------------------------------------------------
+
+VizRect viz_row_table_build(VizScene& s, const Capture& cap, const std::vector<std::string>& tokens, int layer,
+                            int head, int query, VizRect area, const VizTheme& th) {
+    if (!capture_has_weights(cap) || layer < 0 || layer >= cap.L || head < 0 || head >= cap.H || query < 0 ||
+        query >= cap.T) {
+        draw_message(s, area, th, "Hover a row to see its weights.");
+        return {area.x, area.y, area.w, th.font_size * 1.6f};
+    }
+    const int T = cap.T;
+    const float* w = capture_head(cap, layer, head) + (size_t)query * T;
+    const float fs = th.font_size, row_h = fs * 1.6f, pad = 6;
+    float y = area.y;
+    std::string& q = token_label(s, tokens, query);
+    q.insert(0, "Query \"");
+    q.append("\" attends to:");
+    if (label_fit(q, fs, area.w, th))
+        viz_text(s, area.x, y, q.data(), (int)q.size(), fs, th.fg, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, VIZ_ROLE_TITLE,
+                 query, -1);
+    y += row_h;
+    const float label_w = fminf(max_label_width(s, tokens, query + 1, fs, th), area.w * 0.4f);
+    const float num_w = text_w(th, "0.000", 5, fs);
+    const float bx = area.x + label_w + pad, bar_max = fmaxf(area.w - label_w - num_w - 3 * pad, 10.0f);
+    float sum = 0;
+    // Keys 0..query only: the rest are causally masked (weight exactly 0) and said so below.
+    for (int k = 0; k <= query; k++) {
+        sum += w[k];
+        const VizRect row = {area.x, y, area.w, row_h};
+        y += row_h;
+        if (s.clip.w > 0 && !viz_rect_overlaps(row, s.clip)) continue;
+        std::string& l = token_label(s, tokens, k);
+        if (label_fit(l, fs, label_w, th))
+            viz_text(s, bx - pad, row.y + row_h * 0.5f, l.data(), (int)l.size(), fs, th.fg,
+                     VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_LABEL, query, k);
+        viz_rect_fill(s, {bx, row.y + row_h * 0.2f, fmaxf(bar_max * clampf(w[k], 0, 1), 1.0f), row_h * 0.6f},
+                      viz_colormap(th, w[k]), 2, VIZ_ROLE_CELL, query, k);
+        viz_textf(s, area.x + area.w, row.y + row_h * 0.5f, fs, th.fg, VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_MIDDLE,
+                  VIZ_ROLE_VALUE, query, k, "%.3f", w[k]);
+        viz_hit_add(s, row, {VIZ_HIT_CELL, layer, head, query, k});
+    }
+    viz_line(s, area.x, y + 1, area.x + area.w, y + 1, th.grid, 1);
+    viz_textf(s, area.x + area.w, y + 3, fs, th.fg, VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_TOP, VIZ_ROLE_VALUE, query, -1,
+              "sum %.3f", sum);
+    if (query + 1 < T)
+        viz_textf(s, area.x, y + 3, th.small_size, th.fg_muted, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, VIZ_ROLE_NONE, -1, -1,
+                  "%d later token%s masked (weight 0)", T - query - 1, T - query - 1 == 1 ? "" : "s");
+    y += row_h + 3;
+    return {area.x, area.y, area.w, y - area.y};
 }

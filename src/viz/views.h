@@ -79,13 +79,13 @@ struct VizHeadViewOpts {
     int locked = -1;                 // clicked token, used when focus < 0 (query side)
     float max_alpha = 0.9f;          // line alpha = weight × max_alpha (opacity ∝ weight)
     float line_width = 2;
+    float all_min_weight = 0.02f;    // with no focus/lock: lines for smaller weights are not drawn
     float row_h = 0;                 // 0: font_size × 1.6
 };
 
 // Tokens in two columns (queries left, keys right); a line per (enabled head, query, key) with
 // opacity ∝ weight, coloured by head. With a focus/locked token only its lines are drawn; without,
-// every query's lines are drawn (faint where weights are small). Lines whose alpha rounds to 0 are
-// skipped. Key boxes are tinted by the mean weight they receive from the focused query.
+// every query's lines with weight >= all_min_weight. Lines whose alpha rounds to 0 are skipped. Key boxes are tinted by the mean weight they receive from the focused query.
 VizRect viz_head_view_build(VizScene& s, const Capture& cap, const std::vector<std::string>& tokens,
                             const VizHeadViewOpts& o, VizRect area, const VizTheme& th);
 
@@ -102,6 +102,13 @@ struct VizModelViewOpts {
 // Cost is O(L·H·T²) reads but at most L·H·max_cells² rects.
 VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelViewOpts& o, VizRect area,
                              const VizTheme& th);
+
+// ---- row table (the hovered matrix row, as numbers) ------------------------------------------------
+
+// "Query 'it' attends to:" then one row per visible key (label, bar, weight to 3 decimals) and the
+// row's sum (1.000 for a softmax row), plus how many later tokens are masked. Hits are CELLs.
+VizRect viz_row_table_build(VizScene& s, const Capture& cap, const std::vector<std::string>& tokens, int layer,
+                            int head, int query, VizRect area, const VizTheme& th);
 
 // ---- probability bars and token chips ---------------------------------------------------------------
 

@@ -434,3 +434,41 @@ TEST(VizAggregate, AggregateSceneIsLabelledDerived) {
         EXPECT_STREQ(viz_prim_text(s, *v), kind == VIZ_AGG_ROLLOUT ? "0.47" : "0.60");
     }
 }
+
+// ---- row table and unfocused head view ---------------------------------------------------------------
+
+TEST(VizRowTable, ShowsEachVisibleKeyAndTheRowSum) {
+    Capture c = viz_test_capture(4, 1, 1);
+    viz_test_set_row(c, 0, 0, 2, {0.125f, 0.5f, 0.375f, 0});
+    VizScene s;
+    viz_row_table_build(s, c, TOKS4, 0, 0, 2, {0, 0, 300, 300}, viz_theme_light());
+    EXPECT_EQ(viz_test_count(s, VIZ_ROLE_CELL, VIZ_RECT_FILL), 3);  // keys 0..2; key 3 is masked
+    const VizPrim* v1 = viz_test_find(s, VIZ_ROLE_VALUE, 2, 1);
+    ASSERT_TRUE(v1);
+    EXPECT_STREQ(viz_prim_text(s, *v1), "0.500");
+    const VizPrim* sum = viz_test_find(s, VIZ_ROLE_VALUE, 2, -1);
+    ASSERT_TRUE(sum);
+    EXPECT_STREQ(viz_prim_text(s, *sum), "sum 1.000");
+    // Bars are proportional to weight.
+    const VizPrim* b0 = viz_test_find(s, VIZ_ROLE_CELL, 2, 0);
+    const VizPrim* b1 = viz_test_find(s, VIZ_ROLE_CELL, 2, 1);
+    EXPECT_NEAR((b1->x1 - b1->x0) / (b0->x1 - b0->x0), 4.0f, 1e-3f);
+    VizHit h;
+    ASSERT_TRUE(viz_hit_test(s, b1->x0 + 1, (b1->y0 + b1->y1) / 2, h));
+    EXPECT_EQ(h.kind, VIZ_HIT_CELL);
+    EXPECT_EQ(h.row, 2);
+    EXPECT_EQ(h.col, 1);
+}
+
+TEST(VizHeadView, UnfocusedDrawsEveryLineAboveThreshold) {
+    Capture c = viz_test_capture_causal(6, 1, 2);
+    viz_test_set_row(c, 0, 1, 5, {0.01f, 0.01f, 0.01f, 0.01f, 0.01f, 0.95f});  // 5 lines below 0.02
+    int want = 0;
+    for (int h = 0; h < 2; h++)
+        for (int q = 0; q < 6; q++)
+            for (int k = 0; k <= q; k++) want += viz_test_w(c, 0, h, q, k) >= 0.02f;
+    VizScene s;
+    viz_head_view_build(s, c, {}, VizHeadViewOpts(), {0, 0, 500, 400}, viz_theme_dark());
+    EXPECT_EQ(viz_test_count(s, VIZ_ROLE_LINK), want);
+    EXPECT_EQ(want, 6 * 7 / 2 * 2 - 5);
+}
