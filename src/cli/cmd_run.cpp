@@ -17,7 +17,7 @@
 //   "top":         [10] {"id", "token", "prob"}: the most likely next tokens, softmax of "logits"
 //   "lens":        (--lens K) [L][T] {"ids": [K], "probs": [K]}: logit lens, ln_f + LM head applied
 //                  to the residual stream after each layer
-//   "time_ms":     (--time N) mean wall time of N forward passes with this capture
+//   "time_ms", "cpu_ms": (--time N) mean wall / process CPU time of N forward passes with this capture
 //
 // ---- `attnlab generate --model DIR [--seed S] [--temperature T] [--top-k K] [--top-p P] [--steps N]
 //                       [--ids 1,2,3 | TEXT] [--json]` -----------------------------------------------
@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -185,11 +186,13 @@ static int cmd_run(int argc, char** argv) {
         fprintf(stderr, "run: %s\n", err.c_str());
         return 1;
     }
-    double time_ms = 0;
+    double time_ms = 0, cpu_ms = 0;  // wall and process CPU time (CPU time is steadier on a busy machine)
     if (repeat > 0) {
         auto t0 = std::chrono::steady_clock::now();
+        std::clock_t c0 = std::clock();
         for (long r = 0; r < repeat; r++) model_forward(m, ids, opt, cap, err);
         time_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / repeat;
+        cpu_ms = 1000.0 * (double)(std::clock() - c0) / CLOCKS_PER_SEC / repeat;
     }
     const int T = cap.T, L = cap.L, H = cap.H, V = cap.V;
     const float* last = cap.logits.data() + (logits_all ? (size_t)(T - 1) * V : 0);  // [V]
@@ -205,7 +208,7 @@ static int cmd_run(int argc, char** argv) {
         printf("\nnext token:\n");
         for (int id : top_ids(probs, 10))
             printf("  %6d %-20s %.4f\n", id, json_str(tokenizer_token_bytes(m.tok, id)).c_str(), probs[id]);
-        if (repeat > 0) printf("forward: %.3f ms (mean of %ld)\n", time_ms, repeat);
+        if (repeat > 0) printf("forward: %.3f ms wall, %.3f ms CPU (mean of %ld)\n", time_ms, cpu_ms, repeat);
         return 0;
     }
 
@@ -271,7 +274,7 @@ static int cmd_run(int argc, char** argv) {
         out += ']';
     }
     if (repeat > 0) {
-        snprintf(buf, sizeof buf, ",\"time_ms\":%.4f", time_ms);
+        snprintf(buf, sizeof buf, ",\"time_ms\":%.4f,\"cpu_ms\":%.4f", time_ms, cpu_ms);
         out += buf;
     }
     out += "}\n";
