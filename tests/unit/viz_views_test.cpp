@@ -472,3 +472,35 @@ TEST(VizHeadView, UnfocusedDrawsEveryLineAboveThreshold) {
     EXPECT_EQ(viz_test_count(s, VIZ_ROLE_LINK), want);
     EXPECT_EQ(want, 6 * 7 / 2 * 2 - 5);
 }
+
+TEST(VizScene, RebuildingAFrameReusesEveryBuffer) {
+    // The app rebuilds the scene every frame: after the first frame, no buffer may grow.
+    Capture c = viz_test_capture_causal(12, 2, 4);
+    std::vector<std::string> toks(12, " token");
+    VizTheme th = viz_theme_dark();
+    VizScene s;
+    VizWork work;
+    auto frame = [&]() {
+        viz_scene_clear(s);
+        VizMatrixOpts mo;
+        mo.hover_row = 3;
+        viz_matrix_build(s, c, toks, mo, {0, 0, 400, 400}, th);
+        VizHeadViewOpts ho;
+        ho.focus = 5;
+        viz_head_view_build(s, c, toks, ho, {400, 0, 300, 400}, th);
+        viz_model_view_build(s, c, VizModelViewOpts(), {0, 400, 400, 300}, th);
+        viz_aggregate_build(s, c, toks, VIZ_AGG_ROLLOUT, VizMatrixOpts(), {400, 400, 300, 300}, th, work);
+    };
+    frame();
+    const void* p = s.prims.data();
+    const void* t = s.text.data();
+    const void* h = s.hits.data();
+    const void* w = work.a.data();
+    size_t n = s.prims.size();
+    frame();
+    EXPECT_EQ(s.prims.size(), n);  // deterministic
+    EXPECT_EQ((const void*)s.prims.data(), p);
+    EXPECT_EQ((const void*)s.text.data(), t);
+    EXPECT_EQ((const void*)s.hits.data(), h);
+    EXPECT_EQ((const void*)work.a.data(), w);
+}
