@@ -53,10 +53,29 @@ size_t gpt2_num_params(const GPT2Config& cfg);
 struct Model {
     GPT2Config cfg;
     std::vector<float> params;  // all weights, F32
-    GPT2Weights w;
+    GPT2Weights w{};
     Tokenizer tok;
     std::string name;           // directory name or user-given label
-    std::string source_dtype;   // "F32", "F16" or "BF16" as stored in the file
+    std::string source_dtype;   // "F32", "F16" or "BF16" as stored in the file ("mixed" if they differ)
+
+    // A copy points w into its own params (the implicit copy would point into the original's).
+    Model() = default;
+    Model(const Model& o) : cfg(o.cfg), params(o.params), tok(o.tok), name(o.name), source_dtype(o.source_dtype) {
+        weights_repoint();
+    }
+    Model& operator=(const Model& o) {
+        if (this != &o) {
+            cfg = o.cfg, params = o.params, tok = o.tok, name = o.name, source_dtype = o.source_dtype;
+            weights_repoint();
+        }
+        return *this;
+    }
+    Model(Model&&) = default;             // moving a vector keeps its buffer: w stays valid
+    Model& operator=(Model&&) = default;
+    void weights_repoint() {
+        if (params.size() == gpt2_num_params(cfg) && !params.empty()) gpt2_weights_point(cfg, params.data(), w);
+        else w = GPT2Weights{};
+    }
 };
 
 // ---- loading -------------------------------------------------------------------------------------

@@ -176,13 +176,15 @@ TEST_F(ModelForward, BadIdsAreRejected) {
 
 TEST_F(ModelForward, CopiedModelRunsTheSame) {
     std::string err;
-    Model copy = m;  // the weight pointers of a copy point into the original's buffer
+    Model copy = m;  // the copy owns its params and its w points into them
     Capture a, b;
     CaptureOptions o;
     ASSERT_TRUE(model_forward(m, rc.ids, o, a, err));
     m = Model();      // free the original
     ASSERT_TRUE(model_forward(copy, rc.ids, o, b, err)) << err;
     EXPECT_EQ(a.logits, b.logits);
+    EXPECT_EQ(copy.w.wte, copy.params.data());
+    EXPECT_EQ(copy.w.lnfb + copy.cfg.n_embd, copy.params.data() + copy.params.size());
 }
 
 TEST(ModelText, RunTextOnTheGpt2Vocabulary) {
