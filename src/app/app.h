@@ -1,0 +1,73 @@
+// The app: owns the state the page shows (text, models, capture, view, selection, sampling) and
+// wires tokenizer + model + viz together. Only src/app knows about ImGui, SDL and the browser.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+
+enum AppView {
+    VIEW_TOKENS = 0,
+    VIEW_HEADS,
+    VIEW_MATRIX,
+    VIEW_MODEL,
+    VIEW_MATH,
+    VIEW_AGGREGATE,
+    VIEW_EMBED,
+    VIEW_PREDICT,
+    VIEW_CONTEXT,
+    VIEW_COMPARE,
+    VIEW_COUNT
+};
+const char* app_view_name(int view);  // "tokens", "heads", ... (share-link spelling)
+int app_view_from_name(const char* name);  // -1 if unknown
+
+struct App {
+    // ---- models --------------------------------------------------------------------------------
+    std::vector<Model*> models;       // [0] is the built-in model once loaded
+    int model_index = -1;
+    std::string model_status;         // "loading…", or the last load error
+
+    // ---- input -----------------------------------------------------------------------------------
+    std::string text;                 // exactly as typed (UTF-8, sanitized)
+    std::vector<TokenSpan> spans;     // tokens of `text` (possibly truncated to the window)
+    std::vector<int> ids;
+    bool truncated = false;           // text had more tokens than n_positions
+    int total_tokens = 0;             // before truncation
+    std::string notice;               // a message for the user about the input (never fatal)
+
+    // ---- engine output ---------------------------------------------------------------------------
+    Capture cap;
+    CaptureOptions cap_opt;
+    double last_run_ms = 0;
+
+    // ---- view + selection ----------------------------------------------------------------------
+    int view = VIEW_MATRIX;
+    int layer = 0, head = 0;
+    int hover_token = -1;             // token under the pointer (any view)
+    int locked_token = -1;            // clicked token (-1: none); selection = locked or hover or last
+    std::vector<uint8_t> head_enabled;  // [H] head view toggles
+
+    // ---- sampling --------------------------------------------------------------------------------
+    SamplingParams sampling;
+
+    uint64_t frames = 0;
+    bool dark = true;
+};
+
+extern App g_app;
+
+// Replaces the text and re-runs tokenizer + model. Never fails: problems go to app.notice.
+void app_set_text(App& app, const std::string& text);
+// Re-runs the model on the current text (after a model switch or a setting change).
+void app_rerun(App& app);
+// Adds a loaded model (takes ownership) and selects it.
+void app_add_model(App& app, Model* m);
+const Model* app_model(const App& app);
+// The token the views explain: locked, else hovered, else the last one (-1 if no tokens).
+int app_selected_token(const App& app);
+// Clamps layer/head/selection to the current model and text.
+void app_clamp(App& app);
+// The whole state as JSON (for window.attnlab.state()).
+std::string app_state_json(const App& app);

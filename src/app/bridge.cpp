@@ -1,0 +1,48 @@
+// The JS bridge: C functions web/app.js calls (text, state, model bytes). Strings cross as UTF-8.
+#include <emscripten.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "app/app.h"
+
+static std::string g_json;  // the last string handed to JS (valid until the next call)
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE void attnlab_set_text(const char* utf8) { app_set_text(g_app, utf8 ? utf8 : ""); }
+
+EMSCRIPTEN_KEEPALIVE const char* attnlab_state_json() {
+    g_json = app_state_json(g_app);
+    return g_json.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE double attnlab_frames() { return (double)g_app.frames; }
+
+// Loads a model from the four files' bytes (malloc'ed by JS; freed here). Returns "" on success,
+// else the error; the previously selected model stays loaded on failure.
+EMSCRIPTEN_KEEPALIVE const char* attnlab_load_model(const char* name, char* config, int config_len,
+                                                    unsigned char* st, double st_len, char* vocab,
+                                                    int vocab_len, char* merges, int merges_len) {
+    Model* m = new Model();
+    std::string err;
+    bool ok = model_load_memory(*m, std::string(config, config_len), st, (size_t)st_len,
+                                std::string(vocab, vocab_len), std::string(merges, merges_len), err);
+    free(config), free(st), free(vocab), free(merges);
+    if (!ok) {
+        delete m;
+        g_json = err.empty() ? "unknown error" : err;
+        g_app.model_status = g_json;
+        return g_json.c_str();
+    }
+    m->name = name ? name : "model";
+    g_app.model_status.clear();
+    app_add_model(g_app, m);
+    g_json.clear();
+    return g_json.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE void attnlab_set_model_status(const char* s) { g_app.model_status = s ? s : ""; }
+
+}  // extern "C"

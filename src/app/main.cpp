@@ -1,0 +1,121 @@
+// Browser entry: SDL2 window + WebGL2 context, Dear ImGui, the frame loop, HiDPI handling.
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <SDL.h>
+#include <SDL_opengles2.h>
+
+#include "imgui.h"
+#include "imgui_impl_opengl3.h"
+#include "imgui_impl_sdl.h"
+
+#include "app/app.h"
+#include "app/ui.h"
+
+static SDL_Window* g_window = nullptr;
+static SDL_GLContext g_gl = nullptr;
+static double g_css_w = 0, g_css_h = 0, g_dpr = 0;  // canvas size in CSS px, devicePixelRatio
+static std::vector<unsigned char> g_font_ttf;       // kept alive: ImGui rebuilds the atlas from it
+
+// ---- fonts ----------------------------------------------------------------------------------------
+// The atlas is rasterized at the device pixel ratio and drawn at 1/dpr scale: crisp text on HiDPI.
+static void fonts_rebuild(float dpr) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.Fonts->Clear();
+    if (!g_font_ttf.empty()) {
+        static const ImWchar ranges[] = {0x0020, 0x024F,   // Latin, Latin-1, Latin Extended
+                                         0x0370, 0x03FF,   // Greek (Σ, √ neighbours)
+                                         0x2000, 0x22FF,   // punctuation, arrows (↵), math (√ ≤ ×)
+                                         0x2500, 0x25FF,   // box drawing, geometric shapes
+                                         0};
+        ImFontConfig cfg;
+        cfg.FontDataOwnedByAtlas = false;
+        io.Fonts->AddFontFromMemoryTTF(g_font_ttf.data(), (int)g_font_ttf.size(), 15.0f * dpr, &cfg, ranges);
+        io.FontGlobalScale = 1.0f / dpr;
+    } else {
+        ImFontConfig cfg;
+        cfg.SizePixels = 13.0f * dpr;
+        io.Fonts->AddFontDefault(&cfg);
+        io.FontGlobalScale = 1.0f / dpr;
+    }
+    io.Fonts->Build();
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+}
+
+extern "C" EMSCRIPTEN_KEEPALIVE void attnlab_set_font(const unsigned char* data, int len) {
+    g_font_ttf.assign(data, data + len);
+    fonts_rebuild((float)(g_dpr > 0 ? g_dpr : 1.0));
+}
+
+// ---- canvas size ------------------------------------------------------------------------------------
+// The canvas fills its container; SDL (ALLOW_HIGHDPI) sizes the backing store to CSS size × dpr.
+static void canvas_sync() {
+    double w, h;
+    emscripten_get_element_css_size("#canvas", &w, &h);
+    double dpr = emscripten_get_device_pixel_ratio();
+    if (w < 1 || h < 1) return;
+    if (w == g_css_w && h == g_css_h && dpr == g_dpr) return;
+    bool dpr_changed = dpr != g_dpr;
+    g_css_w = w, g_css_h = h, g_dpr = dpr;
+    SDL_SetWindowSize(g_window, (int)w, (int)h);
+    emscripten_set_canvas_element_size("#canvas", (int)(w * dpr + 0.5), (int)(h * dpr + 0.5));
+    emscripten_set_element_css_size("#canvas", w, h);
+    if (dpr_changed) fonts_rebuild((float)dpr);
+}
+
+// ---- frame ----------------------------------------------------------------------------------------
+static void frame() {
+    canvas_sync();
+    SDL_Event ev;
+    while (SDL_PollEvent(&ev)) ImGui_ImplSDL2_ProcessEvent(&ev);
+
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplSDL2_NewFrame();
+    ImGuiIO& io = ImGui::GetIO();
+    // SDL reports the window size; the drawable is the canvas backing store (CSS px × dpr).
+    io.DisplaySize = ImVec2((float)g_css_w, (float)g_css_h);
+    io.DisplayFramebufferScale = ImVec2((float)g_dpr, (float)g_dpr);
+    if (io.DeltaTime <= 0.0f) io.DeltaTime = 1.0f / 60.0f;  // virtual time in headless runs
+    ImGui::NewFrame();
+    ui_frame(g_app);
+    ImGui::Render();
+
+    int fb_w = (int)(g_css_w * g_dpr + 0.5), fb_h = (int)(g_css_h * g_dpr + 0.5);
+    glViewport(0, 0, fb_w, fb_h);
+    const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    glClearColor(bg.x, bg.y, bg.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    g_app.frames++;
+}
+
+int main(int, char**) {
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
+        EM_ASM({ attnlabFatal("SDL could not start: " + UTF8ToString($0)); }, SDL_GetError());
+        return 1;
+    }
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    SDL_SetHint(SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT, "#canvas");  // keys typed in the text field stay there
+    g_window = SDL_CreateWindow("Attention Lab", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 800, 600,
+                                SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    g_gl = g_window ? SDL_GL_CreateContext(g_window) : nullptr;
+    if (!g_gl) {
+        EM_ASM({ attnlabFatal("This page needs WebGL2, which this browser did not provide."); });
+        return 1;
+    }
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    ui_init(g_app);
+    ImGui_ImplSDL2_InitForOpenGL(g_window, g_gl);
+    ImGui_ImplOpenGL3_Init("#version 300 es");
+    canvas_sync();
+    EM_ASM({ attnlabStarted(); });
+    emscripten_set_main_loop(frame, 0, false);
+    return 0;
+}

@@ -1,0 +1,6 @@
+// ImGui panels of the page. Reads App, writes only view/selection/sampling fields.
+#pragma once
+#include "app/app.h"
+
+void ui_init(App& app);   // style, theme
+void ui_frame(App& app);  // one frame of every panel

@@ -1,0 +1,47 @@
+// The page end to end: loads, takes real typing in the text field, tokenizes, draws with WebGL2.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, serveDist, openPage, waitFrames, screenshotStats } from './browser.mjs';
+
+let browser, srv;
+before(async () => { browser = await launch(); srv = await serveDist(); });
+after(async () => { await browser?.close(); srv?.server.close(); });
+
+test('page loads, typing re-tokenizes, canvas is drawn', async () => {
+  const { page, log } = await openPage(browser.context, srv.url);
+  const hasWebGL2 = await page.evaluate(() => !!document.createElement('canvas').getContext('webgl2'));
+  assert.ok(hasWebGL2, 'WebGL2 context');
+
+  const sentence = 'I saw a dog and a cat. It was barking.';
+  await page.fill('#text', '');
+  await page.click('#text');
+  await page.keyboard.type(sentence, { delay: 5 });
+  await waitFrames(page, 5);
+  const st = await page.evaluate(() => window.attnlab.state());
+  assert.equal(st.text, sentence);
+  assert.ok(st.ids.length > 0 && st.ids.length === st.tokens.length);
+  assert.equal(st.tokens.map((t) => t.text).join(''), sentence, 'tokens cover the text exactly');
+  const stats = await screenshotStats(page, 'page-1280x800.png');
+  assert.ok(stats.variance > 50, `screenshot is not blank (variance ${stats.variance.toFixed(1)})`);
+  assert.deepEqual(log.errors, []);
+});
+
+test('HiDPI: devicePixelRatio 2 gives a 2x canvas backing store', async () => {
+  const ctx = await browser.context.browser()?.newContext?.({ deviceScaleFactor: 2 });
+  const page = ctx ? await ctx.newPage() : await browser.context.newPage();
+  if (!ctx) await page.emulateMedia({});
+  const client = await page.context().newCDPSession(page);
+  await client.send('Emulation.setDeviceMetricsOverride', { width: 900, height: 700, deviceScaleFactor: 2, mobile: false });
+  await page.goto(srv.url);
+  await page.evaluate(() => window.attnlab.ready);
+  await waitFrames(page, 5);
+  const size = await page.evaluate(() => {
+    const c = document.getElementById('canvas');
+    return { w: c.width, h: c.height, cw: c.clientWidth, ch: c.clientHeight, dpr: devicePixelRatio };
+  });
+  assert.equal(size.dpr, 2);
+  assert.equal(size.w, Math.round(size.cw * 2));
+  assert.equal(size.h, Math.round(size.ch * 2));
+  await screenshotStats(page, 'page-dpr2.png');
+  await page.close();
+});
