@@ -1,0 +1,297 @@
+// `attnlab train ...`: tokenize a corpus to uint16 files, train a GPT-2, evaluate, export (HF layout).
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+#include "cli/command.h"
+#include "tokenizer/tokenizer.h"
+#include "train/train.h"
+
+static const char* TRAIN_USAGE =
+    "attnlab train tokenize --tokenizer DIR --out FILE.bin TEXT...\n"
+    "           encode text files (\"<|endoftext|>\" is the special token) into uint16 ids\n"
+    "       attnlab train run --train FILE.bin --val FILE.bin --out RUNDIR [--vocab V] [--layers 4]\n"
+    "           [--heads 4] [--embd 128] [--ctx 128] [--batch 16] [--steps 1000] [--warmup 100]\n"
+    "           [--lr 3e-3] [--min-lr-frac 0.1] [--wd 0.1] [--clip 1] [--seed 1337] [--threads 2]\n"
+    "           [--eval-every 100] [--eval-batches 20] [--ckpt-every 100] [--max-minutes M]\n"
+    "           resumes from RUNDIR/ckpt.bin when present; logs to RUNDIR/log.txt\n"
+    "       attnlab train eval --ckpt FILE --data FILE.bin [--batch 8] [--max-batches N] [--threads 2]\n"
+    "       attnlab train export --ckpt FILE --tokenizer DIR --out DIR [--f32]";
+
+static int usage_error(const char* msg) {
+    fprintf(stderr, "attnlab train: %s\n\nusage: %s\n", msg, TRAIN_USAGE);
+    return 2;
+}
+
+static bool parse_int(const char* s, int& out) {
+    if (!s) return true;
+    char* end = nullptr;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end) return false;
+    out = (int)v;
+    return true;
+}
+
+static bool parse_float(const char* s, float& out) {
+    if (!s) return true;
+    char* end = nullptr;
+    float v = strtof(s, &end);
+    if (!*s || *end) return false;
+    out = v;
+    return true;
+}
+
+static double now_seconds() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// ---- tokenize ------------------------------------------------------------------------------------------
+
+static int train_tokenize(std::vector<char*>& args) {
+    const char* tok_dir = cli_take_flag(args, "--tokenizer");
+    const char* out = cli_take_flag(args, "--out");
+    if (!tok_dir || !out || args.empty()) return usage_error("tokenize needs --tokenizer, --out and text files");
+    Tokenizer tok;
+    std::string err;
+    if (!tokenizer_load_dir(tok, tok_dir, err)) {
+        fprintf(stderr, "attnlab train: %s\n", err.c_str());
+        return 1;
+    }
+    if (tokenizer_vocab_size(tok) > 65536) {
+        fprintf(stderr, "attnlab train: vocabulary of %d does not fit uint16\n", tokenizer_vocab_size(tok));
+        return 1;
+    }
+    std::ofstream f(out, std::ios::binary | std::ios::trunc);
+    if (!f) {
+        fprintf(stderr, "attnlab train: cannot write %s\n", out);
+        return 1;
+    }
+    size_t total_tokens = 0, total_bytes = 0;
+    for (char* path : args) {
+        std::string text;
+        if (!cli_read_file(path, text)) {
+            fprintf(stderr, "attnlab train: cannot read %s\n", path);
+            return 1;
+        }
+        // encode line blocks of ~1 MB at newline boundaries to keep memory flat
+        size_t pos = 0;
+        std::vector<uint16_t> buf;
+        while (pos < text.size()) {
+            size_t end = std::min(text.size(), pos + (1u << 20));
+            if (end < text.size()) {
+                size_t nl = text.find('\n', end);
+                end = nl == std::string::npos ? text.size() : nl + 1;
+            }
+            std::vector<int> ids = tokenizer_encode_ids(tok, std::string_view(text).substr(pos, end - pos), true);
+            buf.assign(ids.begin(), ids.end());
+            f.write(reinterpret_cast<const char*>(buf.data()), buf.size() * 2);
+            total_tokens += ids.size();
+            pos = end;
+        }
+        total_bytes += text.size();
+    }
+    printf("{\"tokens\": %zu, \"bytes\": %zu, \"bytes_per_token\": %.4f}\n", total_tokens, total_bytes,
+           total_tokens ? (double)total_bytes / total_tokens : 0.0);
+    return f ? 0 : 1;
+}
+
+// ---- run -------------------------------------------------------------------------------------------------
+
+static int train_run(std::vector<char*>& args) {
+    const char* train_path = cli_take_flag(args, "--train");
+    const char* val_path = cli_take_flag(args, "--val");
+    const char* out_dir = cli_take_flag(args, "--out");
+    if (!train_path || !val_path || !out_dir) return usage_error("run needs --train, --val and --out");
+    GPT2Config cfg;
+    cfg.n_layer = 4;
+    cfg.n_head = 4;
+    cfg.n_embd = 128;
+    cfg.n_positions = 128;
+    cfg.vocab_size = 0;
+    TrainOptions o;
+    int eval_every = 100, eval_batches = 20, ckpt_every = 100;
+    float max_minutes = 0.0f, seed_f = 1337.0f;
+    bool ok = parse_int(cli_take_flag(args, "--vocab"), cfg.vocab_size) &&
+              parse_int(cli_take_flag(args, "--layers"), cfg.n_layer) &&
+              parse_int(cli_take_flag(args, "--heads"), cfg.n_head) &&
+              parse_int(cli_take_flag(args, "--embd"), cfg.n_embd) &&
+              parse_int(cli_take_flag(args, "--ctx"), cfg.n_positions) &&
+              parse_int(cli_take_flag(args, "--batch"), o.B) && parse_int(cli_take_flag(args, "--steps"), o.steps) &&
+              parse_int(cli_take_flag(args, "--warmup"), o.warmup) &&
+              parse_float(cli_take_flag(args, "--lr"), o.lr) &&
+              parse_float(cli_take_flag(args, "--min-lr-frac"), o.min_lr_frac) &&
+              parse_float(cli_take_flag(args, "--wd"), o.weight_decay) &&
+              parse_float(cli_take_flag(args, "--clip"), o.grad_clip) &&
+              parse_float(cli_take_flag(args, "--seed"), seed_f) &&
+              parse_int(cli_take_flag(args, "--threads"), o.threads) &&
+              parse_int(cli_take_flag(args, "--eval-every"), eval_every) &&
+              parse_int(cli_take_flag(args, "--eval-batches"), eval_batches) &&
+              parse_int(cli_take_flag(args, "--ckpt-every"), ckpt_every) &&
+              parse_float(cli_take_flag(args, "--max-minutes"), max_minutes);
+    if (!ok || !args.empty()) return usage_error("bad or unknown option");
+    o.seed = (uint64_t)seed_f;
+    o.T = cfg.n_positions;
+    train_set_threads(o.threads);
+
+    std::string err;
+    std::vector<uint16_t> train_toks, val_toks;
+    if (!token_file_load(train_path, train_toks, err) || !token_file_load(val_path, val_toks, err)) {
+        fprintf(stderr, "attnlab train: %s\n", err.c_str());
+        return 1;
+    }
+    if (train_toks.size() <= (size_t)o.T + 1 || val_toks.size() <= (size_t)o.T + 1) {
+        fprintf(stderr, "attnlab train: token files must hold more than ctx+1 tokens\n");
+        return 1;
+    }
+    if (cfg.vocab_size <= 0) {
+        int maxid = 0;
+        for (uint16_t t : train_toks) maxid = t > maxid ? t : maxid;
+        cfg.vocab_size = maxid + 1;
+    }
+    for (uint16_t t : train_toks)
+        if (t >= cfg.vocab_size) {
+            fprintf(stderr, "attnlab train: token id %d >= vocab size %d\n", t, cfg.vocab_size);
+            return 1;
+        }
+
+    mkdir(out_dir, 0755);
+    std::string ckpt = std::string(out_dir) + "/ckpt.bin";
+    std::string log_path = std::string(out_dir) + "/log.txt";
+    TrainModel m;
+    TrainState st;
+    struct stat sb;
+    if (stat(ckpt.c_str(), &sb) == 0) {
+        if (!checkpoint_load(m, st, ckpt, err)) {
+            fprintf(stderr, "attnlab train: %s\n", err.c_str());
+            return 1;
+        }
+        if (m.cfg.n_positions != cfg.n_positions || m.cfg.vocab_size != cfg.vocab_size ||
+            m.cfg.n_embd != cfg.n_embd || m.cfg.n_layer != cfg.n_layer || m.cfg.n_head != cfg.n_head) {
+            fprintf(stderr, "attnlab train: %s has a different configuration than the options\n", ckpt.c_str());
+            return 1;
+        }
+        fprintf(stderr, "resumed %s at step %d\n", ckpt.c_str(), st.step);
+    } else {
+        if (!train_model_init(m, cfg, o.seed, 0.02f, err)) {
+            fprintf(stderr, "attnlab train: %s\n", err.c_str());
+            return 1;
+        }
+        train_rng_seed(st.rng, o.seed ^ 0xDA7A5EEDull);
+    }
+    FILE* log = fopen(log_path.c_str(), "a");
+    if (!log) {
+        fprintf(stderr, "attnlab train: cannot open %s\n", log_path.c_str());
+        return 1;
+    }
+    fprintf(log,
+            "# config L=%d H=%d C=%d T=%d V=%d params=%zu | B=%d steps=%d warmup=%d lr=%g min_lr_frac=%g wd=%g "
+            "clip=%g seed=%llu threads=%d | train_tokens=%zu val_tokens=%zu\n",
+            cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.n_positions, cfg.vocab_size, m.params.size(), o.B, o.steps,
+            o.warmup, o.lr, o.min_lr_frac, o.weight_decay, o.grad_clip, (unsigned long long)o.seed, o.threads,
+            train_toks.size(), val_toks.size());
+    fflush(log);
+
+    const double t_start = now_seconds();
+    double t_last = t_start;
+    int steps_since = 0;
+    auto save = [&]() {
+        if (!checkpoint_save(m, st, ckpt, err)) fprintf(stderr, "attnlab train: %s\n", err.c_str());
+    };
+    while (st.step < o.steps) {
+        StepStats s = train_step(m, st, o, train_toks);
+        steps_since++;
+        if (!std::isfinite(s.loss)) {
+            fprintf(stderr, "attnlab train: loss is not finite at step %d; stopping (checkpoint kept)\n", st.step);
+            fprintf(log, "# stopped: loss not finite at step %d\n", st.step);
+            fclose(log);
+            return 1;
+        }
+        double now = now_seconds();
+        if (st.step % 10 == 0 || st.step == o.steps) {
+            double tps = steps_since * (double)o.B * o.T / (now - t_last);
+            fprintf(log, "step %d loss %.4f lr %.3e norm %.3f tok/s %.0f elapsed %.0f\n", st.step, s.loss, s.lr,
+                    s.grad_norm, tps, now - t_start);
+            fflush(log);
+            t_last = now;
+            steps_since = 0;
+        }
+        if (st.step % eval_every == 0 || st.step == o.steps) {
+            double vl = eval_loss(m, val_toks, o.B, o.T, eval_batches);
+            fprintf(log, "val %d loss %.4f\n", st.step, vl);
+            fflush(log);
+            t_last += now_seconds() - now;  // keep eval time out of tok/s
+        }
+        if (st.step % ckpt_every == 0 || st.step == o.steps) save();
+        if (max_minutes > 0 && now - t_start > max_minutes * 60.0) {
+            save();
+            fprintf(log, "# stopped by --max-minutes at step %d\n", st.step);
+            break;
+        }
+    }
+    fprintf(log, "# done step %d wall %.0f s\n", st.step, now_seconds() - t_start);
+    fclose(log);
+    return 0;
+}
+
+// ---- eval / export -------------------------------------------------------------------------------------------
+
+static int train_eval(std::vector<char*>& args) {
+    const char* ckpt = cli_take_flag(args, "--ckpt");
+    const char* data = cli_take_flag(args, "--data");
+    int B = 8, max_batches = 1 << 30, threads = 2;
+    if (!ckpt || !data) return usage_error("eval needs --ckpt and --data");
+    if (!parse_int(cli_take_flag(args, "--batch"), B) || !parse_int(cli_take_flag(args, "--max-batches"), max_batches) ||
+        !parse_int(cli_take_flag(args, "--threads"), threads) || !args.empty())
+        return usage_error("bad or unknown option");
+    train_set_threads(threads);
+    TrainModel m;
+    TrainState st;
+    std::vector<uint16_t> toks;
+    std::string err;
+    if (!checkpoint_load(m, st, ckpt, err) || !token_file_load(data, toks, err)) {
+        fprintf(stderr, "attnlab train: %s\n", err.c_str());
+        return 1;
+    }
+    int T = m.cfg.n_positions;
+    double loss = eval_loss(m, toks, B, T, max_batches);
+    size_t windows = std::min<size_t>((toks.size() - 1) / ((size_t)B * T), (size_t)max_batches);
+    printf("{\"step\": %d, \"loss\": %.6f, \"tokens_scored\": %zu}\n", st.step, loss, windows * B * T);
+    return 0;
+}
+
+static int train_export(std::vector<char*>& args) {
+    const char* ckpt = cli_take_flag(args, "--ckpt");
+    const char* tok_dir = cli_take_flag(args, "--tokenizer");
+    const char* out = cli_take_flag(args, "--out");
+    bool f32 = cli_take_switch(args, "--f32");
+    if (!ckpt || !tok_dir || !out || !args.empty()) return usage_error("export needs --ckpt, --tokenizer, --out");
+    TrainModel m;
+    TrainState st;
+    std::string err;
+    if (!checkpoint_load(m, st, ckpt, err) || !export_hf(m, tok_dir, out, !f32, err)) {
+        fprintf(stderr, "attnlab train: %s\n", err.c_str());
+        return 1;
+    }
+    printf("exported step %d (%zu params) to %s\n", st.step, m.params.size(), out);
+    return 0;
+}
+
+static int cmd_train(int argc, char** argv) {
+    if (argc < 2) return usage_error("missing subcommand");
+    std::vector<char*> args(argv + 2, argv + argc);
+    const char* sub = argv[1];
+    if (strcmp(sub, "tokenize") == 0) return train_tokenize(args);
+    if (strcmp(sub, "run") == 0) return train_run(args);
+    if (strcmp(sub, "eval") == 0) return train_eval(args);
+    if (strcmp(sub, "export") == 0) return train_export(args);
+    return usage_error("unknown subcommand");
+}
+
+static CliCommand reg("train", "tokenize | run | eval | export: train the tiny GPT-2 (native only)", cmd_train);

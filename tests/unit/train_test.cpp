@@ -1,0 +1,269 @@
+// Trainer tests (native only): gradients against central finite differences for every parameter
+// tensor, loss falls on a tiny dataset, checkpoint resume is bitwise identical, F16 export round trip.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "train/train.h"
+
+static GPT2Config tiny_config() {
+    GPT2Config c;
+    c.n_layer = 2;
+    c.n_head = 2;
+    c.n_embd = 8;
+    c.n_positions = 6;
+    c.vocab_size = 11;
+    return c;
+}
+
+static const char* TENSOR_NAMES[GPT2_NUM_TENSORS] = {"wte",     "wpe",      "ln1w",     "ln1b", "qkvw", "qkvb",
+                                                     "attprojw", "attprojb", "ln2w",     "ln2b", "fcw",  "fcb",
+                                                     "fcprojw",  "fcprojb",  "lnfw",     "lnfb"};
+
+// Every tensor: backward's gradient vs central differences of the float forward, on a subset of
+// elements. Large init (std 0.5) and perturbed layernorm/bias values make every nonlinearity matter.
+TEST(TrainGrad, EveryTensorMatchesFiniteDifferences) {
+    train_set_threads(1);  // ~200 tiny forwards: thread barriers would dominate on a shared box
+    GPT2Config cfg = tiny_config();
+    TrainModel m;
+    std::string err;
+    ASSERT_TRUE(train_model_init(m, cfg, 7, 0.5f, err)) << err;
+    TrainRng r;
+    train_rng_seed(r, 99);
+    for (float& p : m.params) p += 0.1f * train_rng_normal(r);  // layernorm weights/biases away from 1/0
+    const int B = 2, T = 5;
+    std::vector<int> in(B * T), tg(B * T);
+    for (int i = 0; i < B * T; i++) {
+        in[i] = (int)(train_rng_u64(r) % cfg.vocab_size);
+        tg[i] = (int)(train_rng_u64(r) % cfg.vocab_size);
+    }
+    in[3] = in[1];  // a repeated token exercises the wte scatter-add
+    train_forward(m, in.data(), tg.data(), B, T);
+    train_zero_grad(m);
+    train_backward(m);
+    std::vector<float> grads = m.grads;
+
+    size_t sizes[GPT2_NUM_TENSORS];
+    gpt2_tensor_sizes(cfg, sizes);
+    size_t off = 0;
+    const float h = 1e-2f;
+    for (int t = 0; t < GPT2_NUM_TENSORS; t++) {
+        size_t stride = sizes[t] > 24 ? sizes[t] / 24 : 1;
+        double diff2 = 0.0, ref2 = 0.0;
+        int checked = 0;
+        for (size_t i = 0; i < sizes[t]; i += stride) {
+            float& p = m.params[off + i];
+            float orig = p;
+            p = orig + h;
+            double lp = train_forward(m, in.data(), tg.data(), B, T);
+            p = orig - h;
+            double lm = train_forward(m, in.data(), tg.data(), B, T);
+            p = orig;
+            double fd = (lp - lm) / (2.0 * h);
+            double g = grads[off + i];
+            diff2 += (g - fd) * (g - fd);
+            ref2 += fd * fd;
+            checked++;
+        }
+        double rel = std::sqrt(diff2) / (std::sqrt(ref2) + 1e-6);
+        EXPECT_LT(rel, 2e-2) << TENSOR_NAMES[t] << ": relative L2 error " << rel << " over " << checked
+                             << " elements, |fd| = " << std::sqrt(ref2);
+        EXPECT_GT(std::sqrt(ref2), 1e-5) << TENSOR_NAMES[t] << ": gradient is ~0, the check would be vacuous";
+        off += sizes[t];
+    }
+}
+
+// A periodic sequence is learnable: loss must fall well below the uniform-distribution loss.
+TEST(TrainLoop, LossFallsOnTinyDataset) {
+    train_set_threads(2);
+    GPT2Config cfg = tiny_config();
+    cfg.vocab_size = 16;
+    cfg.n_embd = 16;
+    cfg.n_positions = 8;
+    TrainModel m;
+    std::string err;
+    ASSERT_TRUE(train_model_init(m, cfg, 1, 0.02f, err)) << err;
+    std::vector<uint16_t> toks;
+    const int pattern[7] = {3, 1, 4, 1, 5, 9, 2};
+    for (int i = 0; i < 2000; i++) toks.push_back((uint16_t)pattern[i % 7]);
+    TrainOptions o;
+    o.B = 4;
+    o.T = 8;
+    o.steps = 150;
+    o.warmup = 10;
+    o.lr = 1e-2f;
+    TrainState st;
+    train_rng_seed(st.rng, 5);
+    double first = 0.0, last = 0.0;
+    for (int i = 0; i < o.steps; i++) {
+        StepStats s = train_step(m, st, o, toks);
+        if (i == 0) first = s.loss;
+        last = s.loss;
+    }
+    EXPECT_NEAR(first, std::log(16.0), 0.3);
+    EXPECT_LT(last, 0.3) << "first loss " << first;
+    EXPECT_EQ(st.step, o.steps);
+}
+
+// Training 2k steps straight must equal k steps + checkpoint + load into a fresh model + k steps.
+TEST(TrainLoop, ResumeIsBitwiseIdentical) {
+    train_set_threads(2);
+    GPT2Config cfg = tiny_config();
+    std::vector<uint16_t> toks;
+    TrainRng r;
+    train_rng_seed(r, 3);
+    for (int i = 0; i < 500; i++) toks.push_back((uint16_t)(train_rng_u64(r) % cfg.vocab_size));
+    TrainOptions o;
+    o.B = 3;
+    o.T = 6;
+    o.steps = 20;
+    o.warmup = 4;
+    std::string err;
+
+    TrainModel a;
+    TrainState sa;
+    ASSERT_TRUE(train_model_init(a, cfg, 11, 0.02f, err)) << err;
+    train_rng_seed(sa.rng, 12);
+    for (int i = 0; i < o.steps; i++) train_step(a, sa, o, toks);
+
+    TrainModel b;
+    TrainState sb;
+    ASSERT_TRUE(train_model_init(b, cfg, 11, 0.02f, err)) << err;
+    train_rng_seed(sb.rng, 12);
+    for (int i = 0; i < o.steps / 2; i++) train_step(b, sb, o, toks);
+    std::string path = testing::TempDir() + "attnlab_train_resume.ckpt";
+    ASSERT_TRUE(checkpoint_save(b, sb, path, err)) << err;
+    TrainModel c;
+    TrainState sc;
+    ASSERT_TRUE(checkpoint_load(c, sc, path, err)) << err;
+    EXPECT_EQ(sc.step, o.steps / 2);
+    for (int i = o.steps / 2; i < o.steps; i++) train_step(c, sc, o, toks);
+    std::remove(path.c_str());
+
+    ASSERT_EQ(a.params.size(), c.params.size());
+    size_t mismatches = 0;
+    for (size_t i = 0; i < a.params.size(); i++) mismatches += a.params[i] != c.params[i];
+    EXPECT_EQ(mismatches, 0u);
+    EXPECT_EQ(sa.rng.state, sc.rng.state);
+    EXPECT_NE(a.params[0], b.params[0]) << "the two halves must have trained different amounts";
+}
+
+TEST(TrainCheckpoint, RejectsTruncatedAndForeignFiles) {
+    std::string path = testing::TempDir() + "attnlab_train_bad.ckpt";
+    {
+        std::ofstream f(path, std::ios::binary);
+        f << "not a checkpoint at all, just text";
+    }
+    TrainModel m;
+    TrainState st;
+    std::string err;
+    EXPECT_FALSE(checkpoint_load(m, st, path, err));
+    EXPECT_NE(err.find("not an attnlab"), std::string::npos) << err;
+    TrainModel a;
+    ASSERT_TRUE(train_model_init(a, tiny_config(), 1, 0.02f, err));
+    ASSERT_TRUE(checkpoint_save(a, st, path, err)) << err;
+    {
+        std::ifstream f(path, std::ios::binary);
+        std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+        std::ofstream g(path, std::ios::binary | std::ios::trunc);
+        g.write(all.data(), all.size() / 2);
+    }
+    EXPECT_FALSE(checkpoint_load(m, st, path, err));
+    EXPECT_NE(err.find("truncated"), std::string::npos) << err;
+    std::remove(path.c_str());
+}
+
+TEST(TrainSchedule, WarmupThenCosineToMin) {
+    TrainOptions o;
+    o.lr = 1e-3f;
+    o.warmup = 10;
+    o.steps = 110;
+    o.min_lr_frac = 0.1f;
+    EXPECT_FLOAT_EQ(train_lr_at(o, 0), 1e-4f);
+    EXPECT_FLOAT_EQ(train_lr_at(o, 9), 1e-3f);
+    EXPECT_FLOAT_EQ(train_lr_at(o, 10), 1e-3f);
+    EXPECT_NEAR(train_lr_at(o, 60), 0.55e-3f, 1e-7);  // halfway through the cosine
+    EXPECT_NEAR(train_lr_at(o, 110), 1e-4f, 1e-9);
+}
+
+TEST(TrainExport, HalfConversionRoundsToNearestEven) {
+    EXPECT_EQ(float_to_half(1.0f), 0x3C00);
+    EXPECT_EQ(float_to_half(-2.0f), 0xC000);
+    EXPECT_EQ(float_to_half(65504.0f), 0x7BFF);
+    EXPECT_EQ(float_to_half(1e6f), 0x7C00);
+    EXPECT_EQ(float_to_half(5.960464477539063e-08f), 0x0001);  // smallest subnormal
+    EXPECT_EQ(float_to_half(1.0f + 1.0f / 2048.0f), 0x3C00);    // tie -> even
+    EXPECT_EQ(float_to_half(1.0f + 3.0f / 2048.0f), 0x3C02);    // tie -> even (up)
+    TrainRng r;
+    train_rng_seed(r, 1);
+    for (int i = 0; i < 1000; i++) {
+        float x = train_rng_normal(r) * 0.1f;
+        float y = half_to_float(float_to_half(x));
+        EXPECT_LE(std::fabs(x - y), std::fabs(x) * (1.0f / 2048.0f) + 1e-7f) << x;
+    }
+}
+
+// Export writes the HF names and shapes; the F32 data equals the parameters exactly.
+TEST(TrainExport, SafetensorsHasHfNamesAndData) {
+    GPT2Config cfg = tiny_config();
+    cfg.vocab_size = 3;
+    TrainModel m;
+    std::string err;
+    ASSERT_TRUE(train_model_init(m, cfg, 2, 0.02f, err));
+    std::string dir = testing::TempDir() + "attnlab_train_export";
+    std::string tokdir = testing::TempDir() + "attnlab_train_tok";
+    ASSERT_EQ(system(("mkdir -p " + tokdir).c_str()), 0);
+    std::ofstream(tokdir + "/vocab.json") << "{\"a\": 0, \"b\": 1, \"<|endoftext|>\": 2}";
+    std::ofstream(tokdir + "/merges.txt") << "#version: 0.2\n";
+    ASSERT_TRUE(export_hf(m, tokdir, dir, false, err)) << err;
+    std::ifstream f(dir + "/model.safetensors", std::ios::binary);
+    uint64_t hlen = 0;
+    f.read(reinterpret_cast<char*>(&hlen), 8);
+    std::string header(hlen, '\0');
+    f.read(&header[0], hlen);
+    EXPECT_NE(header.find("\"h.1.attn.c_attn.weight\":{\"dtype\":\"F32\",\"shape\":[8,24]"), std::string::npos)
+        << header;
+    EXPECT_NE(header.find("\"h.0.mlp.c_proj.weight\":{\"dtype\":\"F32\",\"shape\":[32,8]"), std::string::npos);
+    EXPECT_NE(header.find("\"ln_f.bias\""), std::string::npos);
+    std::vector<float> wte(3 * 8);
+    f.read(reinterpret_cast<char*>(wte.data()), wte.size() * 4);  // wte is the first tensor
+    for (int i = 0; i < 24; i++) EXPECT_EQ(wte[i], m.w.wte[i]);
+    std::ifstream c(dir + "/config.json");
+    std::string cj((std::istreambuf_iterator<char>(c)), std::istreambuf_iterator<char>());
+    EXPECT_NE(cj.find("\"eos_token_id\": 2"), std::string::npos) << cj;
+    EXPECT_NE(cj.find("GPT2LMHeadModel"), std::string::npos);
+    // a vocabulary that disagrees with the model is refused
+    std::ofstream(tokdir + "/vocab.json") << "{\"a\": 0}";
+    EXPECT_FALSE(export_hf(m, tokdir, dir, true, err));
+}
+
+// Splitting the batch over two workers (the training path) gives the same loss and gradients as one
+// worker, up to float summation order.
+TEST(TrainGrad, ShardedBatchMatchesSingleWorker) {
+    train_set_threads(2);
+    GPT2Config cfg = tiny_config();
+    TrainModel m;
+    std::string err;
+    ASSERT_TRUE(train_model_init(m, cfg, 5, 0.3f, err)) << err;
+    const int B = 3, T = 6;
+    std::vector<int> in(B * T), tg(B * T);
+    for (int i = 0; i < B * T; i++) {
+        in[i] = (i * 7 + 3) % cfg.vocab_size;
+        tg[i] = (i * 5 + 1) % cfg.vocab_size;
+    }
+    double l1 = train_forward_backward(m, in.data(), tg.data(), B, T, 1);
+    std::vector<float> g1 = m.grads;
+    double l2 = train_forward_backward(m, in.data(), tg.data(), B, T, 2);
+    EXPECT_NEAR(l1, l2, 1e-5);
+    double diff2 = 0.0, ref2 = 0.0;
+    for (size_t i = 0; i < g1.size(); i++) {
+        diff2 += (g1[i] - m.grads[i]) * (double)(g1[i] - m.grads[i]);
+        ref2 += g1[i] * (double)g1[i];
+    }
+    EXPECT_LT(std::sqrt(diff2), 1e-5 * std::sqrt(ref2));
+    EXPECT_GT(ref2, 0.0);
+}
