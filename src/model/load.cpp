@@ -185,8 +185,16 @@ static bool weights_load(Model& m, const uint8_t* st, size_t st_len, std::string
     gpt2_weights_point(c, m.params.data(), m.w);
     float* dst = m.params.data();
     for (const SafeTensor* t : found) {
+        size_t count = t->nbytes / safetensors_dtype_size(t->dtype);
         safetensors_to_f32(*t, dst);
-        dst += t->nbytes / safetensors_dtype_size(t->dtype);
+        for (size_t i = 0; i < count; i++) {  // NaN/inf weights would poison every number the page shows
+            if (!std::isfinite(dst[i])) {
+                err = "model.safetensors: tensor '" + t->name + "' has a non-finite value (" + std::to_string(dst[i]) +
+                      ") at element " + std::to_string(i);
+                return false;
+            }
+        }
+        dst += count;
     }
 
     // tied LM head: lm_head.weight, when present, must equal wte

@@ -1,7 +1,7 @@
 // Sampling and generation. The algorithm is specified exactly so native, WASM and the numpy reference
 // (tests/reference/gpt2_numpy.py) pick the same tokens for the same seed:
 //
-//   temperature <= 0   one-hot on the first maximum logit (greedy)
+//   temperature <= 0   one-hot on the first maximum logit (greedy)   [non-finite logits: never kept]
 //   z = logit / temperature (double)
 //   top_k in (0, V)    keep the k best by (z descending, id ascending)
 //   p = softmax(z) over the kept ids
@@ -12,7 +12,6 @@
 // Rng: splitmix64; rng_uniform = top 24 bits / 2^24 (exact in float, same on every platform).
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "model/model.h"
 
@@ -39,17 +38,25 @@ void sampling_distribution(const float* logits, int V, const SamplingParams& sp,
     probs.assign(V > 0 ? V : 0, 0.0f);
     if (V <= 0) return;
     if (!(sp.temperature > 0.0f)) {                              // greedy (also for NaN temperature)
-        int best = 0;
-        for (int i = 1; i < V; i++) best = logits[i] > logits[best] ? i : best;
-        probs[best] = 1.0f;
+        int best = -1;                                           // first finite maximum
+        for (int i = 0; i < V; i++)
+            if (std::isfinite(logits[i]) && (best < 0 || logits[i] > logits[best])) best = i;
+        probs[best < 0 ? 0 : best] = 1.0f;
         return;
     }
     std::vector<double> z(V);                                    // [V]
-    for (int i = 0; i < V; i++) z[i] = (double)logits[i] / (double)sp.temperature;
-    std::vector<int> kept(V);                                    // ids still in the running
-    std::iota(kept.begin(), kept.end(), 0);
+    std::vector<int> kept;                                       // ids still in the running
+    kept.reserve(V);
+    for (int i = 0; i < V; i++) {
+        z[i] = (double)logits[i] / (double)sp.temperature;
+        if (std::isfinite(z[i])) kept.push_back(i);              // NaN/inf logits never win by accident
+    }
+    if (kept.empty()) {
+        probs[0] = 1.0f;                                         // nothing usable: a valid one-hot, no crash
+        return;
+    }
     auto by_z = [&](int a, int b) { return z[a] > z[b] || (z[a] == z[b] && a < b); };
-    if (sp.top_k > 0 && sp.top_k < V) {
+    if (sp.top_k > 0 && sp.top_k < (int)kept.size()) {
         std::nth_element(kept.begin(), kept.begin() + (sp.top_k - 1), kept.end(), by_z);
         kept.resize(sp.top_k);
     }

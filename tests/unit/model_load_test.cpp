@@ -237,6 +237,17 @@ TEST_F(ModelLoadErrors, WrongTensors) {
     EXPECT_ERR(load_with(h), err, "untied");
 }
 
+TEST_F(ModelLoadErrors, NonFiniteWeights) {
+    json h = f.header();
+    uint64_t data_at = f.st.size() - f.data().size();
+    uint64_t off = h["h.1.ln_2.bias"]["data_offsets"][0].get<uint64_t>();
+    ModelFiles g = f;
+    const float nan = NAN;
+    std::memcpy(&g.st[data_at + off + 4 * 5], &nan, 4);
+    EXPECT_ERR(g.load(m, err), err, "'h.1.ln_2.bias' has a non-finite value");
+    EXPECT_NE(err.find("element 5"), std::string::npos) << err;
+}
+
 TEST_F(ModelLoadErrors, ConfigAndVocabularyMismatch) {
     ModelFiles g = f;
     json c = json::parse(f.config);

@@ -82,6 +82,17 @@ TEST(ModelSampling, EdgeCases) {
     EXPECT_EQ(sample_from(zeros, r), 0);  // nothing to draw: no crash
     sampling_distribution(peaked, 0, sp, probs);
     EXPECT_TRUE(probs.empty());
+    // non-finite logits are never picked and never break the distribution
+    float bad[4] = {NAN, 2.0f, INFINITY, 1.0f};
+    for (float t : {0.0f, 1.0f}) {
+        sp.temperature = t;
+        sp.top_k = 1;
+        sampling_distribution(bad, 4, sp, probs);
+        EXPECT_EQ(probs, (std::vector<float>{0, 1, 0, 0}));
+    }
+    float all_bad[2] = {NAN, NAN};
+    sampling_distribution(all_bad, 2, sp, probs);
+    EXPECT_EQ(probs, (std::vector<float>{1, 0}));
 }
 
 TEST(ModelGenerate, SeededGenerationMatchesReference) {
