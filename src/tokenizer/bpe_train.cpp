@@ -38,6 +38,7 @@ static void words_count(std::string_view text, WordCounts& counts) {
     }
 }
 
+#ifndef __EMSCRIPTEN__
 // A split point where the pre-tokenizer always splits: before an ASCII letter that follows '\n'
 // (no piece spans a newline and a letter), so chunks can be counted independently.
 static size_t chunk_boundary(std::string_view text, size_t pos) {
@@ -47,6 +48,7 @@ static size_t chunk_boundary(std::string_view text, size_t pos) {
     }
     return text.size();
 }
+#endif
 
 static void corpus_count(std::string_view text, int n_threads, WordCounts& counts) {
 #ifndef __EMSCRIPTEN__

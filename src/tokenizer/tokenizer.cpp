@@ -45,6 +45,7 @@ static int codepoint_class(uint32_t cp) {
 }
 
 const char* tokenizer_unicode_version() { return UNICODE_TABLES_VERSION; }
+int tokenizer_codepoint_class(uint32_t cp) { return codepoint_class(cp); }
 
 // Decodes the code point at s[i] (i < n). Returns its byte length; an invalid byte counts as one
 // code point of class OTHER (the pre-tokenizer must never stall on unsanitized input).

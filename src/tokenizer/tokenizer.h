@@ -62,6 +62,8 @@ bool tokenizer_unicode_to_bytes(std::string_view text, std::string& bytes);
 // The 256 byte values in GPT-2's vocabulary order (printable ASCII/Latin-1 first, then the rest).
 void tokenizer_byte_order(int order[256]);
 const char* tokenizer_unicode_version();  // Unicode version of the L / N / White_Space tables
+// 0 other, 1 letter (\p{L}), 2 number (\p{N}), 3 White_Space: the classes the pre-tokenizer uses.
+int tokenizer_codepoint_class(uint32_t cp);
 
 // The GPT-2 pre-tokenizer: splits text into [begin, end) byte ranges.
 // \p{L} = general category L*, \p{N} = N*, \s = Unicode White_Space (tiktoken's Rust regex).

@@ -179,6 +179,22 @@ function corpusBuild() {
   return parts.join('\n\n').replace(/[\u0085\ufeff]/g, '');
 }
 
+// ---- code point classes as V8's RegExp sees them: an independent check of scripts/gen_unicode_tables.py ----
+// [lo, hi, cls] runs over 0..10FFFF; cls 1 = \p{L}, 2 = \p{N}, 3 = \p{White_Space}, 0 = other.
+function classRuns() {
+  const L = /^\p{L}$/u, N = /^\p{N}$/u, W = /^\p{White_Space}$/u;
+  const runs = [];
+  for (let cp = 0; cp <= 0x10ffff; cp++) {
+    if (cp >= 0xd800 && cp <= 0xdfff) continue;
+    const ch = String.fromCodePoint(cp);
+    const cls = L.test(ch) ? 1 : N.test(ch) ? 2 : W.test(ch) ? 3 : 0;
+    const last = runs[runs.length - 1];
+    if (last && last[2] === cls && last[1] === cp - 1) last[1] = cp;
+    else runs.push([cp, cp, cls]);
+  }
+  return runs;
+}
+
 // ---- a naive BPE trainer: the oracle for src/tokenizer/bpe_train.cpp ------------------------------------
 // Pre-tokenizes with the GPT-2 regex in JS (text without U+0085/U+FEFF), then recounts every pair from
 // scratch at each step and merges the most frequent; ties go to the pair whose (left bytes, right bytes)
@@ -226,6 +242,7 @@ const reference = {
   generator: 'tests/tokenizer/make_reference.js (js-tiktoken r50k_base)',
   cases: cases.map(([name, text]) => ({ name, text, ids: encode(text) })),
   special, invalid: invalidBytes, spans,
+  unicode: { v8_unicode: process.versions.unicode, runs: classRuns() },
 };
 {
   // the trainer oracle's text: real prose plus some multi-byte text, ~60 KB

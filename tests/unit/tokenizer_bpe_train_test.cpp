@@ -106,3 +106,22 @@ TEST(BpeTrain, BadInputFailsWithMessage) {
     EXPECT_EQ(tokens.size(), 256u);
     EXPECT_TRUE(merges.empty());
 }
+
+// Corpora over 4 MB are counted in chunks on threads (native); the merges must not change.
+TEST(BpeTrain, ThreadedCountingGivesTheSameMerges) {
+    std::string corpus, err;
+    ASSERT_TRUE(test_read_file(std::string(ATTNLAB_FIXTURES) + "/tokenizer/corpus.txt", corpus));
+    std::string big = corpus + corpus + corpus;
+    ASSERT_GT(big.size(), 4u << 20);
+    BpeTrainOptions opt;
+    opt.vocab_size = 256 + 150 + 1;
+    std::vector<std::string> tokens1, tokens2;
+    std::vector<std::pair<int, int>> merges1, merges2;
+    opt.n_threads = 1;
+    ASSERT_TRUE(bpe_train_merges(big, opt, tokens1, merges1, err)) << err;
+    opt.n_threads = 2;
+    ASSERT_TRUE(bpe_train_merges(big, opt, tokens2, merges2, err)) << err;
+    EXPECT_EQ(merges1, merges2);
+    EXPECT_EQ(tokens1, tokens2);
+    EXPECT_EQ(merges1.size(), 150u);
+}

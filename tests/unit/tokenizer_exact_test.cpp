@@ -169,3 +169,43 @@ TEST(TokenizerExact, WhiteSpaceFollowsUnicodeNotJs) {
     EXPECT_EQ(pieces("x   y  "), (std::vector<std::string>{"x", "  ", " y", "  "}));
     EXPECT_EQ(pieces("it's IT'S"), (std::vector<std::string>{"it", "'s", " IT", "'", "S"}));
 }
+
+// Every code point's class vs V8's RegExp \p{L} / \p{N} / \p{White_Space} (recorded by the fixture
+// script). V8 may know a newer Unicode: a disagreement is allowed only for a code point that
+// Unicode 15.0 (DerivedAge.txt of the same UCD) had not assigned yet, and which we call "other".
+TEST(TokenizerExact, CodepointClassesMatchV8) {
+    REFERENCE_OR_FAIL(ref, "reference.json");
+    const json& runs = ref["unicode"]["runs"];
+    ASSERT_TRUE(runs.is_array());
+    ASSERT_GT(runs.size(), 1000u);
+    std::string age_text;
+    ASSERT_TRUE(test_read_file("/usr/share/unicode/DerivedAge.txt", age_text)) << "needs Debian unicode-data";
+    std::vector<char> assigned(0x110000, 0);
+    size_t pos = 0;
+    while (pos < age_text.size()) {
+        size_t eol = age_text.find('\n', pos);
+        if (eol == std::string::npos) eol = age_text.size();
+        std::string line = age_text.substr(pos, eol - pos);
+        pos = eol + 1;
+        if (line.empty() || line[0] == '#') continue;
+        unsigned lo = 0, hi = 0;
+        if (sscanf(line.c_str(), "%x..%x", &lo, &hi) == 2 || (sscanf(line.c_str(), "%x", &lo) == 1 && (hi = lo, true))) {
+            for (unsigned c = lo; c <= hi && c < 0x110000; c++) assigned[c] = 1;
+        }
+    }
+    int n_checked = 0, n_newer = 0;
+    for (const json& r : runs) {
+        std::vector<int> v = test_json_ints(r);  // [lo, hi, cls]
+        ASSERT_EQ(v.size(), 3u);
+        for (int cp = v[0]; cp <= v[1]; cp++) {
+            int ours = tokenizer_codepoint_class((uint32_t)cp);
+            n_checked++;
+            if (ours == v[2]) continue;
+            if (ours == 0 && !assigned[cp]) { n_newer++; continue; }
+            ADD_FAILURE() << "U+" << std::hex << cp << ": ours " << ours << ", V8 " << v[2];
+            return;
+        }
+    }
+    EXPECT_EQ(n_checked, 0x110000 - 0x800);
+    RecordProperty("assigned_after_15_0", n_newer);
+}
