@@ -4,7 +4,13 @@
 //        --bytes->unicode--> BPE merges by rank --> ids
 //
 // Invalid UTF-8 (and encoded surrogates) are replaced by U+FFFD before tokenizing; byte and UTF-16
-// ranges then refer to the sanitized text, which tokenizer_sanitize_utf8() returns.
+// ranges then refer to the sanitized text, which tokenizer_sanitize_utf8() returns. For text that
+// came from a JS string (stringToUTF8) the UTF-16 ranges are indices into that JS string, lone
+// surrogates included.
+//
+// BPE as tiktoken does it: a piece that is itself a token is that token; otherwise the adjacent pair
+// with the lowest merges.txt rank is merged first (leftmost on ties) until no pair has a rank.
+// Encoding fills tok.cache (piece -> ids), so a Tokenizer must not be shared between threads.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -49,7 +55,8 @@ bool tokenizer_is_valid_utf8(std::string_view text);
 std::vector<TokenSpan> tokenizer_encode(Tokenizer& tok, std::string_view text, bool allow_special = false);
 std::vector<int> tokenizer_encode_ids(Tokenizer& tok, std::string_view text, bool allow_special = false);
 
-// Decodes ids to raw bytes (may be invalid UTF-8 if ids split a code point).
+// Decodes ids to raw bytes (may be invalid UTF-8 if ids split a code point); out-of-range ids are
+// skipped. decode(encode(s)) == s for every valid UTF-8 s.
 std::string tokenizer_decode(const Tokenizer& tok, const std::vector<int>& ids);
 // The raw bytes of one token ("" for an out-of-range id).
 const std::string& tokenizer_token_bytes(const Tokenizer& tok, int id);
