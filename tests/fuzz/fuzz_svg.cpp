@@ -1,0 +1,129 @@
+// fuzz_svg: arbitrary token text (and attention numbers) through every view builder and the SVG writer.
+//
+// Input (FuzzedDataProvider): T, L, H, a weights mode, view options, then token byte strings.
+//   mode 0: weights are real causal softmax rows (what the engine produces)
+//   mode 1: weights are arbitrary floats (NaN, inf, negative, > 1): builders must still not crash
+//   mode 2: a hand-made scene of arbitrary prims at arbitrary coordinates (svg.h takes any VizScene)
+// The document must be well-formed XML with plain finite numbers and exactly one element per prim.
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <cmath>
+
+#include "fuzz_common.h"
+#include "model/model.h"
+#include "viz/svg.h"
+#include "viz/views.h"
+
+static float weight_arbitrary(FuzzedDataProvider& in) {
+    static const float specials[] = {NAN, INFINITY, -INFINITY, -1.0f, 0.0f, 1.0f, 2.0f, 1e30f, -1e30f, 1e-40f};
+    const uint8_t pick = in.ConsumeIntegral<uint8_t>();
+    if (pick < 40) return specials[pick % 10];
+    return in.ConsumeFloatingPointInRange(-2.0f, 2.0f);
+}
+
+// weights [L, H, T, T]: mode 0 causal softmax rows from fuzzed logits, mode 1 anything.
+static void capture_fill(FuzzedDataProvider& in, Capture& cap, int mode) {
+    const size_t n = (size_t)cap.L * cap.H * cap.T * cap.T;
+    cap.weights.assign(n, 0.0f);
+    cap.scores.assign(n, 0.0f);
+    cap.ids.resize(cap.T);
+    for (int t = 0; t < cap.T; t++) cap.ids[t] = in.ConsumeIntegralInRange(0, 50256);
+    for (size_t row = 0; row < n / cap.T; row++) {
+        float* w = &cap.weights[row * cap.T];
+        const int q = (int)(row % cap.T);
+        if (mode == 1) {
+            for (int k = 0; k < cap.T; k++) w[k] = weight_arbitrary(in);
+            continue;
+        }
+        float sum = 0;
+        for (int k = 0; k <= q; k++) sum += (w[k] = std::exp(in.ConsumeFloatingPointInRange(-8.0f, 8.0f)));
+        for (int k = 0; k <= q; k++) w[k] /= sum;
+    }
+}
+
+static std::vector<std::string> tokens_take(FuzzedDataProvider& in, int T) {
+    std::vector<std::string> tokens;
+    const int n = in.ConsumeIntegralInRange(0, T);  // fewer labels than T: positions are used
+    for (int t = 0; t < n; t++) tokens.push_back(in.ConsumeRandomLengthString(24));
+    return tokens;
+}
+
+static void views_build(FuzzedDataProvider& in, VizScene& s, const VizTheme& th, int mode) {
+    Capture cap;
+    cap.T = in.ConsumeIntegralInRange(1, 12);
+    cap.L = in.ConsumeIntegralInRange(1, 3);
+    cap.H = in.ConsumeIntegralInRange(1, 4);
+    cap.C = 8 * cap.H, cap.D = 8, cap.V = 50257;
+    const int layer = in.ConsumeIntegralInRange(0, cap.L - 1), head = in.ConsumeIntegralInRange(0, cap.H - 1);
+    const int pick = in.ConsumeIntegralInRange(-1, cap.T);  // hovered / focused token, may be out of range
+    const float width = in.ConsumeFloatingPointInRange(1.0f, 1200.0f);
+    capture_fill(in, cap, mode);
+    std::vector<std::string> tokens = tokens_take(in, cap.T);
+
+    VizMatrixOpts mo;
+    mo.layer = layer, mo.head = head, mo.hover_row = pick, mo.hover_col = pick, mo.select_row = pick;
+    VizRect r = viz_matrix_build(s, cap, tokens, mo, {0, 0, width, width}, th);
+    VizWork work;
+    r = viz_aggregate_build(s, cap, tokens, in.ConsumeBool() ? VIZ_AGG_ROLLOUT : VIZ_AGG_MEAN, mo,
+                            {0, r.y + r.h + 10, width, width}, th, work);
+    VizHeadViewOpts ho;
+    ho.layer = layer, ho.focus = pick, ho.focus_is_key = in.ConsumeBool();
+    r = viz_head_view_build(s, cap, tokens, ho, {0, r.y + r.h + 10, width, 300}, th);
+    VizModelViewOpts vo;
+    vo.sel_layer = layer, vo.sel_head = head, vo.max_cells = in.ConsumeIntegralInRange(1, 16);
+    r = viz_model_view_build(s, cap, vo, {0, r.y + r.h + 10, width, 300}, th);
+    r = viz_row_table_build(s, cap, tokens, layer, head, in.ConsumeIntegralInRange(0, cap.T - 1),
+                            {0, r.y + r.h + 10, width, 300}, th);
+    // probability bars: the vocabulary entries are the fuzzed token strings
+    std::vector<int> ids(cap.T);
+    std::vector<float> probs(cap.T);
+    for (int t = 0; t < cap.T; t++) ids[t] = tokens.empty() ? 0 : t % (int)tokens.size();
+    for (int t = 0; t < cap.T; t++) probs[t] = mode == 1 ? weight_arbitrary(in) : in.ConsumeProbability<float>();
+    if (!tokens.empty()) r = viz_probs_build(s, ids.data(), probs.data(), cap.T, tokens, pick, {0, r.y + r.h + 10, width, 200}, th);
+    VizChipsOpts co;
+    co.selected = pick;
+    viz_chips_build(s, tokens, cap.ids.data(), (int)tokens.size(), co, {0, r.y + r.h + 10, width, 200}, th);
+}
+
+// Arbitrary prims straight into the scene API (not only what builders make). Coordinates stay within
+// +-1e6: beyond ~1e29 the writer overflows a stack buffer (tests/fuzz/crashes/svg_num_append_overflow.cpp,
+// reported to viz); widen the range once that is fixed.
+static void prims_build(FuzzedDataProvider& in, VizScene& s) {
+    auto coord = [&] { return in.ConsumeFloatingPointInRange(-1e6f, 1e6f); };
+    s.w = coord(), s.h = coord();
+    while (in.remaining_bytes() > 0 && s.prims.size() < 64) {
+        const VizColor col = {in.ConsumeIntegral<uint8_t>(), in.ConsumeIntegral<uint8_t>(), in.ConsumeIntegral<uint8_t>(),
+                              in.ConsumeIntegral<uint8_t>()};
+        const VizRole role = (VizRole)in.ConsumeIntegralInRange<int>(0, VIZ_ROLE_COUNT - 1);
+        const int tag = in.ConsumeIntegralInRange(-2, 1 << 20);
+        switch (in.ConsumeIntegralInRange(0, 5)) {
+            case 0: viz_rect_fill(s, {coord(), coord(), coord(), coord()}, col, coord(), role, tag, tag); break;
+            case 1: viz_rect_stroke(s, {coord(), coord(), coord(), coord()}, col, coord(), coord(), role, tag); break;
+            case 2: viz_line(s, coord(), coord(), coord(), coord(), col, coord(), role, tag, tag); break;
+            case 3: viz_triangle(s, coord(), coord(), coord(), coord(), coord(), coord(), col, role); break;
+            case 4: viz_circle(s, coord(), coord(), coord(), col, role); break;
+            default: {
+                std::string text = in.ConsumeRandomLengthString(40);
+                viz_text(s, coord(), coord(), text.data(), (int)text.size(), coord(), col,
+                         in.ConsumeIntegral<uint8_t>(), role, tag, tag);
+            }
+        }
+    }
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    FuzzedDataProvider in(data, size);
+    const int mode = in.ConsumeIntegralInRange(0, 2);
+    const VizTheme th = in.ConsumeBool() ? viz_theme_dark() : viz_theme_light();
+    VizScene s;
+    if (mode == 2) prims_build(in, s);
+    else views_build(in, s, th, mode);
+
+    std::string svg;
+    viz_svg_write(s, svg, in.ConsumeBool() ? &th.bg : nullptr);
+    size_t n_elements = 0;
+    const std::string bad = xml_check_document(svg, n_elements);
+    FUZZ_CHECK(bad.empty(), "SVG not well-formed: %s\n%.4000s", bad.c_str(), svg.c_str());
+    FUZZ_CHECK(n_elements == 1 + s.prims.size(), "%zu elements for %zu prims", n_elements, s.prims.size());
+    return 0;
+}
