@@ -274,8 +274,12 @@ bool tokenizer_load(Tokenizer& tok, std::string_view vocab_json, std::string_vie
     entries.reserve(vocab.size());
     int max_id = -1;
     for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-        if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0 || it.value().get<int64_t>() >= (1 << 24)) {
-            err = "vocab.json: id of token \"" + it.key() + "\" is not an integer in [0, 16777216)";
+        // ids must be dense (0..N-1, as every HF vocab.json): id_to_bytes is sized by the largest id, so
+        // one huge id in a tiny file would otherwise allocate hundreds of MB
+        if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0 ||
+            it.value().get<int64_t>() >= (int64_t)vocab.size()) {
+            err = "vocab.json: id of token \"" + it.key() + "\" is not an integer in [0, " + std::to_string(vocab.size()) +
+                  ") (ids must be 0..N-1 for N tokens)";
             return false;
         }
         int id = (int)it.value().get<int64_t>();
