@@ -72,9 +72,43 @@
     if (textEl.value !== s) textEl.value = s;
     if (!mod) return;
     withCString(s, (p) => mod._attnlab_set_text(p));
-    const st = state();
+    afterChange();
+  }
+
+  // After any state change: status line, source highlight, screen-reader mirror.
+  function afterChange(st) {
+    st = st || state();
     statusEl.textContent = st.notice || (st.ids.length + ' tokens · ' + st.run_ms.toFixed(1) + ' ms');
     updateHighlight();
+    updateMirror(st);
+  }
+
+  // ---- screen-reader mirror: the selection in words and the current matrix row as a table ----------
+  let lastMirror = '';
+  function updateMirror(st) {
+    st = st || state();
+    const key = st.describe + '|' + st.layer + '|' + st.head + '|' + st.token + '|' + st.ids.length;
+    if (key === lastMirror) return;
+    lastMirror = key;
+    const root = $('a11y');
+    root.textContent = '';
+    const p = document.createElement('p');
+    p.textContent = st.describe;
+    root.append(p);
+    if (!st.row) return;
+    const table = document.createElement('table');
+    const cap = document.createElement('caption');
+    cap.textContent = `Attention of token ${st.token} in layer ${st.layer + 1}, head ${st.head + 1}`;
+    table.append(cap);
+    const head = table.insertRow();
+    for (const h of ['key', 'weight']) { const th = document.createElement('th'); th.textContent = h; head.append(th); }
+    st.row.forEach((w, k) => {
+      if (k > st.token) return;
+      const tr = table.insertRow();
+      tr.insertCell().textContent = st.tokens[k].text;
+      tr.insertCell().textContent = w.toFixed(3);
+    });
+    root.append(table);
   }
 
   // ---- loading -------------------------------------------------------------------------------------
@@ -129,15 +163,33 @@
     if (err) throw new Error('the built-in model did not load: ' + err);
     showLoading(null);
     textEl.addEventListener('input', () => setText(textEl.value));
+    // SDL cancels the default mousedown, so the canvas would never take keyboard focus by itself.
+    $('canvas').addEventListener('pointerdown', () => $('canvas').focus());
     textEl.addEventListener('scroll', () => { highlightEl.scrollTop = textEl.scrollTop; });
-    setInterval(updateHighlight, 100);
+    setInterval(() => { updateHighlight(); updateMirror(); }, 150);
+    const dark = window.matchMedia('(prefers-color-scheme: dark)');
+    mod._attnlab_set_dark(dark.matches ? 1 : 0);
+    dark.addEventListener('change', (e) => mod._attnlab_set_dark(e.matches ? 1 : 0));
     resolveReady();
   }
+
+  // Applies a partial state (view, layer, head, token, temperature, top_k, top_p, seed, compare …).
+  // Returns '' or a notice naming the values that were ignored.
+  function apply(partial) {
+    if (!mod) return 'not ready';
+    const notice = withCString(JSON.stringify(partial), (p) => mod.UTF8ToString(mod._attnlab_apply(p)));
+    afterChange();
+    return notice;
+  }
+  function step() { mod._attnlab_step(); window.attnlabTextChanged(); }
+  window.attnlabTextChanged = () => { const st = state(); textEl.value = st.text; afterChange(st); };
 
   window.attnlab = {
     ready,
     setText,
     state,
+    apply,
+    step,
     get frames() { return mod ? mod._attnlab_frames() : 0; },
   };
   start().catch((e) => showFatal('Attention Lab could not start: ' + e.message));

@@ -5,6 +5,9 @@
 #include <chrono>
 #include <cstring>
 
+#include <cmath>
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 App g_app;
@@ -66,7 +69,16 @@ void app_rerun(App& app) {
         app.notice = "The context window is " + std::to_string(max_T) + " tokens; showing the first " +
                      std::to_string(max_T) + " of " + std::to_string(app.total_tokens) + ".";
     }
-    for (const TokenSpan& s : app.spans) app.ids.push_back(s.id);
+    app.token_bytes.clear();
+    for (const TokenSpan& s : app.spans) {
+        app.ids.push_back(s.id);
+        app.token_bytes.push_back(tokenizer_token_bytes(m->tok, s.id));
+    }
+    // Q/K/V for every head while that stays small (the tiny model); else only the selected head.
+    CaptureOptions& co = app.cap_opt;
+    co.attention = true, co.residuals = true, co.qkv = true, co.lens_top_k = 3;
+    co.qkv_layer = -1, co.qkv_head = -1;
+    if (capture_bytes(m->cfg, (int)app.ids.size(), co) > ((size_t)96 << 20)) co.qkv_layer = app.layer, co.qkv_head = app.head;
     if (app.ids.empty()) {
         app.cap = Capture();
         if (app.text.empty()) app.notice = "Type a sentence to see how the model reads it.";
@@ -80,6 +92,55 @@ void app_rerun(App& app) {
     }
     app.last_run_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     app_clamp(app);
+    app_update_probs(app);
+    app_set_compare(app, app.compare_text);
+}
+
+void app_update_probs(App& app) {
+    const Model* m = app_model(app);
+    if (!m || app.cap.T == 0 || app.cap.logits.empty()) {
+        app.probs.clear();
+        return;
+    }
+    const float* last = app.cap.logits.data() + app.cap.logits.size() - app.cap.V;
+    sampling_distribution(last, app.cap.V, app.sampling, app.probs);
+}
+
+void app_set_compare(App& app, const std::string& text) {
+    app.compare_text = tokenizer_sanitize_utf8(text);
+    app.compare_spans.clear();
+    app.compare_bytes.clear();
+    app.compare_cap = Capture();
+    Model* m = app.model_index >= 0 ? app.models[app.model_index] : nullptr;
+    if (!m) return;
+    app.compare_spans = tokenizer_encode(m->tok, app.compare_text);
+    if ((int)app.compare_spans.size() > m->cfg.n_positions) app.compare_spans.resize(m->cfg.n_positions);
+    std::vector<int> ids;
+    for (const TokenSpan& s : app.compare_spans) {
+        ids.push_back(s.id);
+        app.compare_bytes.push_back(tokenizer_token_bytes(m->tok, s.id));
+    }
+    if (app.compare_token >= (int)ids.size()) app.compare_token = -1;
+    if (ids.empty()) return;
+    CaptureOptions co;
+    co.qkv = false, co.lens_top_k = 0;
+    std::string err;
+    if (!model_forward(*m, ids, co, app.compare_cap, err)) app.compare_cap = Capture();
+}
+
+void app_step(App& app) {
+    const Model* m = app_model(app);
+    if (!m || app.probs.empty()) return;
+    if ((int)app.ids.size() >= m->cfg.n_positions) {
+        app.notice = "The context window is full (" + std::to_string(m->cfg.n_positions) + " tokens).";
+        return;
+    }
+    Rng rng;
+    rng_seed(rng, app.sampling.seed + (uint64_t)app.generated);
+    int id = sample_from(app.probs, rng);
+    app.generated++;
+    app.locked_token = -1;
+    app_set_text(app, app.text + tokenizer_token_bytes(m->tok, id));
 }
 
 void app_set_text(App& app, const std::string& text) {
@@ -133,5 +194,111 @@ std::string app_state_json(const App& app) {
         j["model"] = nullptr;
     }
     j["model_status"] = app.model_status;
+    j["aggregate"] = app.aggregate ? "rollout" : "mean";
+    j["generated"] = app.generated;
+    j["describe"] = app_describe(app);
+    j["compare"] = app.compare_text;
+    j["compare_token"] = app.compare_token;
+    int q = app_selected_token(app);
+    if (q >= 0 && app.cap.T > 0 && !app.cap.weights.empty()) {
+        // The selected query's attention row in the selected head (tests compare it with the CLI).
+        const float* row = app.cap.weights.data() + (((size_t)app.layer * app.cap.H + app.head) * app.cap.T + q) * app.cap.T;
+        j["row"] = std::vector<float>(row, row + app.cap.T);
+    }
+    if (!app.probs.empty()) {
+        std::vector<int> order(app.probs.size());
+        for (size_t i = 0; i < order.size(); i++) order[i] = (int)i;
+        int k = std::min<int>(app.top_n, (int)order.size());
+        std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                          [&](int a, int b) { return app.probs[a] != app.probs[b] ? app.probs[a] > app.probs[b] : a < b; });
+        json top = json::array();
+        for (int i = 0; i < k; i++) top.push_back({{"id", order[i]}, {"p", app.probs[order[i]]}});
+        j["top"] = top;
+    }
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// ---- partial state from JSON (setters, share links, postMessage) -------------------------------------
+// Reads an integer in [lo, hi]; anything else leaves `out` and records why.
+static void json_int(const nlohmann::json& j, const char* key, int lo, int hi, int& out, std::string& notice) {
+    if (!j.contains(key)) return;
+    const nlohmann::json& v = j[key];
+    if (v.is_number_integer() && v.get<long long>() >= lo && v.get<long long>() <= hi) out = (int)v.get<long long>();
+    else notice += std::string("ignored ") + key + ": expected a whole number from " + std::to_string(lo) + " to " +
+                   std::to_string(hi) + ". ";
+}
+
+static void json_float(const nlohmann::json& j, const char* key, float lo, float hi, float& out, std::string& notice) {
+    if (!j.contains(key)) return;
+    const nlohmann::json& v = j[key];
+    if (v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() >= lo && v.get<double>() <= hi)
+        out = (float)v.get<double>();
+    else notice += std::string("ignored ") + key + ": expected a number from " + std::to_string(lo).substr(0, 4) +
+                   " to " + std::to_string(hi).substr(0, 4) + ". ";
+}
+
+std::string app_apply_json(App& app, const std::string& text) {
+    using nlohmann::json;
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return "ignored: not a JSON object. ";
+    std::string notice;
+    const Model* m = app_model(app);
+    int L = m ? m->cfg.n_layer : 1, H = m ? m->cfg.n_head : 1, T = (int)app.ids.size();
+    if (j.contains("view")) {
+        int v = j["view"].is_string() ? app_view_from_name(j["view"].get<std::string>().c_str()) : -1;
+        if (v >= 0) app.view = v;
+        else notice += "ignored view: unknown view. ";
+    }
+    int old_layer = app.layer, old_head = app.head;
+    json_int(j, "layer", 0, L - 1, app.layer, notice);
+    json_int(j, "head", 0, H - 1, app.head, notice);
+    json_int(j, "token", -1, T - 1, app.locked_token, notice);
+    json_int(j, "aggregate", 0, 1, app.aggregate, notice);
+    json_int(j, "top_n", 1, 50, app.top_n, notice);
+    bool resample = false;
+    float temperature = app.sampling.temperature, top_p = app.sampling.top_p;
+    int top_k = app.sampling.top_k;
+    json_float(j, "temperature", 0.0f, 5.0f, temperature, notice);
+    json_float(j, "top_p", 0.0f, 1.0f, top_p, notice);
+    json_int(j, "top_k", 0, 1 << 20, top_k, notice);
+    if (j.contains("seed")) {
+        const json& v = j["seed"];
+        if (v.is_number_unsigned() || (v.is_number_integer() && v.get<long long>() >= 0)) app.sampling.seed = v.get<uint64_t>();
+        else notice += "ignored seed: expected a whole number >= 0. ";
+    }
+    if (temperature != app.sampling.temperature || top_p != app.sampling.top_p || top_k != app.sampling.top_k) {
+        app.sampling.temperature = temperature, app.sampling.top_p = top_p, app.sampling.top_k = top_k;
+        resample = true;
+    }
+    if (j.contains("compare")) {
+        if (j["compare"].is_string()) app_set_compare(app, j["compare"].get<std::string>());
+        else notice += "ignored compare: expected text. ";
+    }
+    json_int(j, "compare_token", -1, (int)app.compare_spans.size() - 1, app.compare_token, notice);
+    // Only the selected head's Q/K/V are captured for big models: re-run when it changes.
+    if ((app.layer != old_layer || app.head != old_head) && app.cap_opt.qkv_layer >= 0) app_rerun(app);
+    else if (resample) app_update_probs(app);
+    return notice;
+}
+
+// ---- description in words (screen readers) -----------------------------------------------------------
+static std::string quoted(const std::string& bytes) { return "\u2018" + bytes + "\u2019"; }
+
+std::string app_describe(const App& app) {
+    const Model* m = app_model(app);
+    if (!m) return app.model_status.empty() ? "Loading the model." : app.model_status;
+    int T = app.cap.T, q = app_selected_token(app);
+    if (T == 0 || q < 0) return app.notice.empty() ? "No text." : app.notice;
+    const float* row = app.cap.weights.data() + (((size_t)app.layer * app.cap.H + app.head) * T + q) * T;
+    std::vector<int> order;
+    for (int k = 0; k <= q; k++) order.push_back(k);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return row[a] != row[b] ? row[a] > row[b] : a < b; });
+    char buf[64];
+    std::string s = "Layer " + std::to_string(app.layer) + ", head " + std::to_string(app.head) + ": " +
+                    quoted(tokenizer_sanitize_utf8(app.token_bytes[q])) + " attends most to ";
+    for (int i = 0; i < (int)order.size() && i < 4; i++) {
+        snprintf(buf, sizeof buf, " %.2f", row[order[i]]);
+        s += (i ? ", " : "") + quoted(tokenizer_sanitize_utf8(app.token_bytes[order[i]])) + buf;
+    }
+    return s + ".";
 }

@@ -49,8 +49,24 @@ struct App {
     int locked_token = -1;            // clicked token (-1: none); selection = locked or hover or last
     std::vector<uint8_t> head_enabled;  // [H] head view toggles
 
-    // ---- sampling --------------------------------------------------------------------------------
+    int matrix_hover_row = -1, matrix_hover_col = -1;
+    int aggregate = 0;                // 0 mean over heads, 1 rollout
+
+    // ---- sampling / predict ----------------------------------------------------------------------
     SamplingParams sampling;
+    int top_n = 10;                   // bars shown
+    std::vector<float> probs;         // [V] distribution after temperature/top-k/top-p (last position)
+    int generated = 0;                // tokens appended by "step" (seeds the step's RNG)
+
+    // ---- compare ---------------------------------------------------------------------------------
+    std::string compare_text = "She donated to a good cause.";
+    std::vector<TokenSpan> compare_spans;
+    std::vector<std::string> compare_bytes;
+    Capture compare_cap;
+    int compare_token = -1;           // token in the compare sentence (-1: same text as the selection)
+
+    // ---- derived per run -------------------------------------------------------------------------
+    std::vector<std::string> token_bytes;  // [T] raw bytes of each token (labels)
 
     uint64_t frames = 0;
     bool dark = true;
@@ -71,3 +87,14 @@ int app_selected_token(const App& app);
 void app_clamp(App& app);
 // The whole state as JSON (for window.attnlab.state()).
 std::string app_state_json(const App& app);
+// Applies a partial state {"view","layer","head","token","locked","temperature","top_k","top_p","seed",
+// "compare","aggregate"}: unknown keys are ignored, bad values keep the current one and add a line to
+// the returned notice ("" if all applied).
+std::string app_apply_json(App& app, const std::string& json);
+// Appends one sampled token (seeded by seed + generated count) to the text and re-runs.
+void app_step(App& app);
+// Re-computes the predict distribution from the captured logits and the sampling settings.
+void app_update_probs(App& app);
+void app_set_compare(App& app, const std::string& text);
+// In words, what is selected (for the screen-reader mirror).
+std::string app_describe(const App& app);

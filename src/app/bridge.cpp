@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/app.h"
+#include "app/ui.h"
 
 static std::string g_json;  // the last string handed to JS (valid until the next call)
 
@@ -16,6 +17,19 @@ EMSCRIPTEN_KEEPALIVE void attnlab_set_text(const char* utf8) { app_set_text(g_ap
 EMSCRIPTEN_KEEPALIVE const char* attnlab_state_json() {
     g_json = app_state_json(g_app);
     return g_json.c_str();
+}
+
+// Partial state {"view":"heads","layer":1,...}; returns "" or a notice about ignored values.
+EMSCRIPTEN_KEEPALIVE const char* attnlab_apply(const char* json) {
+    g_json = app_apply_json(g_app, json ? json : "");
+    return g_json.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE void attnlab_step() { app_step(g_app); }
+
+EMSCRIPTEN_KEEPALIVE void attnlab_set_dark(int dark) {
+    g_app.dark = dark != 0;
+    ui_init(g_app);
 }
 
 EMSCRIPTEN_KEEPALIVE double attnlab_frames() { return (double)g_app.frames; }

@@ -68,7 +68,10 @@ static void canvas_sync() {
 static void frame() {
     canvas_sync();
     SDL_Event ev;
-    while (SDL_PollEvent(&ev)) ImGui_ImplSDL2_ProcessEvent(&ev);
+    while (SDL_PollEvent(&ev)) {
+        ImGui_ImplSDL2_ProcessEvent(&ev);
+        if (ev.type == SDL_KEYDOWN) ui_key(g_app, ev.key.keysym.scancode);
+    }
 
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplSDL2_NewFrame();
@@ -91,6 +94,7 @@ static void frame() {
 }
 
 int main(int, char**) {
+    SDL_SetHint(SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT, "#canvas");  // keys typed in the text field stay there
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) {
         EM_ASM({ attnlabFatal("SDL could not start: " + UTF8ToString($0)); }, SDL_GetError());
         return 1;
@@ -99,7 +103,6 @@ int main(int, char**) {
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
     SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
-    SDL_SetHint(SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT, "#canvas");  // keys typed in the text field stay there
     g_window = SDL_CreateWindow("Attention Lab", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 800, 600,
                                 SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     g_gl = g_window ? SDL_GL_CreateContext(g_window) : nullptr;

@@ -1,69 +1,557 @@
-// ImGui panels: one full-window layout, a view switcher, and the views.
+// ImGui panels: the header controls, the token chips every view shares, and the ten views.
+// Views build viz scenes from the engine's Capture and draw them; the only numbers computed here
+// are labelled derived quantities (cosine similarities, per-turn sums).
 #include "app/ui.h"
 
-#include <algorithm>
-#include <cstdio>
+#include <SDL.h>
+#include <emscripten.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "app/draw_scene.h"
 #include "imgui.h"
+#include "viz/views.h"
+
+static VizScene g_scene;       // rebuilt every frame, capacity kept
+static VizScene g_chips;
+static VizWork g_work;
+static bool g_help = false;
+static char g_compare_buf[1024];
 
 // ---- theme ------------------------------------------------------------------------------------------
+static VizTheme ui_theme(const App& app) {
+    VizTheme th = app.dark ? viz_theme_dark() : viz_theme_light();
+    th.text_width = scene_text_width;
+    return th;
+}
+
 void ui_init(App& app) {
     if (app.dark) ImGui::StyleColorsDark();
     else ImGui::StyleColorsLight();
     ImGuiStyle& st = ImGui::GetStyle();
     st.WindowRounding = 0.0f;
+    st.ChildRounding = 0.0f;
     st.FrameRounding = 3.0f;
     st.WindowBorderSize = 0.0f;
+    st.WindowPadding = ImVec2(8, 6);
+    VizTheme th = ui_theme(app);
+    st.Colors[ImGuiCol_WindowBg] = ImVec4(th.bg.r / 255.0f, th.bg.g / 255.0f, th.bg.b / 255.0f, 1.0f);
+    st.Colors[ImGuiCol_ChildBg] = st.Colors[ImGuiCol_WindowBg];
+    snprintf(g_compare_buf, sizeof g_compare_buf, "%s", app.compare_text.c_str());
 }
 
-// ---- token chips ----------------------------------------------------------------------------------
-// The token's text with whitespace made visible: space -> ·, newline -> ↵, tab -> →.
-static std::string chip_label(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == ' ') out += "\xC2\xB7";
-        else if (c == '\n') out += "\xE2\x86\xB5";
-        else if (c == '\t') out += "\xE2\x86\x92";
-        else if (c == '\r') out += "\\r";
-        else out += c;
+// ---- scene helpers ----------------------------------------------------------------------------------
+// Draws the scene at the cursor, reserves its size, and returns what the pointer is over.
+static VizHit scene_show(const VizScene& s, const char* id) {
+    ImVec2 origin = ImGui::GetCursorScreenPos();
+    scene_draw(s, ImGui::GetWindowDrawList(), origin);
+    ImGui::InvisibleButton(id, ImVec2(std::max(s.w, 1.0f), std::max(s.h, 1.0f)));
+    VizHit hit = {VIZ_HIT_NONE, -1, -1, -1, -1};
+    if (ImGui::IsItemHovered()) {
+        ImVec2 mp = ImGui::GetIO().MousePos;
+        viz_hit_test(s, mp.x - origin.x, mp.y - origin.y, hit);
     }
+    return hit;
+}
+
+static bool clicked() { return ImGui::IsItemClicked(ImGuiMouseButton_Left); }
+
+// A token under the pointer: hover it; a click locks it (a second click unlocks).
+static void token_pointer(App& app, int token) {
+    if (token < 0 || token >= (int)app.ids.size()) return;
+    app.hover_token = token;
+    if (clicked()) app.locked_token = app.locked_token == token ? -1 : token;
+}
+
+static std::string token_text(const App& app, int i) {
+    std::string out;
+    if (i >= 0 && i < (int)app.token_bytes.size())
+        viz_token_label(app.token_bytes[i].data(), (int)app.token_bytes[i].size(), out);
     return out;
 }
 
-static ImU32 chip_colour(int i, bool dark) {
-    float h = (float)((i * 0.61803398875) - (int)(i * 0.61803398875));
-    float r, g, b;
-    ImGui::ColorConvertHSVtoRGB(h, dark ? 0.45f : 0.25f, dark ? 0.55f : 0.97f, r, g, b);
-    return ImGui::ColorConvertFloat4ToU32(ImVec4(r, g, b, 1.0f));
+// ---- header: views, layer, head -------------------------------------------------------------------
+static const char* VIEW_TITLES[VIEW_COUNT] = {"Tokens", "Heads", "Matrix", "Model", "Math",
+                                              "Aggregate", "Embed", "Predict", "Context", "Compare"};
+
+static void ui_header(App& app, const Model* m) {
+    for (int v = 0; v < VIEW_COUNT; v++) {
+        if (v) ImGui::SameLine(0, 4);
+        bool on = app.view == v;
+        if (on) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+        if (ImGui::Button(VIEW_TITLES[v])) app.view = v;
+        if (on) ImGui::PopStyleColor();
+        // Wrap the tab row on narrow screens.
+        float next_w = v + 1 < VIEW_COUNT ? ImGui::CalcTextSize(VIEW_TITLES[v + 1]).x + 16 : 0;
+        if (v + 1 < VIEW_COUNT && ImGui::GetItemRectMax().x + next_w > ImGui::GetWindowPos().x + ImGui::GetWindowWidth() - 8)
+            ImGui::NewLine(), ImGui::SameLine(0, 0), ImGui::Spacing(), ImGui::SameLine();
+    }
+    if (!m) return;
+    ImGui::SetNextItemWidth(120);
+    // Layers and heads count from 0 everywhere (page, share links, JSON, CLI).
+    ImGui::SliderInt("layer", &app.layer, 0, m->cfg.n_layer - 1);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(120);
+    ImGui::SliderInt("head", &app.head, 0, m->cfg.n_head - 1);
+    ImGui::SameLine();
+    if (ImGui::SmallButton("?")) g_help = !g_help;
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s · %d×%d · d_model %d · %d tokens · %.1f ms", m->name.c_str(), m->cfg.n_layer,
+                        m->cfg.n_head, m->cfg.n_embd, (int)app.ids.size(), app.last_run_ms);
 }
 
-static void ui_tokens(App& app) {
-    ImGui::Text("%d tokens", (int)app.ids.size());
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    const float pad = 4.0f, gap = 4.0f;
-    float max_x = ImGui::GetContentRegionAvail().x;
-    ImVec2 origin = ImGui::GetCursorScreenPos();
-    float x = 0, y = 0, line_h = ImGui::GetTextLineHeight() * 2 + pad * 3;
-    app.hover_token = -1;
-    for (int i = 0; i < (int)app.spans.size(); i++) {
-        const TokenSpan& s = app.spans[i];
-        std::string label = chip_label(app.text.substr(s.byte_begin, s.byte_end - s.byte_begin));
-        char idbuf[16];
-        snprintf(idbuf, sizeof idbuf, "%d", s.id);
-        float w = std::max(ImGui::CalcTextSize(label.c_str()).x, ImGui::CalcTextSize(idbuf).x) + 2 * pad;
-        if (x > 0 && x + w > max_x) x = 0, y += line_h + gap;
-        ImVec2 a(origin.x + x, origin.y + y), b(a.x + w, a.y + line_h);
-        bool hovered = ImGui::IsMouseHoveringRect(a, b);
-        if (hovered) app.hover_token = i;
-        dl->AddRectFilled(a, b, chip_colour(i, app.dark), 4.0f);
-        if (hovered || app_selected_token(app) == i)
-            dl->AddRect(a, b, ImGui::GetColorU32(ImGuiCol_Text), 4.0f, 0, 2.0f);
-        dl->AddText(ImVec2(a.x + pad, a.y + pad), ImGui::GetColorU32(ImGuiCol_Text), label.c_str());
-        dl->AddText(ImVec2(a.x + pad, a.y + pad * 2 + ImGui::GetTextLineHeight()),
-                    ImGui::GetColorU32(ImGuiCol_TextDisabled), idbuf);
-        x += w + gap;
+static void ui_help() {
+    if (!g_help) return;
+    ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    ImGui::Begin("Keys and pointer", &g_help, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::TextUnformatted("← / →   previous / next query token\n"
+                           "[ / ]   previous / next layer\n"
+                           "- / =   previous / next head\n"
+                           "Esc     unlock the selected token\n"
+                           "hover   a token anywhere highlights it everywhere\n"
+                           "click   lock a token (click again to unlock); tap on touch screens\n"
+                           "Model view: click a thumbnail to open that head's matrix");
+    ImGui::End();
+}
+
+// One key press (from the SDL event, so a press and release within one frame still counts).
+void ui_key(App& app, int scancode) {
+    const Model* m = app_model(app);
+    if (!m || ImGui::GetIO().WantTextInput) return;
+    int T = (int)app.ids.size();
+    switch (scancode) {
+    case SDL_SCANCODE_LEFT: if (T) app.locked_token = std::max(0, app_selected_token(app) - 1); break;
+    case SDL_SCANCODE_RIGHT: if (T) app.locked_token = std::min(T - 1, app_selected_token(app) + 1); break;
+    case SDL_SCANCODE_LEFTBRACKET: app.layer = std::max(0, app.layer - 1); break;
+    case SDL_SCANCODE_RIGHTBRACKET: app.layer = std::min(m->cfg.n_layer - 1, app.layer + 1); break;
+    case SDL_SCANCODE_MINUS: app.head = std::max(0, app.head - 1); break;
+    case SDL_SCANCODE_EQUALS: app.head = std::min(m->cfg.n_head - 1, app.head + 1); break;
+    case SDL_SCANCODE_ESCAPE: app.locked_token = -1, g_help = false; break;
+    case SDL_SCANCODE_SLASH: g_help = !g_help; break;
     }
-    ImGui::Dummy(ImVec2(max_x, y + line_h + gap));
+}
+
+// ---- chips (shared by every view) -----------------------------------------------------------------
+static void ui_chips(App& app, const VizTheme& th) {
+    viz_scene_clear(g_chips);
+    VizChipsOpts o;
+    o.selected = app_selected_token(app);
+    o.hover = app.hover_token;
+    o.show_ids = true;
+    float w = ImGui::GetContentRegionAvail().x;
+    viz_chips_build(g_chips, app.token_bytes, app.ids.data(), (int)app.ids.size(), o, VizRect{0, 0, w, 0}, th);
+    VizHit hit = scene_show(g_chips, "##chips");
+    if (hit.kind == VIZ_HIT_CHIP) token_pointer(app, hit.row);
+}
+
+// ---- views ------------------------------------------------------------------------------------------
+static void view_tokens(App& app, const Model* m) {
+    int q = app_selected_token(app);
+    ImGui::TextWrapped("The tokenizer splits the text into %d pieces (byte-level BPE, vocabulary of %d). Each "
+                       "piece becomes an id: a row number in the embedding table. Spaces belong to the token after "
+                       "them (shown as ·).", (int)app.ids.size(), m->cfg.vocab_size);
+    if (q < 0) return;
+    const std::string& b = app.token_bytes[q];
+    ImGui::Text("Token %d: \"%s\"  id %d  %d byte%s:", q, token_text(app, q).c_str(), app.ids[q], (int)b.size(),
+                b.size() == 1 ? "" : "s");
+    std::string hex;
+    char buf[8];
+    for (unsigned char c : b) snprintf(buf, sizeof buf, "%02X ", c), hex += buf;
+    ImGui::SameLine();
+    ImGui::TextUnformatted(hex.c_str());
+}
+
+static void view_heads(App& app, const VizTheme& th, float w) {
+    VizHeadViewOpts o;
+    o.layer = app.layer;
+    static bool heads_on[64];
+    for (int h = 0; h < app.cap.H && h < 64; h++) heads_on[h] = app.head_enabled[h] != 0;
+    o.heads_on = heads_on;
+    o.focus = app.hover_token;
+    o.locked = app.locked_token;
+    viz_head_view_build(g_scene, app.cap, app.token_bytes, o, VizRect{0, 0, std::min(w, 720.0f), ImGui::GetContentRegionAvail().y}, th);
+    VizHit hit = scene_show(g_scene, "##heads");
+    if (hit.kind == VIZ_HIT_QUERY) token_pointer(app, hit.row);
+    if (hit.kind == VIZ_HIT_KEY) token_pointer(app, hit.col);
+    if (hit.kind == VIZ_HIT_HEAD && clicked() && hit.head >= 0 && hit.head < (int)app.head_enabled.size())
+        app.head_enabled[hit.head] ^= 1;
+}
+
+static void view_matrix(App& app, const VizTheme& th, float w) {
+    VizMatrixOpts o;
+    o.layer = app.layer, o.head = app.head;
+    o.hover_row = app.matrix_hover_row >= 0 ? app.matrix_hover_row : app.hover_token;
+    o.hover_col = app.matrix_hover_col;
+    o.select_row = app.locked_token;
+    bool wide = w > 720;
+    float mw = wide ? w * 0.62f : w;
+    float avail_h = ImGui::GetContentRegionAvail().y;
+    VizRect used = viz_matrix_build(g_scene, app.cap, app.token_bytes, o, VizRect{0, 0, mw, wide ? avail_h : avail_h * 0.6f}, th);
+    int q = o.hover_row >= 0 ? o.hover_row : app_selected_token(app);
+    float tx = wide ? used.x + used.w + 16 : 0, ty = wide ? 0 : used.y + used.h + 12;
+    viz_row_table_build(g_scene, app.cap, app.token_bytes, app.layer, app.head, q,
+                        VizRect{tx, ty, wide ? w - tx : w, 0}, th);
+    VizHit hit = scene_show(g_scene, "##matrix");
+    app.matrix_hover_row = app.matrix_hover_col = -1;
+    if (hit.kind == VIZ_HIT_CELL) {
+        app.matrix_hover_row = hit.row, app.matrix_hover_col = hit.col;
+        token_pointer(app, hit.row);
+    }
+    if (hit.kind == VIZ_HIT_ROW_LABEL) token_pointer(app, hit.row);
+    if (hit.kind == VIZ_HIT_COL_LABEL) token_pointer(app, hit.col);
+}
+
+static void view_model(App& app, const VizTheme& th, float w) {
+    VizModelViewOpts o;
+    o.sel_layer = app.layer, o.sel_head = app.head;
+    viz_model_view_build(g_scene, app.cap, o, VizRect{0, 0, w, ImGui::GetContentRegionAvail().y}, th);
+    VizHit hit = scene_show(g_scene, "##model");
+    if (hit.kind == VIZ_HIT_THUMB) {
+        ImGui::SetTooltip("Layer %d, head %d: click to open", hit.layer, hit.head);
+        if (clicked()) app.layer = hit.layer, app.head = hit.head, app.view = VIEW_MATRIX;
+    }
+}
+
+static void view_aggregate(App& app, const VizTheme& th, float w) {
+    ImGui::RadioButton("mean over heads", &app.aggregate, 0);
+    ImGui::SameLine();
+    ImGui::RadioButton("rollout through this layer", &app.aggregate, 1);
+    ImGui::SameLine();
+    ImGui::TextDisabled("(derived from the captured weights, not computed by the model)");
+    VizMatrixOpts o;
+    o.layer = app.layer, o.head = app.head;
+    o.hover_row = app.hover_token, o.select_row = app.locked_token;
+    viz_aggregate_build(g_scene, app.cap, app.token_bytes, app.aggregate ? VIZ_AGG_ROLLOUT : VIZ_AGG_MEAN, o,
+                        VizRect{0, 0, w, ImGui::GetContentRegionAvail().y}, th, g_work);
+    VizHit hit = scene_show(g_scene, "##aggregate");
+    if (hit.kind == VIZ_HIT_CELL || hit.kind == VIZ_HIT_ROW_LABEL) token_pointer(app, hit.row);
+}
+
+// The learner's "because" table: every number comes from the capture of the selected head.
+static void view_math(App& app) {
+    const Capture& c = app.cap;
+    int q = app_selected_token(app);
+    bool have_qkv = !c.q.empty() && (c.qkv_layer < 0 || c.qkv_layer == app.layer) && (c.qkv_head < 0 || c.qkv_head == app.head);
+    if (q < 0 || !have_qkv) {
+        ImGui::TextUnformatted("Select a token.");
+        return;
+    }
+    int T = c.T, D = c.D;
+    int li = c.qkv_layer < 0 ? app.layer : 0, hi = c.qkv_head < 0 ? app.head : 0, Hq = c.qkv_head < 0 ? c.H : 1;
+    size_t qkv_off = ((size_t)li * Hq + hi) * T * D;
+    const float* V = c.v.data() + qkv_off;                      // [T, D]
+    const float* out = c.head_out.data() + qkv_off + (size_t)q * D;  // [D]
+    const float* sc = c.scores.data() + (((size_t)app.layer * c.H + app.head) * T + q) * T;   // [T]
+    const float* wt = c.weights.data() + (((size_t)app.layer * c.H + app.head) * T + q) * T;  // [T]
+    float sqrt_d = sqrtf((float)D);
+    ImGui::TextWrapped("Layer %d, head %d, query \"%s\". Each key's score is Q·K; dividing by √d_head = √%d = %.2f "
+                       "keeps it in range; later tokens are masked (the model cannot look ahead); softmax turns "
+                       "the scores into weights that sum to 1; the output is the weighted sum of the value vectors.",
+                       app.layer, app.head, token_text(app, q).c_str(), D, sqrt_d);
+    int show_d = std::min(D, 4);
+    if (ImGui::BeginTable("math", 6 + 0, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit |
+                                             ImGuiTableFlags_ScrollY, ImVec2(0, ImGui::GetContentRegionAvail().y - 60))) {
+        ImGui::TableSetupScrollFreeze(0, 1);
+        ImGui::TableSetupColumn("key");
+        ImGui::TableSetupColumn("Q·K");
+        ImGui::TableSetupColumn("÷√d");
+        ImGui::TableSetupColumn("mask");
+        ImGui::TableSetupColumn("softmax");
+        ImGui::TableSetupColumn("weight × V (first dims)");
+        ImGui::TableHeadersRow();
+        double sum = 0;
+        for (int k = 0; k < T; k++) {
+            ImGui::TableNextRow();
+            bool masked = k > q;
+            ImGui::TableNextColumn();
+            ImGui::Text("%d \"%s\"", k, token_text(app, k).c_str());
+            if (ImGui::IsItemHovered()) app.hover_token = k;
+            ImGui::TableNextColumn();
+            ImGui::Text("%.3f", sc[k] * sqrt_d);
+            ImGui::TableNextColumn();
+            ImGui::Text("%.3f", sc[k]);
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(masked ? "-inf" : "");
+            ImGui::TableNextColumn();
+            ImGui::Text("%.4f", wt[k]);
+            sum += wt[k];
+            ImGui::TableNextColumn();
+            if (!masked) {
+                std::string cell;
+                char buf[24];
+                for (int d = 0; d < show_d; d++) snprintf(buf, sizeof buf, "%+.3f ", wt[k] * V[(size_t)k * D + d]), cell += buf;
+                ImGui::TextUnformatted(cell.c_str());
+            }
+        }
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted("sum");
+        ImGui::TableNextColumn();
+        ImGui::TableNextColumn();
+        ImGui::TableNextColumn();
+        ImGui::TableNextColumn();
+        ImGui::Text("%.4f", sum);
+        ImGui::EndTable();
+    }
+    std::string o = "output (" + std::to_string(D) + " dims): ";
+    char buf[24];
+    for (int d = 0; d < D && d < 12; d++) snprintf(buf, sizeof buf, "%+.3f ", out[d]), o += buf;
+    if (D > 12) o += "…";
+    ImGui::TextWrapped("%s", o.c_str());
+}
+
+// A vector as a strip of coloured cells (diverging: blue negative, red positive).
+static void vector_strip(const float* v, int n, float width, float height) {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    ImVec2 p = ImGui::GetCursorScreenPos();
+    float maxabs = 1e-6f;
+    for (int i = 0; i < n; i++) maxabs = std::max(maxabs, fabsf(v[i]));
+    float cw = width / n;
+    for (int i = 0; i < n; i++) {
+        float t = v[i] / maxabs;
+        ImVec4 c = t >= 0 ? ImVec4(0.85f, 0.25f, 0.2f, t) : ImVec4(0.2f, 0.45f, 0.9f, -t);
+        dl->AddRectFilled(ImVec2(p.x + i * cw, p.y), ImVec2(p.x + (i + 1) * cw, p.y + height), ImGui::GetColorU32(c));
+    }
+    dl->AddRect(p, ImVec2(p.x + width, p.y + height), ImGui::GetColorU32(ImGuiCol_Border));
+    ImGui::Dummy(ImVec2(width, height));
+}
+
+static float cosine(const float* a, const float* b, int n) {
+    double ab = 0, aa = 0, bb = 0;
+    for (int i = 0; i < n; i++) ab += (double)a[i] * b[i], aa += (double)a[i] * a[i], bb += (double)b[i] * b[i];
+    return aa > 0 && bb > 0 ? (float)(ab / sqrt(aa * bb)) : 0.0f;
+}
+
+static void view_embed(App& app, const Model* m) {
+    int q = app_selected_token(app);
+    if (q < 0) return;
+    int C = m->cfg.n_embd, V = m->cfg.vocab_size, id = app.ids[q];
+    const float* e = m->w.wte + (size_t)id * C;
+    float w = std::min(ImGui::GetContentRegionAvail().x, 900.0f);
+    ImGui::TextWrapped("\"%s\" (id %d) enters the model as row %d of the embedding table: a vector of d_model = %d "
+                       "numbers. The width is fixed when the model is built: it never grows, however often the word "
+                       "is used. No single number means one thing; the whole vector does.",
+                       token_text(app, q).c_str(), id, id, C);
+    vector_strip(e, C, w, 28);
+    // Nearest tokens by cosine similarity of input embeddings (cached per id: V × C dot products).
+    static int cached_id = -1;
+    static const Model* cached_model = nullptr;
+    static std::vector<std::pair<float, int>> nearest;
+    if (cached_id != id || cached_model != m) {
+        std::vector<std::pair<float, int>> all((size_t)V);
+        for (int t = 0; t < V; t++) all[t] = {cosine(e, m->w.wte + (size_t)t * C, C), t};
+        int k = std::min(V, 9);
+        std::partial_sort(all.begin(), all.begin() + k, all.end(),
+                          [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+        nearest.assign(all.begin(), all.begin() + k);
+        cached_id = id, cached_model = m;
+    }
+    ImGui::TextUnformatted("Nearest tokens by cosine similarity of their embeddings:");
+    for (auto& [sim, t] : nearest) {
+        std::string label;
+        const std::string& b = tokenizer_token_bytes(m->tok, t);
+        viz_token_label(b.data(), (int)b.size(), label);
+        ImGui::SameLine();
+        ImGui::Text("\"%s\" %.2f ", label.c_str(), sim);
+    }
+    ImGui::Spacing();
+    ImGui::TextWrapped("The same token's vector in context, after each layer (the residual stream): attention mixes "
+                       "in the other tokens, so these rows change with the sentence while the embedding above does not.");
+    const Capture& c = app.cap;
+    if (c.embed.empty() || c.resid_mlp.empty()) return;
+    ImGui::Text("embedding + position");
+    vector_strip(c.embed.data() + (size_t)q * C, C, w, 16);
+    for (int l = 0; l < c.L; l++) {
+        const float* r = c.resid_mlp.data() + ((size_t)l * c.T + q) * C;
+        ImGui::Text("after layer %d  (cosine to the embedding %.2f)", l, cosine(r, c.embed.data() + (size_t)q * C, C));
+        vector_strip(r, C, w, 16);
+    }
+}
+
+static void view_predict(App& app, const Model* m, const VizTheme& th, float w) {
+    SamplingParams& sp = app.sampling;
+    bool changed = false;
+    ImGui::SetNextItemWidth(160);
+    changed |= ImGui::SliderFloat("temperature", &sp.temperature, 0.0f, 2.0f, sp.temperature == 0 ? "0 (greedy)" : "%.2f");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(120);
+    changed |= ImGui::SliderInt("top-k", &sp.top_k, 0, 100, sp.top_k == 0 ? "off" : "%d");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(120);
+    changed |= ImGui::SliderFloat("top-p", &sp.top_p, 0.05f, 1.0f, sp.top_p >= 1.0f ? "off" : "%.2f");
+    ImGui::SameLine();
+    int seed = (int)sp.seed;
+    ImGui::SetNextItemWidth(90);
+    if (ImGui::InputInt("seed", &seed)) sp.seed = (uint64_t)std::max(0, seed);
+    ImGui::SameLine();
+    if (ImGui::Button("step")) {
+        app_step(app);
+        EM_ASM({ attnlabTextChanged(); });  // the HTML field shows the appended token
+    }
+    if (changed) app_update_probs(app);
+    int q = (int)app.ids.size() - 1;
+    if (q < 0 || app.probs.empty()) return;
+    ImGui::TextWrapped("What comes after \"%s\"? The model's distribution over all %d tokens, reshaped by the "
+                       "controls (only the kept tokens can be sampled). \"step\" samples one with seed %llu + %d and "
+                       "appends it.", token_text(app, q).c_str(), m->cfg.vocab_size, (unsigned long long)sp.seed,
+                       app.generated);
+    static std::vector<int> ids;
+    static std::vector<float> p;
+    ids.resize(app.top_n), p.resize(app.top_n);
+    int k = viz_top_k(app.probs.data(), (int)app.probs.size(), app.top_n, ids.data(), p.data());
+    viz_probs_build(g_scene, ids.data(), p.data(), k, m->tok.id_to_bytes, -1, VizRect{0, 0, std::min(w, 640.0f), 0}, th);
+    scene_show(g_scene, "##probs");
+    // Logit lens: the top token if the model stopped after each layer, at every position.
+    const Capture& c = app.cap;
+    if (c.lens_k <= 0) return;
+    ImGui::TextUnformatted("Logit lens: the top next-token guess after each layer (final LayerNorm + LM head applied early)");
+    int cols = std::min(c.T, 64);
+    if (ImGui::BeginTable("lens", cols + 1, ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollX | ImGuiTableFlags_SizingFixedFit)) {
+        ImGui::TableSetupColumn("");
+        for (int t = c.T - cols; t < c.T; t++) ImGui::TableSetupColumn(token_text(app, t).c_str());
+        ImGui::TableHeadersRow();
+        for (int l = 0; l < c.L; l++) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::Text("layer %d", l);
+            for (int t = c.T - cols; t < c.T; t++) {
+                ImGui::TableNextColumn();
+                int id = c.lens_ids[((size_t)l * c.T + t) * c.lens_k];
+                float pr = c.lens_probs[((size_t)l * c.T + t) * c.lens_k];
+                std::string label;
+                const std::string& b = tokenizer_token_bytes(m->tok, id);
+                viz_token_label(b.data(), (int)b.size(), label);
+                ImGui::Text("%s %.0f%%", label.c_str(), pr * 100);
+            }
+        }
+        ImGui::EndTable();
+    }
+}
+
+// Conversation mode: turns are separated by blank lines; attention from the last turn into each turn.
+static void view_context(App& app, const Model* m) {
+    const Capture& c = app.cap;
+    int T = c.T;
+    if (T == 0) return;
+    // Turn index of each token: a token containing "\n\n" ends a turn.
+    std::vector<int> turn(T);
+    int n_turns = 0;
+    for (int t = 0; t < T; t++) {
+        turn[t] = n_turns;
+        if (app.token_bytes[t].find("\n\n") != std::string::npos && t + 1 < T) n_turns++;
+    }
+    n_turns++;
+    ImGui::TextWrapped("Conversation mode: separate turns with a blank line. Everything in the context window (%d "
+                       "tokens; %d used) is re-read for every new token — that is the model's only \"memory\". %s",
+                       m->cfg.n_positions, T,
+                       app.truncated ? "The text is longer than the window: the tokens past the limit are not seen at all."
+                                     : "Text beyond the window would fall out and no longer be attended to.");
+    ImGui::ProgressBar((float)T / m->cfg.n_positions, ImVec2(std::min(ImGui::GetContentRegionAvail().x, 600.0f), 0),
+                       (std::to_string(T) + " / " + std::to_string(m->cfg.n_positions) + " tokens").c_str());
+    int last = turn[T - 1];
+    // Sum over the last turn's queries of attention into each turn (selected layer/head, and mean of heads).
+    std::vector<double> into(n_turns, 0.0), into_mean(n_turns, 0.0);
+    int nq = 0;
+    for (int qi = 0; qi < T; qi++) {
+        if (turn[qi] != last) continue;
+        nq++;
+        for (int k = 0; k <= qi; k++) {
+            into[turn[k]] += c.weights[(((size_t)app.layer * c.H + app.head) * T + qi) * T + k];
+            for (int h = 0; h < c.H; h++) into_mean[turn[k]] += c.weights[(((size_t)app.layer * c.H + h) * T + qi) * T + k] / c.H;
+        }
+    }
+    ImGui::Text("Attention from the last turn's %d tokens into each turn (layer %d; average per query token; derived sums):",
+                nq, app.layer);
+    if (ImGui::BeginTable("turns", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+        ImGui::TableSetupColumn("turn");
+        ImGui::TableSetupColumn("this head");
+        ImGui::TableSetupColumn("mean of heads");
+        ImGui::TableHeadersRow();
+        for (int t = 0; t < n_turns; t++) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::Text("%d%s", t + 1, t == last ? " (last)" : "");
+            ImGui::TableNextColumn();
+            ImGui::ProgressBar((float)(into[t] / std::max(nq, 1)), ImVec2(160, 0));
+            ImGui::TableNextColumn();
+            ImGui::ProgressBar((float)(into_mean[t] / std::max(nq, 1)), ImVec2(160, 0));
+        }
+        ImGui::EndTable();
+    }
+    // Repeated tokens: a token of the last turn whose id occurred before, with the attention it pays back.
+    ImGui::TextUnformatted("Repeated tokens in the last turn and the attention they pay to their earlier occurrences:");
+    bool any = false;
+    for (int qi = 0; qi < T; qi++) {
+        if (turn[qi] != last) continue;
+        double back = 0;
+        int seen = 0;
+        for (int k = 0; k < qi; k++)
+            if (app.ids[k] == app.ids[qi]) back += c.weights[(((size_t)app.layer * c.H + app.head) * T + qi) * T + k], seen++;
+        if (!seen) continue;
+        any = true;
+        ImGui::BulletText("\"%s\" (token %d) seen %d time%s before: %.2f of its attention (layer %d head %d)",
+                          token_text(app, qi).c_str(), qi, seen, seen == 1 ? "" : "s", back, app.layer, app.head);
+        if (ImGui::IsItemHovered()) app.hover_token = qi;
+    }
+    if (!any) ImGui::TextDisabled("(none: repeat a word from an earlier turn)");
+}
+
+static void view_compare(App& app, const Model* m, const VizTheme& th, float w) {
+    ImGui::TextWrapped("Compare: the same word in two sentences. Its embedding is identical, but after each layer its "
+                       "vector carries its context. Pick the token in each sentence.");
+    ImGui::SetNextItemWidth(std::min(w, 600.0f));
+    if (ImGui::InputText("second sentence", g_compare_buf, sizeof g_compare_buf)) app_set_compare(app, g_compare_buf);
+    else if (app.compare_text != g_compare_buf) snprintf(g_compare_buf, sizeof g_compare_buf, "%s", app.compare_text.c_str());
+    const Capture& a = app.cap;
+    const Capture& b = app.compare_cap;
+    int qa = app_selected_token(app);
+    if (qa < 0 || b.T == 0) return;
+    // Default partner: the same token text in the second sentence, else its last token.
+    int qb = app.compare_token;
+    if (qb < 0) {
+        qb = b.T - 1;
+        for (int t = 0; t < b.T; t++)
+            if (app.compare_bytes[t] == app.token_bytes[qa]) qb = t;
+    }
+    ImGui::TextUnformatted("token in sentence 2:");
+    for (int t = 0; t < b.T; t++) {
+        std::string label;
+        viz_token_label(app.compare_bytes[t].data(), (int)app.compare_bytes[t].size(), label);
+        ImGui::SameLine();
+        ImGui::PushID(t);
+        if (ImGui::Selectable(label.c_str(), t == qb, 0, ImGui::CalcTextSize(label.c_str()))) app.compare_token = t;
+        ImGui::PopID();
+    }
+    int C = m->cfg.n_embd;
+    ImGui::Text("\"%s\" (sentence 1, token %d) vs \"%s\" (sentence 2, token %d): cosine similarity of the vectors",
+                token_text(app, qa).c_str(), qa, app.compare_bytes[qb].c_str(), qb);
+    if (ImGui::BeginTable("cmp", 2, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+        ImGui::TableSetupColumn("stage");
+        ImGui::TableSetupColumn("cosine (derived)");
+        ImGui::TableHeadersRow();
+        for (int l = -1; l < a.L; l++) {
+            const float* va = l < 0 ? a.embed.data() + (size_t)qa * C : a.resid_mlp.data() + ((size_t)l * a.T + qa) * C;
+            const float* vb = l < 0 ? b.embed.data() + (size_t)qb * C : b.resid_mlp.data() + ((size_t)l * b.T + qb) * C;
+            float cs = cosine(va, vb, C);
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            if (l < 0) ImGui::TextUnformatted("embedding + position");
+            else ImGui::Text("after layer %d", l);
+            ImGui::TableNextColumn();
+            char buf[16];
+            snprintf(buf, sizeof buf, "%.3f", cs);
+            ImGui::ProgressBar(std::max(0.0f, cs), ImVec2(200, 0), buf);
+        }
+        ImGui::EndTable();
+    }
+    // Attention from the chosen token in both sentences, side by side (selected layer/head).
+    float half = (w - 16) * 0.5f;
+    viz_row_table_build(g_scene, a, app.token_bytes, app.layer, app.head, qa, VizRect{0, 0, half, 0}, th);
+    viz_row_table_build(g_scene, b, app.compare_bytes, app.layer, app.head, qb, VizRect{half + 16, 0, half, 0}, th);
+    scene_show(g_scene, "##compare");
 }
 
 // ---- frame ----------------------------------------------------------------------------------------
@@ -75,13 +563,38 @@ void ui_frame(App& app) {
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                      ImGuiWindowFlags_NoBringToFrontOnFocus);
     const Model* m = app_model(app);
+    VizTheme th = ui_theme(app);
+    int hover_before = app.hover_token;
+    app.hover_token = -1;
+    ui_header(app, m);
     if (!m) {
         ImGui::TextUnformatted(app.model_status.empty() ? "Loading the model…" : app.model_status.c_str());
-    } else {
-        ImGui::TextDisabled("%s · %d layers × %d heads · d_model %d · %.2f ms", m->name.c_str(), m->cfg.n_layer,
-                            m->cfg.n_head, m->cfg.n_embd, app.last_run_ms);
+        ImGui::End();
+        return;
     }
-    if (!app.notice.empty()) ImGui::TextWrapped("%s", app.notice.c_str());
-    ui_tokens(app);
+    app_clamp(app);
+    if (!app.notice.empty()) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "%s", app.notice.c_str());
+    ui_chips(app, th);
+    ImGui::Separator();
+    ImGui::BeginChild("##view", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+    viz_scene_clear(g_scene);
+    float w = ImGui::GetContentRegionAvail().x;
+    if (app.cap.T > 0) {
+        switch (app.view) {
+        case VIEW_TOKENS: view_tokens(app, m); break;
+        case VIEW_HEADS: view_heads(app, th, w); break;
+        case VIEW_MATRIX: view_matrix(app, th, w); break;
+        case VIEW_MODEL: view_model(app, th, w); break;
+        case VIEW_MATH: view_math(app); break;
+        case VIEW_AGGREGATE: view_aggregate(app, th, w); break;
+        case VIEW_EMBED: view_embed(app, m); break;
+        case VIEW_PREDICT: view_predict(app, m, th, w); break;
+        case VIEW_CONTEXT: view_context(app, m); break;
+        case VIEW_COMPARE: view_compare(app, m, th, w); break;
+        }
+    }
+    ImGui::EndChild();
+    ui_help();
     ImGui::End();
+    (void)hover_before;
 }

@@ -4,3 +4,4 @@
 
 void ui_init(App& app);   // style, theme
 void ui_frame(App& app);  // one frame of every panel
+void ui_key(App& app, int scancode);  // keyboard shortcuts (help overlay lists them)

@@ -43,7 +43,8 @@ static std::string& token_label(VizScene& s, const std::vector<std::string>& tok
 // Cuts str at a code point boundary so it (plus "…") fits max_w. Returns false if not even one code
 // point fits, so the caller can skip the label instead of drawing a lone ellipsis.
 static bool label_fit(std::string& str, float size, float max_w, const VizTheme& th) {
-    if (text_w(th, str.data(), (int)str.size(), size) <= max_w) return true;
+    // Half a pixel of slack: callers often pass exactly the measured width back (w + pad - pad).
+    if (text_w(th, str.data(), (int)str.size(), size) <= max_w + 0.5f) return true;
     static const char ELL[] = "\xE2\x80\xA6";  // …
     float ell_w = text_w(th, ELL, 3, size);
     size_t cut = 0, i = 0;

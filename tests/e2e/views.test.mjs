@@ -1,0 +1,73 @@
+// Every explorer view on the shipped model: select with real mouse/keyboard events, check the state,
+// the screen-reader mirror and a few pixels; save one screenshot per view.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, serveDist, openPage, waitFrames, screenshotStats } from './browser.mjs';
+
+let browser, srv, page, log;
+before(async () => {
+  browser = await launch();
+  srv = await serveDist();
+  ({ page, log } = await openPage(browser.context, srv.url));
+  await page.evaluate(() => window.attnlab.setText('I saw a dog and a cat. It was barking.'));
+  await waitFrames(page, 3);
+});
+after(async () => { await browser?.close(); srv?.server.close(); });
+
+const VIEWS = ['tokens', 'heads', 'matrix', 'model', 'math', 'aggregate', 'embed', 'predict', 'context', 'compare'];
+
+for (const view of VIEWS) {
+  test(`view ${view} draws`, async () => {
+    await page.evaluate((v) => window.attnlab.apply({ view: v, layer: 0, head: 0 }), view);
+    await waitFrames(page, 4);
+    const st = await page.evaluate(() => window.attnlab.state());
+    assert.equal(st.view, view);
+    const stats = await screenshotStats(page, `view-${view}.png`);
+    assert.ok(stats.variance > 50, `not blank (${stats.variance.toFixed(1)})`);
+  });
+}
+
+test('keyboard: arrows move the query token, brackets the layer, -/= the head', async () => {
+  await page.evaluate(() => window.attnlab.apply({ view: 'matrix', layer: 0, head: 0, token: 3 }));
+  await page.click('#canvas', { position: { x: 5, y: 400 } });  // focus the canvas (empty area)
+  await page.evaluate(() => window.attnlab.apply({ token: 3 }));
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press(']');
+  await page.keyboard.press('=');
+  await waitFrames(page, 3);
+  const st = await page.evaluate(() => window.attnlab.state());
+  assert.equal(st.token, 4);
+  assert.equal(st.layer, 1);
+  assert.equal(st.head, 1);
+});
+
+test('screen-reader mirror describes the selection and lists the row as a table', async () => {
+  await page.evaluate(() => window.attnlab.apply({ view: 'matrix', layer: 0, head: 0, token: 8 }));
+  await waitFrames(page, 2);
+  const st = await page.evaluate(() => window.attnlab.state());
+  await page.waitForFunction(() => document.querySelector('#a11y table'));
+  const mirror = await page.evaluate(() => ({
+    text: document.querySelector('#a11y p').textContent,
+    rows: document.querySelectorAll('#a11y table tr').length,
+  }));
+  assert.match(mirror.text, /^Layer 0, head 0: .* attends most to /);
+  assert.equal(mirror.rows, 1 + 9, 'header + one row per visible key');
+  assert.ok(Math.abs(st.row.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'row sums to 1');
+});
+
+test('predict: temperature reshapes the distribution; step appends a seeded token', async () => {
+  await page.evaluate(() => window.attnlab.apply({ view: 'predict', temperature: 1, top_k: 0, top_p: 1, seed: 7 }));
+  const p1 = await page.evaluate(() => window.attnlab.state().top[0].p);
+  await page.evaluate(() => window.attnlab.apply({ temperature: 0.3 }));
+  const p2 = await page.evaluate(() => window.attnlab.state().top[0].p);
+  assert.ok(p2 > p1, `a lower temperature sharpens (${p1} -> ${p2})`);
+  await page.evaluate(() => window.attnlab.apply({ top_k: 3 }));
+  const st = await page.evaluate(() => window.attnlab.state());
+  assert.ok(Math.abs(st.top.slice(0, 3).reduce((a, t) => a + t.p, 0) - 1) < 1e-5, 'top-k 3 keeps three tokens');
+  const before = st.text;
+  await page.evaluate(() => window.attnlab.step());
+  const after1 = await page.evaluate(() => window.attnlab.state());
+  assert.ok(after1.text.length > before.length && after1.text.startsWith(before));
+  assert.equal(await page.inputValue('#text'), after1.text, 'the text field shows the generated token');
+  assert.deepEqual(log.errors, []);
+});
