@@ -37,8 +37,8 @@
     try { mod.stringToUTF8(s, p, n); return fn(p); } finally { mod._free(p); }
   }
   function copyToHeap(bytes) {
-    const p = mod._malloc(Math.max(1, bytes.length));
-    if (!p) throw new Error('out of memory for ' + bytes.length + ' bytes');
+    const p = mod._attnlab_try_malloc(Math.max(1, bytes.length));
+    if (!p) throw new Error('not enough memory for ' + (bytes.length / 1048576).toFixed(1) + ' MB');
     mod.HEAPU8.set(bytes, p);
     return p;
   }
@@ -125,8 +125,17 @@
   }
 
   // Returns '' on success, else the engine's message (the previous model stays loaded).
+  // Each argument is a Uint8Array, or for the weights also a heap pointer already filled
+  // ({ptr, length}: loaders that stream a file straight into WASM memory avoid a second copy).
   function loadModelBytes(name, config, safetensors, vocab, merges) {
-    const ptrs = [config, safetensors, vocab, merges].map(copyToHeap);
+    const ptrs = [];
+    try {
+      for (const b of [config, safetensors, vocab, merges]) ptrs.push(b.ptr !== undefined ? b.ptr : copyToHeap(b));
+    } catch (e) {
+      ptrs.forEach((p, i) => { if ([config, safetensors, vocab, merges][i].ptr === undefined) mod._free(p); });
+      if (safetensors.ptr !== undefined) mod._free(safetensors.ptr);
+      return e.message;
+    }
     const err = withCString(name, (pn) => mod.UTF8ToString(mod._attnlab_load_model(
       pn, ptrs[0], config.length, ptrs[1], safetensors.length, ptrs[2], vocab.length, ptrs[3], merges.length)));
     if (!err) setText(textEl.value);
@@ -183,6 +192,15 @@
   }
   function step() { mod._attnlab_step(); window.attnlabTextChanged(); }
   window.attnlabTextChanged = () => { const st = state(); textEl.value = st.text; afterChange(st); };
+
+  // For web/loader.js (bring-your-own model): the module and the low-level calls it needs.
+  window.attnlabInternal = {
+    get mod() { return mod; },
+    loadModelBytes,
+    selectModel(i) { const ok = mod._attnlab_select_model(i); afterChange(); return !!ok; },
+    tryMalloc(n) { return mod._attnlab_try_malloc(n); },
+    afterChange,
+  };
 
   window.attnlab = {
     ready,

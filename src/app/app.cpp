@@ -182,6 +182,13 @@ std::string app_state_json(const App& app) {
     j["frames"] = app.frames;
     j["sampling"] = {{"temperature", app.sampling.temperature}, {"top_k", app.sampling.top_k},
                      {"top_p", app.sampling.top_p}, {"seed", app.sampling.seed}};
+    json models = json::array();
+    for (const Model* mm : app.models)
+        models.push_back({{"name", mm->name}, {"n_layer", mm->cfg.n_layer}, {"n_head", mm->cfg.n_head},
+                          {"n_embd", mm->cfg.n_embd}, {"n_positions", mm->cfg.n_positions},
+                          {"vocab_size", mm->cfg.vocab_size}, {"params", gpt2_num_params(mm->cfg)}});
+    j["models"] = models;
+    j["model_index"] = app.model_index;
     if (m) {
         j["model"] = {{"name", m->name},
                       {"n_layer", m->cfg.n_layer},

@@ -57,6 +57,20 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_load_model(const char* name, char* conf
     return g_json.c_str();
 }
 
+// Selects a loaded model (0 = built-in). Returns 0 if the index is out of range.
+EMSCRIPTEN_KEEPALIVE int attnlab_select_model(int index) {
+    if (index < 0 || index >= (int)g_app.models.size()) return 0;
+    g_app.model_index = index;
+    app_rerun(g_app);
+    return 1;
+}
+
+// malloc for JS that reports failure instead of aborting (model files can be hundreds of MB).
+EMSCRIPTEN_KEEPALIVE void* attnlab_try_malloc(double bytes) {
+    if (bytes < 1 || bytes > 4294967295.0) return nullptr;
+    return malloc((size_t)bytes);
+}
+
 EMSCRIPTEN_KEEPALIVE void attnlab_set_model_status(const char* s) { g_app.model_status = s ? s : ""; }
 
 }  // extern "C"
