@@ -33,6 +33,8 @@ struct ForwardScratch {
 
 static thread_local ForwardScratch g_scratch;
 
+void model_scratch_release() { g_scratch = ForwardScratch(); }
+
 static float* grow(std::vector<float>& v, size_t n) {
     if (v.size() < n) v.resize(n);
     return v.data();

@@ -122,6 +122,9 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
 bool model_run_text(Model& m, const std::string& text, const CaptureOptions& opt, Capture& cap, std::string& err);
 // Bytes a Capture of T tokens will hold with these options (to pick options before a long run).
 size_t capture_bytes(const GPT2Config& cfg, int T, const CaptureOptions& opt);
+// model_forward / model_step keep their activation scratch between calls (per thread) so a repeated
+// run does not allocate; this frees it (e.g. after a long run with a large model).
+void model_scratch_release();
 
 // ---- generation ----------------------------------------------------------------------------------
 struct SamplingParams {

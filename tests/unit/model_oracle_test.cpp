@@ -121,6 +121,9 @@ TEST_F(ModelForward, ReusedCaptureAcrossLengthsMatchesReference) {
     ASSERT_TRUE(model_forward(m, rc.ids, o, cap, err)) << err;  // T = 32 first, then T = 12
     ASSERT_TRUE(model_forward(m, a.ids, o, cap, err)) << err;
     EXPECT_TRUE(close_rel(cap.weights, a.f32["weights"], 1e-4));
+    model_scratch_release();                                     // and again from empty scratch
+    ASSERT_TRUE(model_forward(m, a.ids, o, cap, err)) << err;
+    EXPECT_TRUE(close_rel(cap.weights, a.f32["weights"], 1e-4));
     EXPECT_TRUE(close_rel(cap.logits, a.f32["logits"], 1e-4));
     EXPECT_TRUE(close_rel(cap.resid_mlp, a.f32["resid_mlp"], 1e-4));
     EXPECT_EQ(capture_bytes(m.cfg, cap.T, o),
