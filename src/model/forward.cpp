@@ -209,7 +209,8 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
     const size_t TT = (size_t)T * T, TD = (size_t)T * D, TC = (size_t)T * C;
     cap.T = T; cap.L = L; cap.H = H; cap.C = C; cap.D = D; cap.V = V;
     cap.ids = ids;
-    cap.scores.resize(opt.attention ? (size_t)L * H * TT : 0);
+    const bool keep_scores = opt.attention && opt.scores;
+    cap.scores.resize(keep_scores ? (size_t)L * H * TT : 0);
     cap.weights.resize(opt.attention ? (size_t)L * H * TT : 0);
     const int Lq = !opt.qkv ? 0 : opt.qkv_layer < 0 ? L : 1;
     const int Hq = !opt.qkv ? 0 : opt.qkv_head < 0 ? H : 1;
@@ -239,7 +240,7 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
     if (opt.residuals) std::memcpy(cap.embed.data(), x, TC * sizeof(float));
 
     for (int l = 0; l < L; l++) {
-        io.scores = opt.attention ? cap.scores.data() + (size_t)l * H * TT : nullptr;    // [H, T, T]
+        io.scores = keep_scores ? cap.scores.data() + (size_t)l * H * TT : nullptr;      // [H, T, T]
         io.weights = opt.attention ? cap.weights.data() + (size_t)l * H * TT : nullptr;  // [H, T, T]
 
         xn = grow(s.xn, TC);
@@ -341,7 +342,7 @@ size_t capture_bytes(const GPT2Config& cfg, int T, const CaptureOptions& opt) {
     const size_t L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, D = H ? C / H : 0, V = cfg.vocab_size, t = T;
     const size_t Lq = !opt.qkv ? 0 : opt.qkv_layer < 0 ? L : 1, Hq = !opt.qkv ? 0 : opt.qkv_head < 0 ? H : 1;
     const size_t k = opt.lens_top_k > 0 ? std::min((size_t)opt.lens_top_k, V) : 0;
-    size_t floats = (opt.attention ? 2 * L * H * t * t : 0) + 4 * Lq * Hq * t * D +
+    size_t floats = (opt.attention ? (opt.scores ? 2 : 1) * L * H * t * t : 0) + 4 * Lq * Hq * t * D +
                     (opt.residuals ? (2 * L + 1) * t * C : 0) + (opt.logits_all ? t : 1) * V + 2 * L * t * k;
     return floats * sizeof(float) + t * sizeof(int);
 }

@@ -89,6 +89,7 @@ bool gpt2_config_parse(const std::string& config_json, GPT2Config& cfg, std::str
 // ---- capture -------------------------------------------------------------------------------------
 struct CaptureOptions {
     bool attention = true;     // scores + weights for all layers and heads
+    bool scores = true;        // with attention: also keep the pre-mask scores (false halves the memory)
     bool qkv = true;           // q, k, v, head outputs (all layers/heads, or only qkv_layer/qkv_head)
     int qkv_layer = -1;        // -1: all layers
     int qkv_head = -1;         // -1: all heads
@@ -100,7 +101,7 @@ struct CaptureOptions {
 struct Capture {
     int T = 0, L = 0, H = 0, C = 0, D = 0, V = 0;
     std::vector<int> ids;            // [T]
-    std::vector<float> scores;       // [L, H, T, T] q.k / sqrt(D), before the causal mask
+    std::vector<float> scores;       // [L, H, T, T] q.k / sqrt(D), before the causal mask (empty unless opt.scores)
     std::vector<float> weights;      // [L, H, T, T] softmax rows; masked (key > query) entries are exactly 0
     int qkv_layer = -1, qkv_head = -1;  // what q/k/v/head_out hold (-1: all)
     std::vector<float> q, k, v;      // [Lq, Hq, T, D]  Lq = L or 1, Hq = H or 1

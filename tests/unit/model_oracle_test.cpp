@@ -93,6 +93,14 @@ TEST_F(ModelForward, SelectedHeadQkvIsTheSliceOfTheFullCapture) {
     EXPECT_EQ(one.k, std::vector<float>(all.k.begin() + at, all.k.begin() + at + TD));
     EXPECT_EQ(one.v, std::vector<float>(all.v.begin() + at, all.v.begin() + at + TD));
     EXPECT_EQ(one.head_out, std::vector<float>(all.head_out.begin() + at, all.head_out.begin() + at + TD));
+    o.attention = true;
+    o.scores = false;  // weights only
+    ASSERT_TRUE(model_forward(m, rc.ids, o, one, err)) << err;
+    EXPECT_TRUE(one.scores.empty());
+    EXPECT_EQ(one.weights, all.weights);
+    EXPECT_EQ(capture_bytes(m.cfg, one.T, o), 4 * (one.weights.size() + 4 * one.q.size() + one.embed.size() +
+                                                   one.resid_attn.size() + one.resid_mlp.size() + one.logits.size() +
+                                                   one.ids.size()));
     o.qkv_head = -1;  // one layer, all heads
     ASSERT_TRUE(model_forward(m, rc.ids, o, one, err)) << err;
     const size_t lat = (size_t)1 * all.H * TD;
