@@ -19,7 +19,7 @@ static const char* TRAIN_USAGE =
     "       attnlab train run --train FILE.bin --val FILE.bin --out RUNDIR [--vocab V] [--layers 4]\n"
     "           [--heads 4] [--embd 128] [--ctx 128] [--batch 16] [--steps 1000] [--warmup 100]\n"
     "           [--lr 3e-3] [--min-lr-frac 0.1] [--wd 0.1] [--clip 1] [--seed 1337] [--threads 2]\n"
-    "           [--eval-every 100] [--eval-batches 20] [--ckpt-every 100] [--max-minutes M]\n"
+    "           [--eval-every 100] [--eval-batches 20] [--ckpt-every 100] [--max-minutes M] [--stop-at S]\n"
     "           resumes from RUNDIR/ckpt.bin when present; logs to RUNDIR/log.txt\n"
     "       attnlab train eval --ckpt FILE --data FILE.bin [--batch 8] [--max-batches N] [--threads 2]\n"
     "       attnlab train export --ckpt FILE --tokenizer DIR --out DIR [--f32]";
@@ -117,6 +117,7 @@ static int train_run(std::vector<char*>& args) {
     cfg.vocab_size = 0;
     TrainOptions o;
     int eval_every = 100, eval_batches = 20, ckpt_every = 100;
+    int stop_at = 0;  // 0: run to --steps (the schedule length); else stop early, e.g. to change schedule
     float max_minutes = 0.0f, seed_f = 1337.0f;
     bool ok = parse_int(cli_take_flag(args, "--vocab"), cfg.vocab_size) &&
               parse_int(cli_take_flag(args, "--layers"), cfg.n_layer) &&
@@ -134,6 +135,7 @@ static int train_run(std::vector<char*>& args) {
               parse_int(cli_take_flag(args, "--eval-every"), eval_every) &&
               parse_int(cli_take_flag(args, "--eval-batches"), eval_batches) &&
               parse_int(cli_take_flag(args, "--ckpt-every"), ckpt_every) &&
+              parse_int(cli_take_flag(args, "--stop-at"), stop_at) &&
               parse_float(cli_take_flag(args, "--max-minutes"), max_minutes);
     if (!ok || !args.empty()) return usage_error("bad or unknown option");
     o.seed = (uint64_t)seed_f;
@@ -204,7 +206,8 @@ static int train_run(std::vector<char*>& args) {
     auto save = [&]() {
         if (!checkpoint_save(m, st, ckpt, err)) fprintf(stderr, "attnlab train: %s\n", err.c_str());
     };
-    while (st.step < o.steps) {
+    const int last_step = stop_at > 0 && stop_at < o.steps ? stop_at : o.steps;
+    while (st.step < last_step) {
         StepStats s = train_step(m, st, o, train_toks);
         steps_since++;
         if (!std::isfinite(s.loss)) {
@@ -228,7 +231,7 @@ static int train_run(std::vector<char*>& args) {
             fflush(log);
             t_last += now_seconds() - now;  // keep eval time out of tok/s
         }
-        if (st.step % ckpt_every == 0 || st.step == o.steps) save();
+        if (st.step % ckpt_every == 0 || st.step == last_step) save();
         if (max_minutes > 0 && now - t_start > max_minutes * 60.0) {
             save();
             fprintf(log, "# stopped by --max-minutes at step %d\n", st.step);

@@ -1,5 +1,6 @@
 // Checkpoints (params + Adam state + step + RNG) and export to the Hugging Face GPT-2 layout.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -150,6 +151,13 @@ static bool write_text(const std::string& path, const std::string& text) {
     return (bool)f;
 }
 
+// 1e-5f as the double 1e-05 (not 9.99999974e-06), so config.json reads like Hugging Face's.
+static double float_shortest(float f) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.7g", f);
+    return strtod(buf, nullptr);
+}
+
 struct ExportTensor {
     std::string name;
     std::vector<int64_t> shape;
@@ -189,7 +197,7 @@ bool export_hf(const TrainModel& m, const std::string& tokenizer_dir, const std:
         {"n_head", c.n_head},
         {"n_inner", nullptr},
         {"activation_function", "gelu_new"},
-        {"layer_norm_epsilon", c.layer_norm_epsilon},
+        {"layer_norm_epsilon", float_shortest(c.layer_norm_epsilon)},
         {"resid_pdrop", 0.0},
         {"embd_pdrop", 0.0},
         {"attn_pdrop", 0.0},

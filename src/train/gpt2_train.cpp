@@ -271,12 +271,11 @@ double train_forward_backward(TrainModel& m, const int* inputs, const int* targe
         int b0 = B * k / shards, b1 = B * (k + 1) / shards;
         loss += m.workers[k].loss * (b1 - b0) / B;
     }
-    // sum the shards' gradients in worker order (each element is added by exactly one thread)
+    // sum the shards' gradients in worker order (serial: cheap, and no fork/join)
     for (int k = 1; k < shards; k++) {
         float* dst = m.grads.data();
         const float* src = m.workers[k].grads.data();
-#pragma omp parallel for schedule(static)
-        for (long i = 0; i < (long)P; i++) dst[i] += src[i];
+        for (size_t i = 0; i < P; i++) dst[i] += src[i];
     }
     m.loss = loss;
     return loss;
@@ -315,7 +314,8 @@ void train_adamw_update(TrainModel& m, const TrainOptions& o, float lr, int t, f
         float* mm = m.adam_m.data() + off;
         float* vv = m.adam_v.data() + off;
         const long n = (long)sizes[ti];
-#pragma omp parallel for schedule(static)
+        // serial on purpose: ~1M elementwise updates take a few ms, while every extra OpenMP fork/join
+        // costs a scheduler slice when the 2 cores are shared with other work
         for (long i = 0; i < n; i++) {
             float gi = gr[i] * grad_scale;
             mm[i] = o.beta1 * mm[i] + (1.0f - o.beta1) * gi;

@@ -2,12 +2,15 @@
 // tensor, loss falls on a tiny dataset, checkpoint resume is bitwise identical, F16 export round trip.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <nlohmann/json.hpp>
 #include <vector>
 
+#include "model/model.h"
 #include "train/train.h"
 
 static GPT2Config tiny_config() {
@@ -25,7 +28,7 @@ static const char* TENSOR_NAMES[GPT2_NUM_TENSORS] = {"wte",     "wpe",      "ln1
                                                      "fcprojw",  "fcprojb",  "lnfw",     "lnfb"};
 
 // Every tensor: backward's gradient vs central differences of the float forward, on a subset of
-// elements. Large init (std 0.5) and perturbed layernorm/bias values make every nonlinearity matter.
+// elements (relative L2 error < 0.5 %; correct code gives <= 0.07 %, a 10 % error in dq gives 2-5 %). Large init (std 0.5) and perturbed layernorm/bias values make every nonlinearity matter.
 TEST(TrainGrad, EveryTensorMatchesFiniteDifferences) {
     train_set_threads(1);  // ~200 tiny forwards: thread barriers would dominate on a shared box
     GPT2Config cfg = tiny_config();
@@ -70,7 +73,7 @@ TEST(TrainGrad, EveryTensorMatchesFiniteDifferences) {
             checked++;
         }
         double rel = std::sqrt(diff2) / (std::sqrt(ref2) + 1e-6);
-        EXPECT_LT(rel, 2e-2) << TENSOR_NAMES[t] << ": relative L2 error " << rel << " over " << checked
+        EXPECT_LT(rel, 5e-3) << TENSOR_NAMES[t] << ": relative L2 error " << rel << " over " << checked
                              << " elements, |fd| = " << std::sqrt(ref2);
         EXPECT_GT(std::sqrt(ref2), 1e-5) << TENSOR_NAMES[t] << ": gradient is ~0, the check would be vacuous";
         off += sizes[t];
@@ -79,7 +82,7 @@ TEST(TrainGrad, EveryTensorMatchesFiniteDifferences) {
 
 // A periodic sequence is learnable: loss must fall well below the uniform-distribution loss.
 TEST(TrainLoop, LossFallsOnTinyDataset) {
-    train_set_threads(2);
+    train_set_threads(1);  // 150 tiny steps: no thread hand-offs on a shared box
     GPT2Config cfg = tiny_config();
     cfg.vocab_size = 16;
     cfg.n_embd = 16;
@@ -96,6 +99,7 @@ TEST(TrainLoop, LossFallsOnTinyDataset) {
     o.steps = 150;
     o.warmup = 10;
     o.lr = 1e-2f;
+    o.threads = 1;
     TrainState st;
     train_rng_seed(st.rng, 5);
     double first = 0.0, last = 0.0;
@@ -266,4 +270,72 @@ TEST(TrainGrad, ShardedBatchMatchesSingleWorker) {
     }
     EXPECT_LT(std::sqrt(diff2), 1e-5 * std::sqrt(ref2));
     EXPECT_GT(ref2, 0.0);
+}
+
+// The exported directory loads in the inference engine (model_load_dir), and its forward pass gives
+// the trainer's logits: same layout, names and shapes end to end (F32 exactly up to summation order,
+// F16 within half-precision rounding of the weights).
+TEST(TrainExport, EngineLoadsExportAndMatchesTrainerLogits) {
+    train_set_threads(2);
+    GPT2Config cfg = tiny_config();
+    cfg.vocab_size = 258;  // 256 bytes + 1 merge + <|endoftext|>
+    TrainModel m;
+    std::string err;
+    ASSERT_TRUE(train_model_init(m, cfg, 21, 0.3f, err)) << err;
+    std::string tokdir = testing::TempDir() + "attnlab_train_tok258";
+    ASSERT_EQ(system(("mkdir -p " + tokdir).c_str()), 0);
+    {
+        // GPT-2 byte stand-ins: printable ASCII maps to itself, the rest to U+0100.. in byte order
+        std::vector<int> bs;
+        for (int b = '!'; b <= '~'; b++) bs.push_back(b);
+        for (int b = 0xA1; b <= 0xAC; b++) bs.push_back(b);
+        for (int b = 0xAE; b <= 0xFF; b++) bs.push_back(b);
+        std::vector<int> cp(256, -1);
+        for (int b : bs) cp[b] = b;
+        int n = 0;
+        for (int b = 0; b < 256; b++)
+            if (cp[b] < 0) cp[b] = 256 + n++;
+        nlohmann::json v;
+        for (int b = 0; b < 256; b++) {
+            std::string u;
+            int c = cp[b];
+            if (c < 0x80) u += (char)c;
+            else {
+                u += (char)(0xC0 | (c >> 6));
+                u += (char)(0x80 | (c & 0x3F));
+            }
+            v[u] = b;
+        }
+        v["th"] = 256;
+        v["<|endoftext|>"] = 257;
+        std::ofstream(tokdir + "/vocab.json") << v.dump();
+        std::ofstream(tokdir + "/merges.txt") << "#version: 0.2\nt h\n";
+    }
+    const int T = 6;
+    std::vector<int> ids = {116, 256, 101, 32, 100, 257};
+    train_forward(m, ids.data(), nullptr, 1, T);
+    const float* probs = m.workers[0].acts.probs.data() + (size_t)(T - 1) * cfg.vocab_size;  // last position
+    for (bool f16 : {false, true}) {
+        std::string dir = testing::TempDir() + (f16 ? "attnlab_train_engine16" : "attnlab_train_engine32");
+        ASSERT_TRUE(export_hf(m, tokdir, dir, f16, err)) << err;
+        Model em;
+        ASSERT_TRUE(model_load_dir(em, dir, err)) << err;
+        ASSERT_EQ(em.cfg.vocab_size, cfg.vocab_size);
+        ASSERT_EQ(em.cfg.n_layer, cfg.n_layer);
+        CaptureOptions opt;
+        opt.attention = opt.qkv = opt.residuals = false;
+        Capture cap;
+        ASSERT_TRUE(model_forward(em, ids, opt, cap, err)) << err;
+        ASSERT_EQ((int)cap.logits.size(), cfg.vocab_size);
+        // compare distributions (the trainer keeps probabilities, the engine logits)
+        float mx = *std::max_element(cap.logits.begin(), cap.logits.end());
+        double z = 0.0;
+        for (float l : cap.logits) z += std::exp((double)l - mx);
+        double max_diff = 0.0;
+        for (int i = 0; i < cfg.vocab_size; i++) {
+            double p = std::exp((double)cap.logits[i] - mx) / z;
+            max_diff = std::max(max_diff, std::fabs(p - probs[i]));
+        }
+        EXPECT_LT(max_diff, f16 ? 2e-3 : 1e-5) << (f16 ? "F16" : "F32");
+    }
 }
