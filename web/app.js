@@ -78,6 +78,8 @@
   // After any state change: status line, source highlight, screen-reader mirror.
   function afterChange(st) {
     st = st || state();
+    scheduleLinkUpdate();
+    emitSelection(st);
     statusEl.textContent = st.notice || (st.ids.length + ' tokens · ' + st.run_ms.toFixed(1) + ' ms');
     updateHighlight();
     updateMirror(st);
@@ -151,7 +153,104 @@
     } catch (e) { console.warn('font: ' + e.message + ' (using the built-in font)'); }
   }
 
+  // ---- share links: the fragment holds the whole state (see src/app/url_state.h) -------------------
+  let linkTimer = 0, restoring = false;
+  function currentFragment() { return mod.UTF8ToString(mod._attnlab_format_fragment()); }
+  function scheduleLinkUpdate() {
+    if (restoring || linkTimer) return;
+    // Chromium throttles replaceState storms; one update per 250 ms still follows typing.
+    linkTimer = setTimeout(() => {
+      linkTimer = 0;
+      const frag = currentFragment() + (window.attnlabModelFragment ? window.attnlabModelFragment() : '');
+      if (frag !== location.hash) history.replaceState(null, '', location.pathname + location.search + frag);
+    }, 250);
+  }
+  function showNotice(msg) {
+    const el = $('notice');
+    el.hidden = !msg;
+    el.textContent = msg || '';
+  }
+  // Restores state from a fragment: text first (it defines the tokens), then view/selection.
+  function restoreFragment(fragment) {
+    if (!fragment || fragment === '#') return;
+    restoring = true;
+    try {
+      const parsed = JSON.parse(withCString(fragment, (p) => mod.UTF8ToString(mod._attnlab_parse_fragment(p))));
+      let notice = mod.UTF8ToString(mod._attnlab_last_notice());
+      if (typeof parsed.text === 'string') setText(parsed.text);
+      delete parsed.text; delete parsed.model;
+      const applied = withCString(JSON.stringify(parsed), (p) => mod.UTF8ToString(mod._attnlab_apply(p)));
+      notice = (notice + ' ' + applied.replace(/ignored (\w+)/g, 'The link\'s $1 was ignored')).trim();
+      showNotice(notice);
+    } finally { restoring = false; }
+    afterChange();
+  }
+  async function copyText(s) {
+    try { await navigator.clipboard.writeText(s); return true; } catch (e) {
+      const ta = document.createElement('textarea');  // clipboard API refused (e.g. sandboxed iframe)
+      ta.value = s; document.body.append(ta); ta.select();
+      const ok = document.execCommand('copy'); ta.remove(); return ok;
+    }
+  }
+  function shareUrl() {
+    const u = new URL(location.href);
+    u.searchParams.delete('embed');
+    u.hash = currentFragment() + (window.attnlabModelFragment ? window.attnlabModelFragment() : '');
+    return u.toString();
+  }
+  function embedCode() {
+    const u = new URL(shareUrl());
+    u.searchParams.set('embed', '1');
+    const esc = (x) => x.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+    return `<iframe src="${esc(u.toString())}" title="Attention Lab: how a transformer reads a sentence" ` +
+           `width="100%" height="520" loading="lazy" style="border:0" allow="clipboard-write"></iframe>`;
+  }
+  async function onCopy(btn, text) {
+    const ok = await copyText(text);
+    const label = btn.textContent;
+    btn.textContent = ok ? 'Copied' : 'Copy failed';
+    setTimeout(() => { btn.textContent = label; }, 1200);
+  }
+
+  // ---- embedding: postMessage API for course sites ---------------------------------------------------
+  // The parent may send {type:'attnlab:set', text?, view?, layer?, head?, token?, ...}: data only, each
+  // value validated by the engine; nothing from a message is ever evaluated or inserted as HTML.
+  // With ?origin=<origin> only that origin is accepted and addressed; otherwise the embedding parent.
+  const params = new URLSearchParams(location.search);
+  const embedded = params.get('embed') === '1';
+  const allowedOrigin = params.get('origin');
+  function parentOrigin() {
+    if (allowedOrigin) return allowedOrigin;
+    try { return document.referrer ? new URL(document.referrer).origin : '*'; } catch { return '*'; }
+  }
+  function postToParent(msg) {
+    if (window.parent === window) return;
+    const target = parentOrigin();
+    window.parent.postMessage(msg, target === 'null' ? '*' : target);
+  }
+  let lastSelection = '';
+  function emitSelection(st) {
+    if (window.parent === window) return;
+    const sel = { type: 'attnlab:selection', view: st.view, layer: st.layer, head: st.head, token: st.token,
+                  tokenText: st.token >= 0 ? st.tokens[st.token].text : null };
+    const key = JSON.stringify(sel);
+    if (key !== lastSelection) { lastSelection = key; postToParent(sel); }
+  }
+  function onMessage(e) {
+    if (e.source !== window.parent || window.parent === window) return;
+    if (allowedOrigin && e.origin !== allowedOrigin) return;
+    const d = e.data;
+    if (!d || typeof d !== 'object' || d.type !== 'attnlab:set') return;
+    const partial = {};
+    for (const k of ['view', 'layer', 'head', 'token', 'temperature', 'top_k', 'top_p', 'seed', 'compare', 'aggregate'])
+      if (k in d) partial[k] = d[k];
+    if (typeof d.text === 'string') setText(d.text);
+    const notice = Object.keys(partial).length ? apply(partial) : '';
+    postToParent({ type: 'attnlab:applied', notice });
+  }
+
   async function start() {
+    if (embedded) document.body.classList.add('embed');
     const problem = checkBrowser();
     if (problem) return showFatal(problem);
     showLoading('Loading the engine…');
@@ -176,6 +275,12 @@
     $('canvas').addEventListener('pointerdown', () => $('canvas').focus());
     textEl.addEventListener('scroll', () => { highlightEl.scrollTop = textEl.scrollTop; });
     setInterval(() => { updateHighlight(); updateMirror(); }, 150);
+    restoreFragment(location.hash);
+    window.addEventListener('hashchange', () => restoreFragment(location.hash));
+    $('copy-link').addEventListener('click', (e) => onCopy(e.target, shareUrl()));
+    $('copy-embed').addEventListener('click', (e) => onCopy(e.target, embedCode()));
+    window.addEventListener('message', onMessage);
+    postToParent({ type: 'attnlab:ready', version: 1 });
     const dark = window.matchMedia('(prefers-color-scheme: dark)');
     mod._attnlab_set_dark(dark.matches ? 1 : 0);
     dark.addEventListener('change', (e) => mod._attnlab_set_dark(e.matches ? 1 : 0));
@@ -208,6 +313,8 @@
     state,
     apply,
     step,
+    shareUrl: () => shareUrl(),
+    embedCode: () => embedCode(),
     get frames() { return mod ? mod._attnlab_frames() : 0; },
   };
   start().catch((e) => showFatal('Attention Lab could not start: ' + e.message));

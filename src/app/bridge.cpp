@@ -7,6 +7,7 @@
 
 #include "app/app.h"
 #include "app/ui.h"
+#include "app/url_state.h"
 
 static std::string g_json;  // the last string handed to JS (valid until the next call)
 
@@ -22,6 +23,19 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_state_json() {
 // Partial state {"view":"heads","layer":1,...}; returns "" or a notice about ignored values.
 EMSCRIPTEN_KEEPALIVE const char* attnlab_apply(const char* json) {
     g_json = app_apply_json(g_app, json ? json : "");
+    return g_json.c_str();
+}
+
+// Share links: fragment -> {"text", "view", ...} (+ notice via attnlab_last_notice), state -> fragment.
+static std::string g_notice;
+EMSCRIPTEN_KEEPALIVE const char* attnlab_parse_fragment(const char* fragment) {
+    g_notice.clear();
+    g_json = url_state_parse(fragment ? fragment : "", g_notice);
+    return g_json.c_str();
+}
+EMSCRIPTEN_KEEPALIVE const char* attnlab_last_notice() { return g_notice.c_str(); }
+EMSCRIPTEN_KEEPALIVE const char* attnlab_format_fragment() {
+    g_json = url_state_format(app_state_json(g_app));
     return g_json.c_str();
 }
 
