@@ -155,13 +155,14 @@ static void lm_head_forward(float* logits, const float* x, const GPT2Weights& w,
     matmul_bt(logits, V, xn, C, w.wte, C, 1.0f, n, C, V);        // [n, V] = [n, C] @ [V, C]^T
 }
 
-// Logit lens of one layer: top-k ids and softmax probabilities of ln_f + LM head on x[T, C].
+// Logit lens of one layer: top-k ids and softmax probabilities of ln_f + LM head on x[T, C], for the
+// positions [t_begin, t_end).
 static void lens_forward(int* ids_out, float* probs_out, const float* x, int k, const GPT2Weights& w,
-                         const GPT2Config& cfg, int T, ForwardScratch& s) {
+                         const GPT2Config& cfg, int t_begin, int t_end, ForwardScratch& s) {
     const int V = cfg.vocab_size, chunk = 32;                    // rows per LM-head GEMM: bounds scratch to 32 x V
     float* rows = grow(s.rows, (size_t)chunk * V);               // [chunk, V]
-    for (int t0 = 0; t0 < T; t0 += chunk) {
-        int m = std::min(chunk, T - t0);
+    for (int t0 = t_begin; t0 < t_end; t0 += chunk) {
+        int m = std::min(chunk, t_end - t0);
         lm_head_forward(rows, x + (size_t)t0 * cfg.n_embd, w, cfg, m, s);  // [m, V]
         for (int r = 0; r < m; r++) {
             const float* z = rows + (size_t)r * V;               // [V]
@@ -224,9 +225,14 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
     cap.resid_attn.resize(opt.residuals ? (size_t)L * TC : 0);
     cap.resid_mlp.resize(opt.residuals ? (size_t)L * TC : 0);
     cap.logits.resize((size_t)(opt.logits_all ? T : 1) * V);
+    if (k > 0 && opt.lens_pos >= T) {
+        err = "capture: lens_pos " + std::to_string(opt.lens_pos) + " outside the " + std::to_string(T) + " tokens";
+        return false;
+    }
+    const int lens_begin = opt.lens_pos < 0 ? 0 : opt.lens_pos, lens_end = opt.lens_pos < 0 ? T : opt.lens_pos + 1;
     cap.lens_k = k;
-    cap.lens_ids.resize((size_t)L * T * k);
-    cap.lens_probs.resize((size_t)L * T * k);
+    cap.lens_ids.assign((size_t)L * T * k, -1);                  // rows outside [lens_begin, lens_end) stay -1 / 0
+    cap.lens_probs.assign((size_t)L * T * k, 0.0f);
 
     float* x = grow(s.x, TC);                                    // [T, C]
     float* xn = grow(s.xn, TC);                                  // [T, C]
@@ -272,7 +278,7 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
 
         if (k > 0)
             lens_forward(cap.lens_ids.data() + (size_t)l * T * k, cap.lens_probs.data() + (size_t)l * T * k, x, k, w,
-                         cfg, T, s);
+                         cfg, lens_begin, lens_end, s);
     }
 
     if (opt.logits_all) lm_head_forward(cap.logits.data(), x, w, cfg, T, s);                 // [T, V]

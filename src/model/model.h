@@ -95,7 +95,9 @@ struct CaptureOptions {
     int qkv_head = -1;         // -1: all heads
     bool residuals = true;     // embed, resid_attn, resid_mlp
     bool logits_all = false;   // logits at every position (else only the last)
-    int lens_top_k = 0;        // logit lens: top-k per layer and position (0: off)
+    int lens_top_k = 0;        // logit lens: top-k per layer and position (0: off). Costs L x T LM-head
+                               // rows (L*T*V*C multiply-adds: more than the forward itself for small models)
+    int lens_pos = -1;         // -1: lens at every position; else only this one (other rows: id -1, prob 0)
 };
 
 struct Capture {

@@ -107,6 +107,31 @@ TEST_F(ModelForward, SelectedHeadQkvIsTheSliceOfTheFullCapture) {
     EXPECT_EQ(one.k, std::vector<float>(all.k.begin() + lat, all.k.begin() + lat + all.H * TD));
 }
 
+TEST_F(ModelForward, LensAtOnePosition) {
+    std::string err;
+    Capture all, one;
+    CaptureOptions o = capture_everything(rc.lens_k);
+    ASSERT_TRUE(model_forward(m, rc.ids, o, all, err)) << err;
+    o.lens_pos = 7;
+    ASSERT_TRUE(model_forward(m, rc.ids, o, one, err)) << err;
+    const int T = all.T, k = all.lens_k;
+    ASSERT_EQ(one.lens_ids.size(), all.lens_ids.size());
+    for (int l = 0; l < all.L; l++)
+        for (int t = 0; t < T; t++)
+            for (int j = 0; j < k; j++) {
+                size_t at = ((size_t)l * T + t) * k + j;
+                if (t == 7) {
+                    EXPECT_EQ(one.lens_ids[at], all.lens_ids[at]);
+                    EXPECT_NEAR(one.lens_probs[at], all.lens_probs[at], 1e-6);  // 1-row vs 32-row GEMM
+                } else {
+                    EXPECT_EQ(one.lens_ids[at], -1);
+                    EXPECT_EQ(one.lens_probs[at], 0.0f);
+                }
+            }
+    o.lens_pos = T;
+    EXPECT_FALSE(model_forward(m, rc.ids, o, one, err));
+}
+
 TEST_F(ModelForward, NothingCapturedStillGivesTheLastLogits) {
     std::string err;
     Capture cap;
