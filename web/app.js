@@ -32,9 +32,18 @@
   }
 
   // ---- strings across the boundary -----------------------------------------------------------------
+  // UTF-8 through TextEncoder, which turns unpaired surrogates into U+FFFD (Emscripten's own
+  // stringToUTF8 would pair a lone high surrogate with whatever follows it).
+  const utf8 = new TextEncoder();
+  function toHeapUTF8(s) {
+    const bytes = utf8.encode(s), p = mod._malloc(bytes.length + 1);
+    mod.HEAPU8.set(bytes, p);
+    mod.HEAPU8[p + bytes.length] = 0;
+    return { p, n: bytes.length };
+  }
   function withCString(s, fn) {
-    const n = mod.lengthBytesUTF8(s) + 1, p = mod._malloc(n);
-    try { mod.stringToUTF8(s, p, n); return fn(p); } finally { mod._free(p); }
+    const { p } = toHeapUTF8(s);
+    try { return fn(p); } finally { mod._free(p); }
   }
   function copyToHeap(bytes) {
     const p = mod._attnlab_try_malloc(Math.max(1, bytes.length));
@@ -71,7 +80,8 @@
     s = String(s);
     if (textEl.value !== s) textEl.value = s;
     if (!mod) return;
-    withCString(s, (p) => mod._attnlab_set_text(p));
+    const { p, n } = toHeapUTF8(s);
+    try { mod._attnlab_set_text(p, n); } finally { mod._free(p); }
     afterChange();
   }
 
@@ -316,6 +326,7 @@
     shareUrl: () => shareUrl(),
     embedCode: () => embedCode(),
     get frames() { return mod ? mod._attnlab_frames() : 0; },
+    heapUsed() { return mod._attnlab_heap_used(); },
   };
   start().catch((e) => showFatal('Attention Lab could not start: ' + e.message));
 })();

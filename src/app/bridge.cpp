@@ -2,6 +2,7 @@
 #include <emscripten.h>
 
 #include <cstdlib>
+#include <malloc.h>
 #include <cstring>
 #include <string>
 
@@ -13,7 +14,13 @@ static std::string g_json;  // the last string handed to JS (valid until the nex
 
 extern "C" {
 
-EMSCRIPTEN_KEEPALIVE void attnlab_set_text(const char* utf8) { app_set_text(g_app, utf8 ? utf8 : ""); }
+// Text with its byte length: a NUL typed or pasted into the page is text too, not the end of it.
+EMSCRIPTEN_KEEPALIVE void attnlab_set_text(const char* utf8, int len) {
+    app_set_text(g_app, utf8 && len > 0 ? std::string(utf8, (size_t)len) : std::string());
+}
+
+// Bytes in use by malloc (tests assert the heap stays flat over many re-runs).
+EMSCRIPTEN_KEEPALIVE double attnlab_heap_used() { return (double)mallinfo().uordblks; }
 
 EMSCRIPTEN_KEEPALIVE const char* attnlab_state_json() {
     g_json = app_state_json(g_app);
