@@ -242,7 +242,7 @@
     await nextPaint();                     // the engine's load is synchronous: let the bar paint first
     const t1 = performance.now();
     const prevName = app.state().model?.name;
-    name = uniqueName(name || (typeof cfg._name_or_path === 'string' && cfg._name_or_path.split('/').pop()) || 'model');
+    name = uniqueName(name || (typeof cfg._name_or_path === 'string' && cfg._name_or_path.split('/').pop()) || 'model from files');
     let err = internal.loadModelBytes(name, small.config, st, small.vocab, small.merges);  // frees st
     const engineMs = performance.now() - t1;
     if (err) {

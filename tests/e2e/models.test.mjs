@@ -241,7 +241,7 @@ test('corrupt, wrong and missing files give their message and keep the previous 
   const truncated = brokenCopy('truncated', GPT2VOCAB, 'model.safetensors', (b) => b.subarray(0, b.length >> 1));
   let last = await loadViaInput(page, '#loader-files', FILES.map((f) => path.join(truncated, f)));
   assert.equal(last.ok, false);
-  assert.match(last.message, /^Could not load model: model\.safetensors: .*truncated file\?\) \(still using /);
+  assert.match(last.message, /^Could not load model from files: model\.safetensors: .*truncated file\?\) \(still using /);
   assert.match(await page.locator('#loader-msg').textContent(), /model\.safetensors/);
   await assertStillUsable(page, prev);
 
