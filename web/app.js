@@ -46,7 +46,7 @@
     try { return fn(p); } finally { mod._free(p); }
   }
   function copyToHeap(bytes) {
-    const p = mod._attnlab_try_malloc(Math.max(1, bytes.length));
+    const p = mod._attnlab_try_malloc(Math.max(1, bytes.length)) >>> 0;  // addresses above 2 GB
     if (!p) throw new Error('not enough memory for ' + (bytes.length / 1048576).toFixed(1) + ' MB');
     mod.HEAPU8.set(bytes, p);
     return p;
@@ -259,6 +259,36 @@
     postToParent({ type: 'attnlab:applied', notice });
   }
 
+  // ---- export: PNG (2x, read back from WebGL), SVG (the view's scene), JSON (as `attnlab run --json`) -
+  async function exportPng(scale = 2) {
+    const wp = mod._malloc(8);
+    const ptr = mod._attnlab_read_frame(scale, wp, wp + 4);
+    const w = mod.HEAP32[wp >> 2], h = mod.HEAP32[(wp >> 2) + 1];
+    mod._free(wp);
+    const pixels = new Uint8ClampedArray(mod.HEAPU8.buffer, ptr, w * h * 4).slice();
+    const canvas = new OffscreenCanvas(w, h);
+    canvas.getContext('2d').putImageData(new ImageData(pixels, w, h), 0, 0);
+    return canvas.convertToBlob({ type: 'image/png' });
+  }
+  function exportSvg() { return mod.UTF8ToString(mod._attnlab_export_svg()); }
+  function exportJson(allHeads = true) { return mod.UTF8ToString(mod._attnlab_export_json(allHeads ? 1 : 0)); }
+  function download(blob, name) {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  }
+  async function onExport(kind) {
+    const st = state(), base = `attention-lab-${st.view}-L${st.layer}H${st.head}`;
+    if (kind === 'png') download(await exportPng(2), base + '.png');
+    else if (kind === 'svg') {
+      const svg = exportSvg();
+      if (!svg) return showNotice('This view is a table: export it as PNG or JSON.');
+      download(new Blob([svg], { type: 'image/svg+xml' }), base + '.svg');
+    } else download(new Blob([exportJson(true)], { type: 'application/json' }), base + '.json');
+  }
+
   async function start() {
     if (embedded) document.body.classList.add('embed');
     const problem = checkBrowser();
@@ -289,6 +319,7 @@
     window.addEventListener('hashchange', () => restoreFragment(location.hash));
     $('copy-link').addEventListener('click', (e) => onCopy(e.target, shareUrl()));
     $('copy-embed').addEventListener('click', (e) => onCopy(e.target, embedCode()));
+    $('export').addEventListener('change', (e) => { const k = e.target.value; e.target.value = ''; if (k) onExport(k); });
     window.addEventListener('message', onMessage);
     postToParent({ type: 'attnlab:ready', version: 1 });
     const dark = window.matchMedia('(prefers-color-scheme: dark)');
@@ -324,6 +355,7 @@
     apply,
     step,
     shareUrl: () => shareUrl(),
+    exportPng, exportSvg, exportJson,
     embedCode: () => embedCode(),
     get frames() { return mod ? mod._attnlab_frames() : 0; },
     heapUsed() { return mod._attnlab_heap_used(); },

@@ -77,6 +77,10 @@ void app_rerun(App& app) {
     // Q/K/V for every head while that stays small (the tiny model); else only the selected head.
     CaptureOptions& co = app.cap_opt;
     co.attention = true, co.residuals = true, co.qkv = true, co.lens_top_k = 3;
+    // The logit lens costs L·T·V·C multiply-adds (more than the forward pass): every position while
+    // that stays small, else only the last position (what the Predict view explains).
+    double lens_macs = (double)m->cfg.n_layer * app.spans.size() * m->cfg.vocab_size * m->cfg.n_embd;
+    co.lens_pos = lens_macs <= 32e6 ? -1 : (int)app.spans.size() - 1;
     co.qkv_layer = -1, co.qkv_head = -1;
     if (capture_bytes(m->cfg, (int)app.ids.size(), co) > ((size_t)96 << 20)) co.qkv_layer = app.layer, co.qkv_head = app.head;
     if (app.ids.empty()) {
@@ -308,4 +312,58 @@ std::string app_describe(const App& app) {
         s += (i ? ", " : "") + quoted(tokenizer_sanitize_utf8(app.token_bytes[order[i]])) + buf;
     }
     return s + ".";
+}
+
+// ---- export: the same schema as `attnlab run --json` (src/cli/cmd_run.cpp) --------------------------
+std::string app_export_json(const App& app, bool all_heads) {
+    using nlohmann::json;
+    const Model* m = app_model(app);
+    const Capture& c = app.cap;
+    json j;
+    if (!m || c.T == 0) return "{}";
+    j["model"] = m->name;
+    j["config"] = {{"n_layer", m->cfg.n_layer}, {"n_head", m->cfg.n_head}, {"n_embd", m->cfg.n_embd},
+                   {"n_positions", m->cfg.n_positions}, {"vocab_size", m->cfg.vocab_size}, {"dtype", m->source_dtype}};
+    j["ids"] = app.ids;
+    json tokens = json::array(), text = json::array();
+    for (int id : app.ids) {
+        tokens.push_back(tokenizer_bytes_to_unicode(tokenizer_token_bytes(m->tok, id)));
+        text.push_back(tokenizer_sanitize_utf8(tokenizer_token_bytes(m->tok, id)));
+    }
+    j["tokens"] = tokens;
+    j["token_text"] = text;
+    // attention [L][H][T][T] (all heads) or [1][1][T][T] with "layer"/"head" saying which.
+    json att = json::array();
+    for (int l = 0; l < c.L; l++) {
+        if (!all_heads && l != app.layer) continue;
+        json heads = json::array();
+        for (int h = 0; h < c.H; h++) {
+            if (!all_heads && h != app.head) continue;
+            json rows = json::array();
+            for (int q = 0; q < c.T; q++) {
+                const float* r = c.weights.data() + (((size_t)l * c.H + h) * c.T + q) * c.T;
+                rows.push_back(std::vector<float>(r, r + c.T));
+            }
+            heads.push_back(rows);
+        }
+        att.push_back(heads);
+    }
+    j["attention"] = att;
+    if (!all_heads) j["attention_layer"] = app.layer, j["attention_head"] = app.head;
+    const float* last = c.logits.data() + c.logits.size() - c.V;
+    j["logits"] = std::vector<float>(last, last + c.V);
+    SamplingParams plain;  // the model's own distribution, as the CLI's "top"
+    std::vector<float> probs;
+    sampling_distribution(last, c.V, plain, probs);
+    std::vector<int> order(c.V);
+    for (int i = 0; i < c.V; i++) order[i] = i;
+    int k = std::min(10, c.V);
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [&](int a, int b) { return probs[a] > probs[b] || (probs[a] == probs[b] && a < b); });
+    json top = json::array();
+    for (int i = 0; i < k; i++)
+        top.push_back({{"id", order[i]}, {"token", tokenizer_bytes_to_unicode(tokenizer_token_bytes(m->tok, order[i]))},
+                       {"prob", probs[order[i]]}});
+    j["top"] = top;
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }

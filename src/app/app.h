@@ -96,5 +96,8 @@ void app_step(App& app);
 // Re-computes the predict distribution from the captured logits and the sampling settings.
 void app_update_probs(App& app);
 void app_set_compare(App& app, const std::string& text);
+// Tokens, ids, attention (all heads, or only the selected one) and logits/top-k: the schema of
+// `attnlab run --json`, so a figure's numbers can be checked against the CLI.
+std::string app_export_json(const App& app, bool all_heads);
 // In words, what is selected (for the screen-reader mirror).
 std::string app_describe(const App& app);

@@ -46,6 +46,15 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_format_fragment() {
     return g_json.c_str();
 }
 
+EMSCRIPTEN_KEEPALIVE const char* attnlab_export_json(int all_heads) {
+    g_json = app_export_json(g_app, all_heads != 0);
+    return g_json.c_str();
+}
+EMSCRIPTEN_KEEPALIVE const char* attnlab_export_svg() {
+    g_json = ui_export_svg(g_app);
+    return g_json.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE void attnlab_step() { app_step(g_app); }
 
 EMSCRIPTEN_KEEPALIVE void attnlab_set_dark(int dark) {

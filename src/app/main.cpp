@@ -12,10 +12,15 @@
 #include "app/app.h"
 #include "app/ui.h"
 
+#include <cstring>
+#include <vector>
+
 static SDL_Window* g_window = nullptr;
 static SDL_GLContext g_gl = nullptr;
 static double g_css_w = 0, g_css_h = 0, g_dpr = 0;  // canvas size in CSS px, devicePixelRatio
 static std::vector<unsigned char> g_font_ttf;       // kept alive: ImGui rebuilds the atlas from it
+static double g_scale_override = 0;                 // > 0 while exporting a PNG at a fixed scale
+static std::vector<unsigned char> g_pixels;         // the last exported frame, RGBA, top row first
 
 // ---- fonts ----------------------------------------------------------------------------------------
 // The atlas is rasterized at the device pixel ratio and drawn at 1/dpr scale: crisp text on HiDPI.
@@ -53,7 +58,7 @@ extern "C" EMSCRIPTEN_KEEPALIVE void attnlab_set_font(const unsigned char* data,
 static void canvas_sync() {
     double w, h;
     emscripten_get_element_css_size("#canvas", &w, &h);
-    double dpr = emscripten_get_device_pixel_ratio();
+    double dpr = g_scale_override > 0 ? g_scale_override : emscripten_get_device_pixel_ratio();
     if (w < 1 || h < 1) return;
     if (w == g_css_w && h == g_css_h && dpr == g_dpr) return;
     bool dpr_changed = dpr != g_dpr;
@@ -91,6 +96,27 @@ static void frame() {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     g_app.frames++;
+}
+
+// ---- PNG export: render one frame at `scale` device pixels per CSS pixel and read it back --------------
+extern "C" EMSCRIPTEN_KEEPALIVE unsigned char* attnlab_read_frame(double scale, int* out_w, int* out_h) {
+    g_scale_override = scale;
+    frame();
+    frame();  // the first frame after a scale change lays out with the new font atlas
+    int w = (int)(g_css_w * g_dpr + 0.5), h = (int)(g_css_h * g_dpr + 0.5);
+    g_pixels.resize((size_t)w * h * 4);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, g_pixels.data());
+    // GL rows start at the bottom; images start at the top.
+    std::vector<unsigned char> row((size_t)w * 4);
+    for (int y = 0; y < h / 2; y++) {
+        unsigned char* a = g_pixels.data() + (size_t)y * w * 4;
+        unsigned char* b = g_pixels.data() + (size_t)(h - 1 - y) * w * 4;
+        memcpy(row.data(), a, row.size()), memcpy(a, b, row.size()), memcpy(b, row.data(), row.size());
+    }
+    g_scale_override = 0;  // the next regular frame returns to the device's ratio
+    *out_w = w, *out_h = h;
+    return g_pixels.data();
 }
 
 int main(int, char**) {

@@ -13,6 +13,7 @@
 
 #include "app/draw_scene.h"
 #include "imgui.h"
+#include "viz/svg.h"
 #include "viz/views.h"
 
 static VizScene g_scene;       // rebuilt every frame, capacity kept
@@ -421,6 +422,10 @@ static void view_predict(App& app, const Model* m, const VizTheme& th, float w) 
                 ImGui::TableNextColumn();
                 int id = c.lens_ids[((size_t)l * c.T + t) * c.lens_k];
                 float pr = c.lens_probs[((size_t)l * c.T + t) * c.lens_k];
+                if (id < 0) {  // long texts: the lens is computed at the last position only
+                    ImGui::TextDisabled("–");
+                    continue;
+                }
                 std::string label;
                 const std::string& b = tokenizer_token_bytes(m->tok, id);
                 viz_token_label(b.data(), (int)b.size(), label);
@@ -552,6 +557,16 @@ static void view_compare(App& app, const Model* m, const VizTheme& th, float w) 
     viz_row_table_build(g_scene, a, app.token_bytes, app.layer, app.head, qa, VizRect{0, 0, half, 0}, th);
     viz_row_table_build(g_scene, b, app.compare_bytes, app.layer, app.head, qb, VizRect{half + 16, 0, half, 0}, th);
     scene_show(g_scene, "##compare");
+}
+
+// ---- export ---------------------------------------------------------------------------------------
+// The current view's scene as SVG (empty if the view is a table drawn by ImGui itself).
+std::string ui_export_svg(const App& app) {
+    std::string out;
+    if (g_scene.prims.empty()) return out;
+    VizTheme th = ui_theme(app);
+    viz_svg_write(g_scene, out, &th.bg);
+    return out;
 }
 
 // ---- frame ----------------------------------------------------------------------------------------

@@ -277,6 +277,6 @@ test('corrupt, wrong and missing files give their message and keep the previous 
   await page.close();
 });
 
-test('web/index.html CSP lets #model= reach CORS hosts', { todo: 'needs connect-src change in web/index.html (issue 10)' }, () => {
+test('web/index.html CSP lets #model= reach CORS hosts', () => {
   assert.ok(pageCsp().includes('http://127.0.0.1:*') || pageCsp().includes('http:'), pageCsp());
 });
