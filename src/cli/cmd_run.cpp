@@ -1,6 +1,6 @@
 // attnlab run / attnlab generate: the model on the command line.
 //
-// ---- `attnlab run --model DIR [--ids 1,2,3 | TEXT] [--json] [--scores] [--lens K] [--logits-all]` -------
+// ---- `attnlab run --model DIR [--ids 1,2,3 | TEXT] [--json] [--scores] [--lens K] [--logits-all] [--residuals]` -------
 // Runs one forward pass. Without --json prints a short summary (tokens, top next tokens). --json prints
 // one JSON object (numbers: float32 printed with 7 significant digits):
 //   "model":       directory name
@@ -15,6 +15,8 @@
 //   "logits":      [V] logits of the last position (the next-token prediction)
 //   "logits_all":  (--logits-all) [T][V] logits of every position
 //   "top":         [10] {"id", "token", "prob"}: the most likely next tokens, softmax of "logits"
+//   "residuals":   (--residuals) [L+1][T][C] the embedding (wte + wpe), then the residual stream
+//                  after each layer (what the page's Embed and Compare views show)
 //   "lens":        (--lens K) [L][T] {"ids": [K], "probs": [K]}: logit lens, ln_f + LM head applied
 //                  to the residual stream after each layer
 //   "time_ms", "cpu_ms": (--time N) mean wall / process CPU time of N forward passes with this capture
@@ -164,6 +166,7 @@ static int cmd_run(int argc, char** argv) {
     bool as_json = cli_take_switch(args, "--json");
     bool scores = cli_take_switch(args, "--scores");
     bool logits_all = cli_take_switch(args, "--logits-all");
+    bool residuals = cli_take_switch(args, "--residuals");
     long lens_k = 0, repeat = 0;
     if (!dir || (ids_arg ? !args.empty() : args.size() != 1) || (lens_arg && !parse_int(lens_arg, 1, 100, lens_k)) ||
         (time_arg && !parse_int(time_arg, 1, 1000000, repeat))) {
@@ -177,7 +180,7 @@ static int cmd_run(int argc, char** argv) {
     CaptureOptions opt;
     opt.attention = as_json || repeat > 0;
     opt.qkv = false;
-    opt.residuals = false;
+    opt.residuals = residuals;
     opt.logits_all = logits_all;
     opt.lens_top_k = (int)lens_k;
     Capture cap;
@@ -251,6 +254,19 @@ static int cmd_run(int argc, char** argv) {
         for (int t = 0; t < T; t++) {
             if (t) out += ',';
             put_floats(out, cap.logits.data() + (size_t)t * V, V);
+        }
+        out += ']';
+    }
+    if (residuals) {  // [L+1][T][C]: the embedding (wte + wpe), then the stream after each layer
+        const int C = cap.C;
+        out += ",\"residuals\":[";
+        for (int l = -1; l < L; l++) {
+            out += l < 0 ? "[" : ",[";
+            for (int t = 0; t < T; t++) {
+                if (t) out += ',';
+                put_floats(out, (l < 0 ? cap.embed.data() : cap.resid_mlp.data() + (size_t)l * T * C) + (size_t)t * C, C);
+            }
+            out += ']';
         }
         out += ']';
     }

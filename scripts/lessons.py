@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Writes dist/lessons.html: one lesson per question of the learner's conversation, each with a
+share link into the exact view that shows it and the shipped model's real numbers (computed here
+with the native CLI, so the text never disagrees with the model the page loads).
+
+    scripts/lessons.py MODEL_DIR OUT_HTML
+"""
+import html
+import json
+import math
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = ROOT / "build/native/attnlab"
+
+
+def run(model, text, *flags):
+    out = subprocess.run([str(CLI), "run", "--model", str(model), "--json", *flags, text],
+                         check=True, capture_output=True).stdout
+    return json.loads(out)
+
+
+def generate(model, text, **kw):
+    args = [str(CLI), "generate", "--model", str(model), "--json", "--steps", "12"]
+    for k, v in kw.items():
+        args += ["--" + k.replace("_", "-"), str(v)]
+    return json.loads(subprocess.run(args + [text], check=True, capture_output=True).stdout)
+
+
+def link(**state):
+    parts = ["v=1"] + [f"{k}={urllib.parse.quote(str(v), safe='')}" for k, v in state.items()]
+    return "index.html#" + "&".join(parts)
+
+
+def find(tokens, word):
+    """Index of the last token whose text is `word` (with or without a leading space)."""
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i].strip() == word:
+            return i
+    raise KeyError(word)
+
+
+def best_head(att, q, k):
+    """(layer, head, weight) of the head where query q attends most to key k."""
+    return max(((l, h, att[l][h][q][k]) for l in range(len(att)) for h in range(len(att[l]))), key=lambda x: x[2])
+
+
+def cosine(a, b):
+    dot = sum(x * y for x, y in zip(a, b))
+    return dot / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+
+
+def q(s):
+    return "\u201c" + html.escape(s) + "\u201d"
+
+
+def lessons(model):
+    cfg = run(model, "I")["config"]
+    L = []
+
+    # 1. words -> tokens -> ids
+    text = "How do you work? The information was retold."
+    r = run(model, text)
+    pieces = ", ".join(f"{q(t)}&nbsp;{i}" for t, i in zip(r["token_text"], r["ids"]))
+    L.append(("Words become tokens, tokens become ids",
+              f"The tokenizer cuts text into pieces from a fixed vocabulary of {cfg['vocab_size']} and each piece is "
+              f"just a row number. Common words are one token; rarer ones are split into parts: "
+              f"{pieces}. A space belongs to the token after it.",
+              link(text=text, view="tokens", token=len(r["ids"]) - 2)))
+
+    # 2. fixed-width embeddings
+    text = "How do you work? How do you do that?"
+    r = run(model, text, "--residuals")
+    first, second = r["token_text"].index("How"), find(r["token_text"], "How")
+    L.append(("Does the vector grow if a word is used more?",
+              f"No. Every token enters as a vector of exactly d_model = {cfg['n_embd']} numbers (GPT-2 small: 768), "
+              f"fixed when the model was built. “How” appears twice here and both times it starts from the same "
+              f"embedding row; only its context vector after each layer differs (cosine between the two after the "
+              f"last layer: {cosine(r['residuals'][-1][first], r['residuals'][-1][second]):.2f}).",
+              link(text=text, view="embed", token=second)))
+
+    # 3. Q, K, V: the learner's "because" table
+    text = "She ate because she was hungry."
+    r = run(model, text, "--scores")
+    qi = find(r["token_text"], "because")
+    l, h, _ = best_head(r["attention"], qi, qi - 1)  # the verb before it ("ate" may be two tokens)
+    row = r["attention"][l][h][qi]
+    top = sorted(range(qi + 1), key=lambda k: -row[k])[:3]
+    nums = ", ".join(f"{q(r['token_text'][k])} {row[k]:.2f}" for k in top)
+    L.append(("Attention is a weighted mix: dot(Q, K) → softmax → apply to V",
+              f"For the query “because” in layer {l}, head {h} the Math view lists every key's Q·K, the division by "
+              f"√d_head, the causal mask (later tokens get exactly 0: the model cannot look ahead, unlike the "
+              f"learner's table), the softmax weights — here {nums} — and the weighted sum of value vectors. "
+              f"The weights of a row always sum to 1.",
+              link(text=text, view="math", layer=l, head=h, token=qi)))
+
+    # 4. the 4x4 table
+    text = "I have a dog"
+    r = run(model, text)
+    row = r["attention"][0][0][3]
+    cells = ", ".join(f"{q(t)} {w:.2f}" for t, w in zip(r["token_text"], row))
+    L.append(("The 4 × 4 table for “I have a dog”",
+              f"Four tokens give a 4 × 4 matrix per head. The upper triangle is masked (each token sees only itself "
+              f"and what came before), so the first row is always 1.00 on “I”. Row “dog” in layer 0, head 0: "
+              f"{cells} (sum {sum(row):.2f}). There are {cfg['n_layer']} × {cfg['n_head']} = "
+              f"{cfg['n_layer'] * cfg['n_head']} such maps in this model (GPT-2 small: 144).",
+              link(text=text, view="matrix", layer=0, head=0, token=3)))
+
+    # 5. repeated words and citing earlier turns
+    text = "Anna: Have you seen my red umbrella?\n\nTom: No. When did you last have the umbrella?"
+    r = run(model, text)
+    t = r["token_text"]
+    qi, ki = find(t, "umbrella"), t.index(" umbrella")
+    l, h, w = best_head(r["attention"], qi, ki)
+    mean = sum(r["attention"][l][hh][qi][ki] for hh in range(cfg["n_head"])) / cfg["n_head"]
+    L.append(("Repeated words and “citing” earlier turns",
+              f"There is no memory besides the context window ({cfg['n_positions']} tokens here): both turns are "
+              f"re-read for every new token. The second “umbrella” attends to the first with weight {w:.2f} in "
+              f"layer {l}, head {h}, but only {mean:.2f} on average over that layer's heads (uniform would be "
+              f"{1 / (qi + 1):.2f}): repetition draws attention in some heads, not everywhere, and is not a "
+              f"“gravity” every word gains.",
+              link(text=text, view="context", layer=l, head=h, token=qi)))
+
+    # 6. cause vs a good cause; it vs raining
+    a, b = "I stayed home cause it was raining.", "She donated to a good cause."
+    ra, rb = run(model, a, "--residuals"), run(model, b, "--residuals")
+    ia, ib = find(ra["token_text"], "cause"), find(rb["token_text"], "cause")
+    sims = [cosine(x[ia], y[ib]) for x, y in zip(ra["residuals"], rb["residuals"])]
+    qi = find(ra["token_text"], "it")
+    l, h, w = best_head(ra["attention"], qi, find(ra["token_text"], "stayed"))
+    L.append(("“cause” (because) vs “a good cause”; “it” and “raining”",
+              f"Same token, same embedding (cosine {sims[0]:.2f} with the position added), but after each layer "
+              f"the two “cause” vectors drift apart: {', '.join(f'{s:.2f}' for s in sims[1:])}. In the first "
+              f"sentence “it” attends to “stayed” with {w:.2f} (layer {l}, head {h}). A model this small "
+              f"separates the two senses only partly — the numbers say how much.",
+              link(text=a, view="compare", compare=b, token=ia, layer=l, head=h)))
+
+    # 7. temperature, top-k, top-p
+    # the candidate prompt whose next-token distribution is least peaked shows the controls best
+    def entropy(r):
+        return -sum(x["prob"] * math.log(x["prob"]) for x in r["top"] if x["prob"] > 0)
+    runs = [(c, run(model, c)) for c in ("I saw a", "Anna: Have you seen my", "The dog was", "I have a dog. My dog is")]
+    text, r = max(runs, key=lambda cr: entropy(cr[1]))
+    top = ", ".join(f"{q(x['token'].replace('Ġ', ' '))} {x['prob']:.2f}" for x in r["top"][:5])
+    L.append(("Temperature, top-k and nucleus (top-p) sampling",
+              f"The model outputs a probability for each of its {cfg['vocab_size']} tokens. After “{text}” the top "
+              f"five are {top}. Temperature below 1 sharpens this, above 1 flattens it; top-k keeps the k best; "
+              f"top-p keeps the smallest set whose probabilities add up to p. The bars change as you move the "
+              f"sliders.",
+              link(text=text, view="predict", temperature=0.7, top_k=40, top_p=0.9)))
+
+    # 8. generation is not retrieval
+    text = "I saw a dog and a cat. It was"
+    g = generate(model, text, seed=3, temperature=0.8, top_k=40)
+    probs = ", ".join(f"{s['prob']:.2f}" for s in g["steps"][:6])
+    L.append(("Why generation isn't retrieval",
+              f"Each new token is drawn from a freshly computed distribution over the whole vocabulary, then fed "
+              f"back in. With seed 3 the model continued “{html.escape(text)}” with "
+              f"“{html.escape(g['text'][len(text):])}”; the first tokens had probabilities {probs}. Press “step” to "
+              f"sample one token at a time with the same seed.",
+              link(text=text, view="predict", temperature=0.8, top_k=40, seed=3)))
+    return cfg, L
+
+
+def main():
+    model, out = Path(sys.argv[1]), Path(sys.argv[2])
+    cfg, items = lessons(model)
+    body = "\n".join(
+        f'<section><h2>{i + 1}. {html.escape(t) if "“" not in t else t}</h2><p>{p}</p>'
+        f'<p><a href="{html.escape(u)}">Open this view →</a></p></section>' for i, (t, p, u) in enumerate(items))
+    out.write_text(f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'">
+<title>Attention Lab — lessons</title><link rel="icon" href="data:,"><link rel="stylesheet" href="style.css"></head>
+<body class="lessons"><main>
+<h1>Lessons: a learner's questions, answered by a real model</h1>
+<p>Each lesson opens the page on the built-in model ({html.escape(model.name)}: {cfg['n_layer']} layers × {cfg['n_head']} heads,
+d_model {cfg['n_embd']}) in the view that shows it. The numbers below were computed from that model.</p>
+{body}
+<p><a href="index.html">Back to Attention Lab</a></p>
+</main></body></html>
+""", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+// Every lesson link opens the view it describes, on the built-in model, with no errors.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch, serveDist, openPage, waitFrames, screenshotStats, ROOT } from './browser.mjs';
+
+const html = fs.readFileSync(path.join(ROOT, 'dist/lessons.html'), 'utf8');
+const links = [...html.matchAll(/<a href="(index\.html#[^"]+)">/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+
+let browser, srv;
+before(async () => { browser = await launch(); srv = await serveDist(); });
+after(async () => { await browser?.close(); srv?.server.close(); });
+
+test('lessons page lists one link per learner question', () => {
+  assert.equal(links.length, 8);
+});
+
+links.forEach((href, i) => {
+  test(`lesson ${i + 1} opens its view`, async () => {
+    const want = new URLSearchParams(href.split('#')[1]);
+    const { page, log } = await openPage(browser.context, srv.url + href);
+    await waitFrames(page, 3);
+    const st = await page.evaluate(() => window.attnlab.state());
+    assert.equal(st.view, want.get('view'));
+    assert.equal(st.text, want.get('text'));
+    for (const k of ['layer', 'head']) if (want.has(k)) assert.equal(st[k], Number(want.get(k)));
+    if (want.has('token')) assert.equal(st.token, Number(want.get('token')));
+    const stats = await screenshotStats(page, `lesson-${i + 1}-${st.view}.png`);
+    assert.ok(stats.variance > 50);
+    assert.deepEqual(log.errors, []);
+    await page.close();
+  });
+});
