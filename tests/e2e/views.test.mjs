@@ -71,3 +71,20 @@ test('predict: temperature reshapes the distribution; step appends a seeded toke
   assert.equal(await page.inputValue('#text'), after1.text, 'the text field shows the generated token');
   assert.deepEqual(log.errors, []);
 });
+
+test('phone (390×844) and HiDPI (devicePixelRatio 2) layouts draw', async () => {
+  for (const [name, w, h, dpr] of [['phone-390x844', 390, 844, 3], ['hidpi-1280x800@2x', 1280, 800, 2]]) {
+    const p = await browser.context.newPage();
+    await p.setViewportSize({ width: w, height: h });
+    const cdp = await p.context().newCDPSession(p);
+    await cdp.send('Emulation.setDeviceMetricsOverride', { width: w, height: h, deviceScaleFactor: dpr, mobile: w < 500 });
+    await p.goto(srv.url + '#v=1&text=I%20saw%20a%20dog%20and%20a%20cat.%20It%20was%20barking.&view=matrix&layer=1&head=1&token=8');
+    await p.evaluate(() => window.attnlab.ready);
+    await waitFrames(p, 4);
+    const c = await p.evaluate(() => ({ w: document.getElementById('canvas').width, cw: document.getElementById('canvas').clientWidth }));
+    assert.equal(c.w, Math.round(c.cw * dpr));
+    const stats = await screenshotStats(p, `${name}.png`);
+    assert.ok(stats.variance > 50);
+    await p.close();
+  }
+});
