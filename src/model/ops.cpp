@@ -1,17 +1,218 @@
-// Numeric kernels (see ops.h). Eigen does the matrix products through Maps: no copies, no allocation
-// beyond Eigen's own GEMM blocking buffers.
+// Numeric kernels (see ops.h).
+//
+// Matrix products: a hand-written 128-bit GEMM (f32x4 multiply + add, no FMA: the WASM target has
+// none) used by both builds, so the native build (SSE, -march=x86-64-v2) and the WASM build
+// (wasm_simd128.h) run the same algorithm at the same vector width. -DATTNLAB_GEMM_EIGEN (or a
+// target with neither) falls back to Eigen through Maps.
+//
+//   out[M, N] = a[M, K] @ B            B = b[K, N] (matmul) or b[N, K]^T (matmul_bt)
+//   for each 8-column block j0 and 256-deep block k0:
+//       pack B[k0.., j0..j0+8) once into a contiguous panel bp[kc, 8] (zero-padded, scale folded in)
+//       for each 4-row block i0:  c[4, 8] (+)= a[i0.., k0..] @ bp   (8 f32x4 accumulators in registers)
+//   M < 4 (a KV-cache step, one query): no packing, row-times-matrix loops on the operands directly.
 #include "model/ops.h"
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <vector>
+
+#if !defined(ATTNLAB_GEMM_EIGEN) && defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#define ATTNLAB_F4 1
+typedef v128_t f4;
+static inline f4 f4_load(const float* p) { return wasm_v128_load(p); }
+static inline void f4_store(float* p, f4 v) { wasm_v128_store(p, v); }
+static inline f4 f4_splat_at(const float* p) { return wasm_v128_load32_splat(p); }
+static inline f4 f4_splat(float x) { return wasm_f32x4_splat(x); }
+static inline f4 f4_zero() { return wasm_f32x4_splat(0.0f); }
+static inline f4 f4_add(f4 a, f4 b) { return wasm_f32x4_add(a, b); }
+static inline f4 f4_mul(f4 a, f4 b) { return wasm_f32x4_mul(a, b); }
+static inline float f4_hsum(f4 v) {
+    return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) +
+           wasm_f32x4_extract_lane(v, 3);
+}
+#elif !defined(ATTNLAB_GEMM_EIGEN) && defined(__SSE2__)
+#include <immintrin.h>
+#define ATTNLAB_F4 1
+typedef __m128 f4;
+static inline f4 f4_load(const float* p) { return _mm_loadu_ps(p); }
+static inline void f4_store(float* p, f4 v) { _mm_storeu_ps(p, v); }
+static inline f4 f4_splat_at(const float* p) { return _mm_set1_ps(*p); }
+static inline f4 f4_splat(float x) { return _mm_set1_ps(x); }
+static inline f4 f4_zero() { return _mm_setzero_ps(); }
+static inline f4 f4_add(f4 a, f4 b) { return _mm_add_ps(a, b); }
+static inline f4 f4_mul(f4 a, f4 b) { return _mm_mul_ps(a, b); }
+static inline float f4_hsum(f4 v) {
+    float t[4];
+    _mm_storeu_ps(t, v);
+    return t[0] + t[1] + t[2] + t[3];
+}
+#endif
 
 using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using MatMap = Eigen::Map<RowMat, Eigen::Unaligned, Eigen::OuterStride<>>;
 using ConstMatMap = Eigen::Map<const RowMat, Eigen::Unaligned, Eigen::OuterStride<>>;
 using ConstRowVec = Eigen::Map<const Eigen::Matrix<float, 1, Eigen::Dynamic>>;
 
+const char* matmul_backend() {
+#if defined(ATTNLAB_F4) && defined(__wasm_simd128__)
+    return "f32x4 kernel (wasm simd128)";
+#elif defined(ATTNLAB_F4)
+    return "f32x4 kernel (SSE)";
+#else
+    return "Eigen";
+#endif
+}
+
 // ----------------------------------------------------------------------------------------------------
 // matrix products
+
+#ifdef ATTNLAB_F4
+
+enum { MR = 4, NR = 8, KC = 256 };
+
+// c[R, 8] = (first ? init[8] (bias, or zeros if null) : c) + a[R, kc] @ bp[kc, 8]
+template <int R>
+static inline void kernel(float* c, int ldc, const float* a, int lda, const float* bp, int kc, bool first,
+                          const float* init) {
+    f4 acc0[R], acc1[R];                                         // row r: columns 0..3 and 4..7
+    for (int r = 0; r < R; r++) {
+        if (!first) { acc0[r] = f4_load(c + r * ldc); acc1[r] = f4_load(c + r * ldc + 4); }
+        else if (init) { acc0[r] = f4_load(init); acc1[r] = f4_load(init + 4); }
+        else { acc0[r] = f4_zero(); acc1[r] = f4_zero(); }
+    }
+    for (int k = 0; k < kc; k++) {
+        f4 b0 = f4_load(bp + k * NR), b1 = f4_load(bp + k * NR + 4);  // [8] row k of the panel
+        for (int r = 0; r < R; r++) {
+            f4 ar = f4_splat_at(a + (size_t)r * lda + k);        // a[r, k] in all lanes
+            acc0[r] = f4_add(acc0[r], f4_mul(ar, b0));
+            acc1[r] = f4_add(acc1[r], f4_mul(ar, b1));
+        }
+    }
+    for (int r = 0; r < R; r++) { f4_store(c + r * ldc, acc0[r]); f4_store(c + r * ldc + 4, acc1[r]); }
+}
+
+// One row block of up to MR rows against a panel; partial column blocks go through a [R, 8] tile.
+static void kernel_block(float* c, int ldc, const float* a, int lda, const float* bp, int kc, bool first,
+                         const float* init, int rows, int cols) {
+    float tile[MR * NR];
+    float* cc = c;
+    int ldcc = ldc;
+    if (cols < NR) {
+        cc = tile, ldcc = NR;
+        if (!first)
+            for (int r = 0; r < rows; r++) std::memcpy(tile + r * NR, c + (size_t)r * ldc, cols * sizeof(float));
+    }
+    switch (rows) {
+        case 4: kernel<4>(cc, ldcc, a, lda, bp, kc, first, init); break;
+        case 3: kernel<3>(cc, ldcc, a, lda, bp, kc, first, init); break;
+        case 2: kernel<2>(cc, ldcc, a, lda, bp, kc, first, init); break;
+        default: kernel<1>(cc, ldcc, a, lda, bp, kc, first, init); break;
+    }
+    if (cols < NR)
+        for (int r = 0; r < rows; r++) std::memcpy(c + (size_t)r * ldc, tile + r * NR, cols * sizeof(float));
+}
+
+static thread_local std::vector<float> g_panel;                  // [KC, 8] grows once
+
+// The packed path. bt: B = b[N, K]^T, else B = b[K, N]. scale multiplies B while packing.
+static void gemm_packed(float* out, int ldo, const float* a, int lda, const float* b, int ldb, bool bt, float scale,
+                        const float* bias, int M, int K, int N) {
+    if (g_panel.size() < (size_t)KC * NR) g_panel.resize((size_t)KC * NR);
+    float* bp = g_panel.data();                                  // [kc, 8]
+    float binit[NR];
+    for (int j0 = 0; j0 < N; j0 += NR) {
+        const int nc = std::min((int)NR, N - j0);
+        const float* init = nullptr;
+        if (bias) {
+            for (int j = 0; j < NR; j++) binit[j] = j < nc ? bias[j0 + j] : 0.0f;
+            init = binit;
+        }
+        for (int k0 = 0; k0 < K; k0 += KC) {
+            const int kc = std::min((int)KC, K - k0);
+            // ---- pack B[k0 .. k0+kc, j0 .. j0+nc) -> bp[kc, 8] ----
+            if (!bt && nc == NR && scale == 1.0f) {
+                for (int k = 0; k < kc; k++) {
+                    const float* src = b + (size_t)(k0 + k) * ldb + j0;  // [8]
+                    f4_store(bp + k * NR, f4_load(src));
+                    f4_store(bp + k * NR + 4, f4_load(src + 4));
+                }
+            } else if (!bt) {
+                for (int k = 0; k < kc; k++)
+                    for (int j = 0; j < NR; j++) bp[k * NR + j] = j < nc ? scale * b[(size_t)(k0 + k) * ldb + j0 + j] : 0.0f;
+            } else {
+                for (int j = 0; j < NR; j++) {
+                    if (j >= nc) { for (int k = 0; k < kc; k++) bp[k * NR + j] = 0.0f; continue; }
+                    const float* src = b + (size_t)(j0 + j) * ldb + k0;  // [kc] row j0+j of b
+                    if (scale == 1.0f) for (int k = 0; k < kc; k++) bp[k * NR + j] = src[k];
+                    else for (int k = 0; k < kc; k++) bp[k * NR + j] = scale * src[k];
+                }
+            }
+            // ---- all row blocks against this panel ----
+            for (int i0 = 0; i0 < M; i0 += MR)
+                kernel_block(out + (size_t)i0 * ldo + j0, ldo, a + (size_t)i0 * lda + k0, lda, bp, kc, k0 == 0, init,
+                             std::min((int)MR, M - i0), nc);
+        }
+    }
+}
+
+// Few rows (M < MR): no packing. out[i, :] = bias + sum_k a[i, k] * b[k, :]
+static void gemm_rows(float* out, int ldo, const float* a, int lda, const float* b, int ldb, const float* bias, int M,
+                      int K, int N) {
+    for (int i = 0; i < M; i++) {
+        float* o = out + (size_t)i * ldo;                        // [N]
+        const float* ai = a + (size_t)i * lda;                   // [K]
+        for (int j = 0; j < N; j++) o[j] = bias ? bias[j] : 0.0f;
+        for (int k = 0; k < K; k++) {
+            const float* bk = b + (size_t)k * ldb;               // [N]
+            f4 s = f4_splat(ai[k]);
+            int j = 0;
+            for (; j + 8 <= N; j += 8) {
+                f4_store(o + j, f4_add(f4_load(o + j), f4_mul(s, f4_load(bk + j))));
+                f4_store(o + j + 4, f4_add(f4_load(o + j + 4), f4_mul(s, f4_load(bk + j + 4))));
+            }
+            for (; j < N; j++) o[j] += ai[k] * bk[j];
+        }
+    }
+}
+
+// Few rows, B transposed: out[i, j] = scale * dot(a[i, :], b[j, :])
+static void gemm_rows_bt(float* out, int ldo, const float* a, int lda, const float* b, int ldb, float scale, int M,
+                         int K, int N) {
+    for (int i = 0; i < M; i++) {
+        const float* ai = a + (size_t)i * lda;                   // [K]
+        for (int j = 0; j < N; j++) {
+            const float* bj = b + (size_t)j * ldb;               // [K]
+            f4 s0 = f4_zero(), s1 = f4_zero();
+            int k = 0;
+            for (; k + 8 <= K; k += 8) {
+                s0 = f4_add(s0, f4_mul(f4_load(ai + k), f4_load(bj + k)));
+                s1 = f4_add(s1, f4_mul(f4_load(ai + k + 4), f4_load(bj + k + 4)));
+            }
+            float sum = f4_hsum(f4_add(s0, s1));
+            for (; k < K; k++) sum += ai[k] * bj[k];
+            out[(size_t)i * ldo + j] = scale * sum;
+        }
+    }
+}
+
+void matmul(float* out, int ldo, const float* a, int lda, const float* b, int ldb, const float* bias, int M, int K,
+            int N) {
+    if (M <= 0 || N <= 0) return;
+    if (M < MR) gemm_rows(out, ldo, a, lda, b, ldb, bias, M, K, N);
+    else gemm_packed(out, ldo, a, lda, b, ldb, false, 1.0f, bias, M, K, N);
+}
+
+void matmul_bt(float* out, int ldo, const float* a, int lda, const float* b, int ldb, float scale, int M, int K,
+               int N) {
+    if (M <= 0 || N <= 0) return;
+    if (M < MR) gemm_rows_bt(out, ldo, a, lda, b, ldb, scale, M, K, N);
+    else gemm_packed(out, ldo, a, lda, b, ldb, true, scale, nullptr, M, K, N);
+}
+
+#else  // Eigen
 
 void matmul(float* out, int ldo, const float* a, int lda, const float* b, int ldb, const float* bias, int M, int K,
             int N) {
@@ -34,6 +235,8 @@ void matmul_bt(float* out, int ldo, const float* a, int lda, const float* b, int
     if (scale == 1.0f) o.noalias() = x * y.transpose();           // [M, N]
     else o.noalias() = (x * scale) * y.transpose();               // [M, N] (scale folded into the smaller operand)
 }
+
+#endif
 
 // ----------------------------------------------------------------------------------------------------
 // element-wise and row-wise

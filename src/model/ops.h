@@ -8,6 +8,8 @@ void matmul(float* out, int ldo, const float* a, int lda, const float* b, int ld
 // out[M, N] = scale * a[M, K] @ b[N, K]^T.  (attention scores q.k, the tied LM head x.wte)
 void matmul_bt(float* out, int ldo, const float* a, int lda, const float* b, int ldb, float scale, int M, int K,
                int N);
+// Which matrix-product code this build uses ("f32x4 kernel (wasm simd128)", "f32x4 kernel (SSE)", "Eigen").
+const char* matmul_backend();
 
 // out[T, C] = (x - mean) / sqrt(var + eps) * g + b, per row (biased variance, as torch)
 void layernorm(float* out, const float* x, const float* g, const float* b, int T, int C, float eps);

@@ -1,0 +1,117 @@
+// The GEMM kernels of src/model/ops.cpp (hand f32x4 micro-kernels in both builds) against a naive
+// double-precision loop: odd sizes, T = 1 (KV-cache step), row strides wider than the row, bias, the
+// transposed product with a scale, K deeper than one packing block.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "model/ops.h"
+
+namespace {
+
+struct Lcg {
+    uint64_t s;
+    float next() {  // uniform in [-1, 1)
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        return (float)((s >> 40) & 0xFFFFFF) / 8388608.0f - 1.0f;
+    }
+};
+
+std::vector<float> rnd(size_t n, uint64_t seed) {
+    Lcg g{seed};
+    std::vector<float> v(n);
+    for (auto& x : v) x = g.next();
+    return v;
+}
+
+// max |got - want| / (1 + |want|) over the [M, N] block; checks the padding columns are untouched.
+void check(const std::vector<float>& got, const std::vector<double>& want, int M, int N, int ldo, float pad,
+           const char* what) {
+    double worst = 0;
+    for (int i = 0; i < M; i++) {
+        for (int j = 0; j < ldo; j++) {
+            float g = got[(size_t)i * ldo + j];
+            if (j >= N) { ASSERT_EQ(g, pad) << what << ": wrote outside [M, N] at " << i << "," << j; continue; }
+            double w = want[(size_t)i * N + j];
+            worst = std::max(worst, std::fabs(g - w) / (1.0 + std::fabs(w)));
+        }
+    }
+    EXPECT_LT(worst, 2e-5) << what << " M=" << M << " N=" << N;
+}
+
+struct Shape { int M, K, N; };
+
+const Shape kShapes[] = {
+    {1, 1, 1},   {1, 128, 384}, {1, 128, 4096}, {2, 7, 5},     {3, 33, 17},   {4, 8, 8},     {5, 9, 13},
+    {7, 128, 128}, {16, 128, 512}, {17, 512, 128}, {64, 32, 64}, {33, 64, 31}, {13, 300, 9}, {64, 768, 2304},
+    {9, 3072, 20}, {128, 128, 100}, {6, 1, 11},
+};
+
+TEST(ModelOpsGemm, MatmulMatchesNaive) {
+    for (const Shape& s : kShapes) {
+        for (int with_bias = 0; with_bias < 2; with_bias++) {
+            const int M = s.M, K = s.K, N = s.N, lda = K + 3, ldb = N + 5, ldo = N + 2;
+            std::vector<float> a = rnd((size_t)M * lda, 1 + M), b = rnd((size_t)K * ldb, 2 + K), bias = rnd(N, 3 + N);
+            const float pad = 12345.0f;
+            std::vector<float> out((size_t)M * ldo, pad);
+            matmul(out.data(), ldo, a.data(), lda, b.data(), ldb, with_bias ? bias.data() : nullptr, M, K, N);
+            std::vector<double> want((size_t)M * N);
+            for (int i = 0; i < M; i++)
+                for (int j = 0; j < N; j++) {
+                    double acc = with_bias ? bias[j] : 0.0;
+                    for (int k = 0; k < K; k++) acc += (double)a[(size_t)i * lda + k] * b[(size_t)k * ldb + j];
+                    want[(size_t)i * N + j] = acc;
+                }
+            check(out, want, M, N, ldo, pad, with_bias ? "matmul+bias" : "matmul");
+        }
+    }
+}
+
+TEST(ModelOpsGemm, MatmulBtMatchesNaive) {
+    for (const Shape& s : kShapes) {
+        for (float scale : {1.0f, 0.17677669f}) {
+            const int M = s.M, K = s.K, N = s.N, lda = K + 1, ldb = K + 4, ldo = N + 3;
+            std::vector<float> a = rnd((size_t)M * lda, 7 + M), b = rnd((size_t)N * ldb, 8 + N);
+            const float pad = -777.0f;
+            std::vector<float> out((size_t)M * ldo, pad);
+            matmul_bt(out.data(), ldo, a.data(), lda, b.data(), ldb, scale, M, K, N);
+            std::vector<double> want((size_t)M * N);
+            for (int i = 0; i < M; i++)
+                for (int j = 0; j < N; j++) {
+                    double acc = 0.0;
+                    for (int k = 0; k < K; k++) acc += (double)a[(size_t)i * lda + k] * b[(size_t)j * ldb + k];
+                    want[(size_t)i * N + j] = scale * acc;
+                }
+            check(out, want, M, N, ldo, pad, scale == 1.0f ? "matmul_bt" : "matmul_bt scaled");
+        }
+    }
+}
+
+// The forward pass writes head outputs into column slices of a wider matrix and reads
+// overlapping views; the kernel must only touch out[0..M, 0..N) with stride ldo.
+TEST(ModelOpsGemm, ColumnSliceOfWiderOutput) {
+    const int M = 10, K = 12, N = 32, C = 128;
+    std::vector<float> a = rnd((size_t)M * K, 11), b = rnd((size_t)K * N, 12);
+    std::vector<float> out((size_t)M * C, 5.0f);
+    matmul(out.data() + 2 * N, C, a.data(), K, b.data(), N, nullptr, M, K, N);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < C; j++) {
+            float g = out[(size_t)i * C + j];
+            if (j < 2 * N || j >= 3 * N) { ASSERT_EQ(g, 5.0f); continue; }
+            double acc = 0;
+            for (int k = 0; k < K; k++) acc += (double)a[(size_t)i * K + k] * b[(size_t)k * N + (j - 2 * N)];
+            ASSERT_NEAR(g, acc, 1e-5 * (1 + std::fabs(acc)));
+        }
+}
+
+TEST(ModelOpsGemm, BackendNamed) {
+    std::string name = matmul_backend();
+    EXPECT_FALSE(name.empty());
+#if defined(__wasm_simd128__) || defined(__SSE2__)
+    EXPECT_NE(name.find("f32x4"), std::string::npos) << name;
+#endif
+}
+
+}  // namespace
