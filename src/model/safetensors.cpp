@@ -154,6 +154,16 @@ bool safetensors_parse(const uint8_t* buf, size_t len, SafeTensorsFile& out, std
         t.nbytes = end - begin;
         out.tensors.push_back(std::move(t));
     }
+    // Tensors may share bytes (a tied LM head stored as a view of wte), but a small file must not
+    // claim gigabytes by pointing every layer at the same bytes: the loader sizes its buffers from
+    // these tensors, so their total is capped at twice the data actually present.
+    uint64_t claimed = 0;
+    for (const SafeTensor& t : out.tensors) claimed += t.nbytes;
+    if (claimed > 2 * (uint64_t)data_len + 4096) {
+        err = "tensors claim " + std::to_string(claimed) + " bytes but the data section has only " +
+              std::to_string(data_len) + " (tensors overlap)";
+        return false;
+    }
     return true;
 }
 

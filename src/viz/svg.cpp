@@ -9,6 +9,9 @@
 static void num_append(std::string& out, float v) {
     char b[32];
     if (!(v == v)) v = 0;  // NaN would make the document invalid
+    // Clamp: "inf" is not an SVG number, and %.2f of 1e30 needs more than the buffer.
+    const float lim = 1e9f;
+    v = v > lim ? lim : (v < -lim ? -lim : v);
     int n = snprintf(b, sizeof(b), "%.2f", v);
     while (n > 0 && b[n - 1] == '0') n--;
     if (n > 0 && b[n - 1] == '.') n--;
