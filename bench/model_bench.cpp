@@ -1,0 +1,220 @@
+// Model benchmark harness (not a test). One C entry point, bench_run(spec) -> JSON, shared by the
+// native executable, the WASM build in node and the WASM build in Chromium (bench/model_bench.mjs,
+// bench/model_bench_page.js), so all three time exactly the same code.
+//
+//   peak                      tight f32x4 multiply + add loop (12 independent accumulators)
+//   gemm M K N bt             matmul / matmul_bt of src/model/ops.cpp on [M, K] x [K, N]
+//   forward DIR T             model_forward, all-position logits + all attention weights
+//   page DIR T                model_forward with the page's default capture (everything but the lens)
+//   step DIR P                keystroke: prefix of P tokens in a KV cache, append one token (model_step)
+//
+// Every spec runs RUNS (7) timed runs, each a batch of calls lasting >= ~30 ms; the JSON holds the
+// per-call time of each run in ms.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+#include "model/ops.h"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#define BENCH_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
+static double now_ms() { return emscripten_get_now(); }
+// CPU time of the process (node: process.cpuUsage) or -1 (browser): the box is shared, and CPU time
+// does not count the time other processes hold the core.
+EM_JS(double, cpu_ms, (), {
+    if (typeof process !== 'undefined' && process.cpuUsage) { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
+    return -1;
+});
+#else
+#include <time.h>
+static double cpu_ms() {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+#define BENCH_EXPORT extern "C"
+static double now_ms() {
+    using namespace std::chrono;
+    return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+#endif
+
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+typedef v128_t f4;
+#define F4_SPLAT wasm_f32x4_splat
+#define F4_MUL wasm_f32x4_mul
+#define F4_ADD wasm_f32x4_add
+static float f4_first(f4 v) { return wasm_f32x4_extract_lane(v, 0); }
+#else
+#include <immintrin.h>
+typedef __m128 f4;
+#define F4_SPLAT _mm_set1_ps
+#define F4_MUL _mm_mul_ps
+#define F4_ADD _mm_add_ps
+static float f4_first(f4 v) { return _mm_cvtss_f32(v); }
+#endif
+
+static const int RUNS = 7;
+static volatile float g_sink;
+
+static std::vector<double> g_cpu;                             // CPU ms per call of each batch of the last time_runs
+
+// Times fn (one call = one unit of work) in RUNS batches; returns wall ms per call of each batch.
+template <class F>
+static std::vector<double> time_runs(F fn, double batch_ms = 30.0) {
+    g_cpu.clear();
+    fn();                                                        // warm up (and size the scratch)
+    double t0 = now_ms();
+    fn();
+    double one = std::max(now_ms() - t0, 1e-4);
+    int reps = std::max(1, (int)(batch_ms / one));
+    std::vector<double> out;
+    for (int r = 0; r < RUNS; r++) {
+        double s = now_ms(), c = cpu_ms();
+        for (int i = 0; i < reps; i++) fn();
+        out.push_back((now_ms() - s) / reps);
+        g_cpu.push_back(c < 0 ? -1 : (cpu_ms() - c) / reps);
+    }
+    return out;
+}
+
+// 12 independent chains acc = acc * m + c (f32x4 multiply, then add; the WASM target has no FMA):
+// 24 vector ops per iteration, enough to fill 2 vector ports past the mul + add latency. m, c come
+// from the caller so nothing folds; m < 1 keeps the values bounded and normal.
+__attribute__((noinline)) static float peak_loop(int iters, float seed) {
+    const f4 m = F4_SPLAT(0.99999f), c = F4_SPLAT(seed * 1e-3f);
+#define P(i) f4 a##i = F4_SPLAT(seed + i);
+    P(0) P(1) P(2) P(3) P(4) P(5) P(6) P(7) P(8) P(9) P(10) P(11)
+#undef P
+    for (int i = 0; i < iters; i++) {
+#define S(i) a##i = F4_ADD(F4_MUL(a##i, m), c);
+        S(0) S(1) S(2) S(3) S(4) S(5) S(6) S(7) S(8) S(9) S(10) S(11)
+#undef S
+    }
+    f4 s = F4_ADD(F4_ADD(F4_ADD(a0, a1), F4_ADD(a2, a3)), F4_ADD(F4_ADD(a4, a5), F4_ADD(a6, a7)));
+    s = F4_ADD(s, F4_ADD(F4_ADD(a8, a9), F4_ADD(a10, a11)));
+    return f4_first(s);
+}
+
+static std::map<std::string, std::unique_ptr<Model>> g_models;  // loaded once per directory
+
+static Model* model_get(const std::string& dir, std::string& err) {
+    auto it = g_models.find(dir);
+    if (it != g_models.end()) return it->second.get();
+    auto m = std::make_unique<Model>();
+    if (!model_load_dir(*m, dir, err)) return nullptr;
+    Model* p = m.get();
+    g_models[dir] = std::move(m);
+    return p;
+}
+
+// Deterministic token ids (the content does not change the cost).
+static std::vector<int> ids_of(const Model& m, int T) {
+    std::vector<int> ids(T);
+    for (int i = 0; i < T; i++) ids[i] = (int)((i * 2654435761u + 11) % (unsigned)(m.cfg.vocab_size - 1));
+    return ids;
+}
+
+static std::string json_runs(const std::string& head, const std::vector<double>& ms, double flop) {
+    std::ostringstream o;
+    o.precision(6);
+    o << "{" << head << ",\"backend\":\"" << matmul_backend() << "\",\"flop\":" << flop << ",\"ms\":[";
+    for (size_t i = 0; i < ms.size(); i++) o << (i ? "," : "") << ms[i];
+    o << "],\"cpu\":[";
+    for (size_t i = 0; i < g_cpu.size(); i++) o << (i ? "," : "") << g_cpu[i];
+    o << "]}";
+    return o.str();
+}
+
+static std::string g_result;
+
+// spec: whitespace-separated words, see the header. Returns a JSON object (or {"error": ...}).
+BENCH_EXPORT const char* bench_run(const char* spec_c) {
+    std::istringstream in(spec_c);
+    std::string what;
+    in >> what;
+    std::string err;
+    if (what == "peak") {
+        const int iters = 1 << 16;
+        auto ms = time_runs([&] { g_sink = peak_loop(iters, g_sink > 1e30f ? 1.0f : 1.0f + g_sink * 1e-9f); });
+        g_result = json_runs("\"what\":\"peak\"", ms, (double)iters * 12 * 4 * 2);
+    } else if (what == "gemm") {
+        int M, K, N, bt;
+        in >> M >> K >> N >> bt;
+        std::vector<float> a((size_t)M * K), b((size_t)K * N), bias(N), out((size_t)M * N);
+        for (size_t i = 0; i < a.size(); i++) a[i] = (float)((i * 7) % 13) * 0.01f;
+        for (size_t i = 0; i < b.size(); i++) b[i] = (float)((i * 5) % 11) * 0.01f;
+        auto ms = time_runs([&] {
+            if (bt) matmul_bt(out.data(), N, a.data(), K, b.data(), K, 0.125f, M, K, N);
+            else matmul(out.data(), N, a.data(), K, b.data(), N, bias.data(), M, K, N);
+            g_sink = out[0];
+        });
+        std::ostringstream h;
+        h << "\"what\":\"gemm\",\"M\":" << M << ",\"K\":" << K << ",\"N\":" << N << ",\"bt\":" << bt;
+        g_result = json_runs(h.str(), ms, 2.0 * M * K * N);
+    } else if (what == "forward" || what == "page") {
+        std::string dir;
+        int T;
+        in >> dir >> T;
+        Model* m = model_get(dir, err);
+        if (!m) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        CaptureOptions opt;                                      // page: the defaults (everything, no lens)
+        if (what == "forward") {                                 // the ORT-comparable outputs only
+            opt.attention = true, opt.scores = false, opt.qkv = false, opt.residuals = false;
+        }
+        opt.logits_all = true;
+        std::vector<int> ids = ids_of(*m, std::min(T, m->cfg.n_positions));
+        Capture cap;
+        bool ok = true;
+        auto ms = time_runs([&] { ok = ok && model_forward(*m, ids, opt, cap, err); });
+        if (!ok) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        const GPT2Config& c = m->cfg;
+        double Tt = (double)ids.size(), C = c.n_embd;
+        double flop = 2.0 * Tt * C * 12 * C * c.n_layer + 2.0 * Tt * Tt * C * 2 * c.n_layer + 2.0 * Tt * C * c.vocab_size;
+        std::ostringstream h;
+        h << "\"what\":\"" << what << "\",\"model\":\"" << dir << "\",\"T\":" << ids.size()
+          << ",\"params\":" << m->params.size();
+        g_result = json_runs(h.str(), ms, flop);
+    } else if (what == "step") {
+        std::string dir;
+        int P;
+        in >> dir >> P;
+        Model* m = model_get(dir, err);
+        if (!m) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        std::vector<int> ids = ids_of(*m, P + 1);
+        std::vector<int> prefix(ids.begin(), ids.begin() + P), last(ids.begin() + P, ids.end());
+        KVCache kv;
+        kvcache_init(*m, kv);
+        std::vector<float> logits;
+        bool ok = model_step(*m, kv, prefix, logits, err);
+        auto ms = time_runs([&] {
+            kv.T = P;                                            // drop the appended token: the prefix stays valid
+            ok = ok && model_step(*m, kv, last, logits, err);
+        });
+        if (!ok) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        std::ostringstream h;
+        h << "\"what\":\"step\",\"model\":\"" << dir << "\",\"P\":" << P;
+        g_result = json_runs(h.str(), ms, 0);
+    } else {
+        g_result = "{\"error\":\"unknown spec\"}";
+    }
+    return g_result.c_str();
+}
+
+#ifndef BENCH_NO_MAIN
+// Native / node: each argument is one spec; prints one JSON object per line.
+int main(int argc, char** argv) {
+    for (int i = 1; i < argc; i++) std::printf("%s\n", bench_run(argv[i]));
+    return 0;
+}
+#endif
