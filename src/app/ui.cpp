@@ -608,6 +608,12 @@ void ui_frame(App& app) {
         case VIEW_COMPARE: view_compare(app, m, th, w); break;
         }
     }
+    // Touch and mouse: dragging the view scrolls it (a tap still hovers/locks a token).
+    ImGuiIO& io = ImGui::GetIO();
+    if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 6.0f)) {
+        ImGui::SetScrollX(ImGui::GetScrollX() - io.MouseDelta.x);
+        ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
+    }
     ImGui::EndChild();
     ui_help();
     ImGui::End();

@@ -88,3 +88,38 @@ test('phone (390×844) and HiDPI (devicePixelRatio 2) layouts draw', async () =>
     await p.close();
   }
 });
+
+test('pixels: each matrix cell on screen has the colour of its weight (checked against the SVG of the same scene)', async () => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.evaluate(() => window.attnlab.apply({ view: 'matrix', layer: 1, head: 1, token: -1 }));
+  await waitFrames(page, 4);
+  const svg = await page.evaluate(() => window.attnlab.exportSvg());
+  const cells = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*fill="#([0-9a-f]{6})"[^>]*class="cell" data-i="(\d+)" data-j="(\d+)"/g)]
+    .map((m) => ({ x: +m[1], y: +m[2], w: +m[3], h: +m[4], fill: m[5], i: +m[6], j: +m[7] }))
+    .filter((c) => c.w >= 10 && c.i <= 11);
+  assert.ok(cells.length > 20, `found ${cells.length} cells in the SVG`);
+  // The scene's origin on screen: the first cell's top-left, found from the view's placement.
+  const png = await page.screenshot();
+  const probe = await page.evaluate(async ({ b64, cells }) => {
+    const img = new Image(); img.src = 'data:image/png;base64,' + b64; await img.decode();
+    const c = new OffscreenCanvas(img.width, img.height), g = c.getContext('2d'); g.drawImage(img, 0, 0);
+    const rect = document.getElementById('canvas').getBoundingClientRect();
+    const data = g.getImageData(0, 0, img.width, img.height).data;
+    const px = (x, y) => { const o = (Math.round(y) * img.width + Math.round(x)) * 4; return [data[o], data[o + 1], data[o + 2]]; };
+    const hex = (h) => [0, 2, 4].map((k) => parseInt(h.slice(k, k + 2), 16));
+    // Search the scene's offset inside the canvas: the one where the most cell centres match.
+    const close = (p, f) => Math.max(...p.map((v, k) => Math.abs(v - f[k]))) <= 3;
+    let best = { hits: -1 };
+    for (let ox = 0; ox < 40; ox++) for (let oy = 0; oy < 400; oy++) {
+      let hits = 0;
+      for (const cell of cells.slice(0, 12))
+        if (close(px(rect.left + ox + cell.x + cell.w / 2, rect.top + oy + cell.y + cell.h / 2), hex(cell.fill))) hits++;
+      if (hits > best.hits) best = { hits, ox, oy };
+    }
+    let match = 0;
+    for (const cell of cells)
+      if (close(px(rect.left + best.ox + cell.x + cell.w / 2, rect.top + best.oy + cell.y + cell.h / 2), hex(cell.fill))) match++;
+    return { match, total: cells.length, ox: best.ox, oy: best.oy };
+  }, { b64: png.toString('base64'), cells });
+  assert.ok(probe.match >= probe.total * 0.9, `${probe.match}/${probe.total} cell centres have their weight's colour`);
+});
