@@ -29,6 +29,15 @@ static inline f4 f4_splat(float x) { return wasm_f32x4_splat(x); }
 static inline f4 f4_zero() { return wasm_f32x4_splat(0.0f); }
 static inline f4 f4_add(f4 a, f4 b) { return wasm_f32x4_add(a, b); }
 static inline f4 f4_mul(f4 a, f4 b) { return wasm_f32x4_mul(a, b); }
+static inline f4 f4_sub(f4 a, f4 b) { return wasm_f32x4_sub(a, b); }
+static inline f4 f4_div(f4 a, f4 b) { return wasm_f32x4_div(a, b); }
+static inline f4 f4_clamp(f4 x, float lo, float hi) {
+    return wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_splat(lo)), wasm_f32x4_splat(hi));
+}
+static inline f4 f4_round(f4 x) { return wasm_f32x4_nearest(x); }
+static inline f4 f4_pow2(f4 n) {  // 2^n for integral n in [-126, 127]
+    return wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+}
 static inline float f4_hsum(f4 v) {
     return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) +
            wasm_f32x4_extract_lane(v, 3);
@@ -44,6 +53,13 @@ static inline f4 f4_splat(float x) { return _mm_set1_ps(x); }
 static inline f4 f4_zero() { return _mm_setzero_ps(); }
 static inline f4 f4_add(f4 a, f4 b) { return _mm_add_ps(a, b); }
 static inline f4 f4_mul(f4 a, f4 b) { return _mm_mul_ps(a, b); }
+static inline f4 f4_sub(f4 a, f4 b) { return _mm_sub_ps(a, b); }
+static inline f4 f4_div(f4 a, f4 b) { return _mm_div_ps(a, b); }
+static inline f4 f4_clamp(f4 x, float lo, float hi) { return _mm_min_ps(_mm_max_ps(x, _mm_set1_ps(lo)), _mm_set1_ps(hi)); }
+static inline f4 f4_round(f4 x) { return _mm_cvtepi32_ps(_mm_cvtps_epi32(x)); }  // nearest (MXCSR default)
+static inline f4 f4_pow2(f4 n) {  // 2^n for integral n in [-126, 127]
+    return _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_cvtps_epi32(n), _mm_set1_epi32(127)), 23));
+}
 static inline float f4_hsum(f4 v) {
     float t[4];
     _mm_storeu_ps(t, v);
@@ -256,11 +272,38 @@ void layernorm(float* out, const float* x, const float* g, const float* b, int T
     }
 }
 
+#ifdef ATTNLAB_F4
+// e^x on 4 lanes (Cephes expf: 2^n * p(r), r = x - n ln2 in [-ln2/2, ln2/2]; ~2 ulp). Inputs are
+// clamped to [-87.3, 88.3]: no inf, and e^-87.3 (1.3e-38) stands for an underflow to 0.
+static inline f4 f4_exp(f4 x) {
+    x = f4_clamp(x, -87.3f, 88.3f);
+    f4 n = f4_round(f4_mul(x, f4_splat(1.44269504088896341f)));
+    f4 r = f4_sub(f4_sub(x, f4_mul(n, f4_splat(0.693359375f))), f4_mul(n, f4_splat(-2.12194440e-4f)));
+    f4 y = f4_splat(1.9875691500e-4f);
+    y = f4_add(f4_mul(y, r), f4_splat(1.3981999507e-3f));
+    y = f4_add(f4_mul(y, r), f4_splat(8.3334519073e-3f));
+    y = f4_add(f4_mul(y, r), f4_splat(4.1665795894e-2f));
+    y = f4_add(f4_mul(y, r), f4_splat(1.6666665459e-1f));
+    y = f4_add(f4_mul(y, r), f4_splat(5.0000001201e-1f));
+    y = f4_add(f4_add(f4_mul(f4_mul(y, r), r), r), f4_splat(1.0f));
+    return f4_mul(y, f4_pow2(n));
+}
+#endif
+
 void gelu_inplace(float* x, int n) {
-    // 0.5 x (1 + tanh(u)) == x / (1 + exp(-2u)), u = sqrt(2/pi) (x + 0.044715 x^3): one expf instead of
+    // 0.5 x (1 + tanh(u)) == x / (1 + exp(-2u)), u = sqrt(2/pi) (x + 0.044715 x^3): one exp instead of
     // tanhf (libm's tanhf was a third of the forward time). exp overflow gives the right limit (-0).
     const float s2 = 2.0f * 0.7978845608028654f;  // 2 sqrt(2 / pi)
-    for (int i = 0; i < n; i++) {
+    int i = 0;
+#ifdef ATTNLAB_F4
+    const f4 ms2 = f4_splat(-s2), c3 = f4_splat(0.044715f), one = f4_splat(1.0f);
+    for (; i + 4 <= n; i += 4) {
+        f4 v = f4_load(x + i);
+        f4 u = f4_mul(ms2, f4_add(v, f4_mul(c3, f4_mul(v, f4_mul(v, v)))));
+        f4_store(x + i, f4_div(v, f4_add(one, f4_exp(u))));
+    }
+#endif
+    for (; i < n; i++) {
         float v = x[i];
         x[i] = v / (1.0f + std::exp(-s2 * (v + 0.044715f * v * v * v)));
     }
@@ -269,14 +312,17 @@ void gelu_inplace(float* x, int n) {
 void softmax_causal(float* w, const float* s, int n_visible, int n) {
     float mx = s[0];
     for (int j = 1; j < n_visible; j++) mx = s[j] > mx ? s[j] : mx;
+    int j = 0;
+#ifdef ATTNLAB_F4
+    const f4 vmx = f4_splat(mx);
+    for (; j + 4 <= n_visible; j += 4) f4_store(w + j, f4_exp(f4_sub(f4_load(s + j), vmx)));
+#endif
+    for (; j < n_visible; j++) w[j] = std::exp(s[j] - mx);
     double sum = 0.0;                                            // double: rows sum to 1 within 1e-6 at any T
-    for (int j = 0; j < n_visible; j++) {
-        w[j] = std::exp(s[j] - mx);
-        sum += w[j];
-    }
+    for (j = 0; j < n_visible; j++) sum += w[j];
     float inv = (float)(1.0 / sum);
-    for (int j = 0; j < n_visible; j++) w[j] *= inv;
-    for (int j = n_visible; j < n; j++) w[j] = 0.0f;             // future keys: exactly zero
+    for (j = 0; j < n_visible; j++) w[j] *= inv;
+    for (j = n_visible; j < n; j++) w[j] = 0.0f;                 // future keys: exactly zero
 }
 
 void softmax(float* probs, const float* x, int n) { softmax_causal(probs, x, n, n); }
