@@ -98,7 +98,7 @@ std::string url_state_parse(const std::string& fragment, std::string& notice) {
         std::string key = pair.substr(0, eq), raw = eq == std::string::npos ? "" : pair.substr(eq + 1), value;
         if (key == "v") {
             versioned = true;
-            if (raw != "1") notice_add(notice, "This link is from a newer version (v=" + tokenizer_sanitize_utf8(raw).substr(0, 8) + "); reading it as v=1.");
+            if (raw != "1") notice_add(notice, "This link is from a newer version (v=" + tokenizer_sanitize_utf8(raw.substr(0, 8)) + "); reading it as v=1.");
             continue;
         }
         const UrlKey* k = url_key_find(key);
@@ -115,7 +115,7 @@ std::string url_state_parse(const std::string& fragment, std::string& notice) {
         }
         double x;
         if (!parse_number(value, k->kind == 'i', x) || x < k->lo || x > k->hi) {
-            notice_add(notice, "The link's " + key + "=" + tokenizer_sanitize_utf8(value).substr(0, 24) + " is out of range; using the default.");
+            notice_add(notice, "The link's " + key + "=" + tokenizer_sanitize_utf8(value.substr(0, 24)) + " is out of range; using the default.");
             continue;
         }
         if (k->kind == 'i') out[key] = (long long)x;
