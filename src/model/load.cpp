@@ -70,8 +70,9 @@ bool gpt2_config_parse(const std::string& config_json, GPT2Config& cfg, std::str
     }
     auto eps = j.find("layer_norm_epsilon");
     if (eps != j.end() && !eps->is_null()) {
-        if (!eps->is_number() || !(eps->get<double>() > 0) || !(eps->get<double>() < 1)) {
-            err = "config.json: layer_norm_epsilon must be a number in (0, 1)";
+        // at least 1e-12: smaller values round to 0 in float32 and LayerNorm would divide by zero
+        if (!eps->is_number() || !(eps->get<double>() >= 1e-12) || !(eps->get<double>() < 1)) {
+            err = "config.json: layer_norm_epsilon must be a number in [1e-12, 1)";
             return false;
         }
         c.layer_norm_epsilon = (float)eps->get<double>();
