@@ -2,7 +2,8 @@
 // native executable, the WASM build in node and the WASM build in Chromium (bench/model_bench.mjs,
 // bench/model_bench_page.js), so all three time exactly the same code.
 //
-//   peak                      tight f32x4 multiply + add loop (12 independent accumulators)
+//   peak                      tight f32x4 multiply + add loop (12 dependent chains acc = acc * m + c)
+//   peak_l1                   acc += x * b, b loaded from L1 each step (8 accumulators: the GEMM's mix)
 //   gemm M K N bt             matmul / matmul_bt of src/model/ops.cpp on [M, K] x [K, N]
 //   forward DIR T             model_forward, all-position logits + all attention weights
 //   page DIR T                model_forward with the page's default capture (everything but the lens)
@@ -106,6 +107,28 @@ __attribute__((noinline)) static float peak_loop(int iters, float seed) {
     return f4_first(s);
 }
 
+// The GEMM's instruction mix at its best: acc[r][j] += a[r] * b[j] with b[2] loaded from a 1 KB
+// buffer (L1) every step and 4 fixed a: 8 independent accumulators, 16 mul+add per 2 loads. The
+// products are not loop-invariant, so nothing can be hoisted.
+__attribute__((noinline)) static float peak_loop_l1(int iters, const float* buf, float seed) {
+    const f4 x0 = F4_SPLAT(seed), x1 = F4_SPLAT(seed * 0.5f), x2 = F4_SPLAT(seed * 0.25f), x3 = F4_SPLAT(seed * 0.125f);
+    f4 c00 = F4_SPLAT(0.f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int i = 0; i < iters; i++) {
+        const float* p = buf + (i & 31) * 8;
+#if defined(__wasm_simd128__)
+        f4 b0 = wasm_v128_load(p), b1 = wasm_v128_load(p + 4);
+#else
+        f4 b0 = _mm_loadu_ps(p), b1 = _mm_loadu_ps(p + 4);
+#endif
+        c00 = F4_ADD(c00, F4_MUL(x0, b0)); c01 = F4_ADD(c01, F4_MUL(x0, b1));
+        c10 = F4_ADD(c10, F4_MUL(x1, b0)); c11 = F4_ADD(c11, F4_MUL(x1, b1));
+        c20 = F4_ADD(c20, F4_MUL(x2, b0)); c21 = F4_ADD(c21, F4_MUL(x2, b1));
+        c30 = F4_ADD(c30, F4_MUL(x3, b0)); c31 = F4_ADD(c31, F4_MUL(x3, b1));
+    }
+    f4 s = F4_ADD(F4_ADD(F4_ADD(c00, c01), F4_ADD(c10, c11)), F4_ADD(F4_ADD(c20, c21), F4_ADD(c30, c31)));
+    return f4_first(s);
+}
+
 static std::map<std::string, std::unique_ptr<Model>> g_models;  // loaded once per directory
 
 static Model* model_get(const std::string& dir, std::string& err) {
@@ -148,6 +171,12 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
         const int iters = 1 << 16;
         auto ms = time_runs([&] { g_sink = peak_loop(iters, g_sink > 1e30f ? 1.0f : 1.0f + g_sink * 1e-9f); });
         g_result = json_runs("\"what\":\"peak\"", ms, (double)iters * 12 * 4 * 2);
+    } else if (what == "peak_l1") {
+        const int iters = 1 << 17;
+        std::vector<float> buf(256);
+        for (int i = 0; i < 256; i++) buf[i] = 1e-3f * (i % 17);
+        auto ms = time_runs([&] { g_sink = peak_loop_l1(iters, buf.data(), 1.0f + (g_sink > 1e30f ? 0.0f : g_sink * 1e-9f)); });
+        g_result = json_runs("\"what\":\"peak_l1\"", ms, (double)iters * 8 * 4 * 2);
     } else if (what == "gemm") {
         int M, K, N, bt;
         in >> M >> K >> N >> bt;
