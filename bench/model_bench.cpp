@@ -6,7 +6,8 @@
 //   peak_l1                   acc += x * b, b loaded from L1 each step (8 accumulators: the GEMM's mix)
 //   gemm M K N bt             matmul / matmul_bt of src/model/ops.cpp on [M, K] x [K, N]
 //   forward DIR T             model_forward, all-position logits + all attention weights
-//   page DIR T                model_forward with the page's default capture (everything but the lens)
+//   page DIR T                model_forward with the default capture (everything but the lens), all logits
+//   app DIR T                 model_forward with src/app/app.cpp's options (lens top-3, last-position logits)
 //   step DIR P                keystroke: prefix of P tokens in a KV cache, append one token (model_step)
 //
 // Every spec runs RUNS (7) timed runs, each a batch of calls lasting >= ~30 ms; the JSON holds the
@@ -191,7 +192,7 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
         std::ostringstream h;
         h << "\"what\":\"gemm\",\"M\":" << M << ",\"K\":" << K << ",\"N\":" << N << ",\"bt\":" << bt;
         g_result = json_runs(h.str(), ms, 2.0 * M * K * N);
-    } else if (what == "forward" || what == "page") {
+    } else if (what == "forward" || what == "page" || what == "app") {
         std::string dir;
         int T;
         in >> dir >> T;
@@ -201,7 +202,12 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
         if (what == "forward") {                                 // the ORT-comparable outputs only
             opt.attention = true, opt.scores = false, opt.qkv = false, opt.residuals = false;
         }
-        opt.logits_all = true;
+        opt.logits_all = what != "app";
+        if (what == "app") {                                     // as src/app/app.cpp sets it: lens top-3 at
+            opt.lens_top_k = 3;                                  // every position while L*T*V*C <= 32e6,
+            double macs = (double)m->cfg.n_layer * T * m->cfg.vocab_size * m->cfg.n_embd;  // else the last
+            opt.lens_pos = macs <= 32e6 ? -1 : std::min(T, m->cfg.n_positions) - 1;
+        }
         std::vector<int> ids = ids_of(*m, std::min(T, m->cfg.n_positions));
         Capture cap;
         bool ok = true;

@@ -23,6 +23,7 @@ const gemms = [  // [M, K, N, bt, label]
 const gemmSpecs = gemms.map(([M, K, N, bt]) => `gemm ${M} ${K} ${N} ${bt}`);
 const fwd = [16, 64, 128].map((T) => `forward ${TINY} ${T}`);
 const page = [16, 64, 128].map((T) => `page ${TINY} ${T}`);
+const app = [16, 64, 128].map((T) => `app ${TINY} ${T}`);
 const step = [`step ${TINY} 100`];
 const small = [`forward ${SMALL} 64`];
 
@@ -37,7 +38,7 @@ function collect(config, results, specs) {
   R[config] = R[config] || {};
   results.forEach((r, i) => { R[config][specs[i]] = r; });
 }
-const all = [...peak, ...gemmSpecs, ...fwd, ...page, ...step];
+const all = [...peak, ...gemmSpecs, ...fwd, ...page, ...app, ...step];
 const allSmall = fs.existsSync(path.join(dir, 'gpt2small/config.json')) ? small : [];
 for (const [config, cmd, args] of [
   ['native', path.join(dir, 'bench_native'), []],
@@ -67,7 +68,7 @@ if (withChromium) {
     const pg = await ctx.newPage();
     await pg.goto(`http://127.0.0.1:${server.address().port}/model_bench_page.html`);
     await pg.evaluate(() => window.benchReady);
-    const specs = [...peak, ...gemmSpecs, ...fwd, ...page, ...step];
+    const specs = [...peak, ...gemmSpecs, ...fwd, ...page, ...app, ...step];
     const res = [];
     for (const s of specs) res.push(await pg.evaluate((x) => window.run(x), s));
     collect('chromium', res, specs);
@@ -119,6 +120,7 @@ gemms.forEach(([M, K, N, bt, label], i) => {
 });
 for (const s of fwd) rows.push([`forward T=${s.split(' ')[2]} (all logits + attention weights), ms`, cell('native', s, 'ms'), cell('node', s, 'ms'), cell('chromium', s, 'ms'), ratio(s)]);
 for (const s of page) rows.push([`page capture T=${s.split(' ')[2]} (all captures, all logits, no lens), ms`, cell('native', s, 'ms'), cell('node', s, 'ms'), cell('chromium', s, 'ms'), ratio(s)]);
+for (const s of app) rows.push([`page update as src/app/app.cpp runs it T=${s.split(' ')[2]} (all captures, logit lens top-3, last-position logits), ms`, cell('native', s, 'ms'), cell('node', s, 'ms'), cell('chromium', s, 'ms'), ratio(s)]);
 rows.push(['keystroke: append 1 token to a 100-token KV cache (last logits only), ms', cell('native', step[0], 'ms'), cell('node', step[0], 'ms'), cell('chromium', step[0], 'ms'), ratio(step[0])]);
 for (const s of allSmall) rows.push(['GPT-2 small shape (124M, random) forward T=64, ms', cell('native', s, 'ms'), cell('node', s, 'ms'), '–', ratio(s)]);
 for (const s of before) {
