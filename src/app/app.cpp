@@ -97,7 +97,8 @@ void app_rerun(App& app) {
     app.last_run_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     app_clamp(app);
     app_update_probs(app);
-    app_set_compare(app, app.compare_text);
+    // The second sentence does not change when the first does: re-run it only for a new model.
+    if (app.compare_model != m) app_set_compare(app, app.compare_text);
 }
 
 void app_update_probs(App& app) {
@@ -116,6 +117,7 @@ void app_set_compare(App& app, const std::string& text) {
     app.compare_bytes.clear();
     app.compare_cap = Capture();
     Model* m = app.model_index >= 0 ? app.models[app.model_index] : nullptr;
+    app.compare_model = m;
     if (!m) return;
     app.compare_spans = tokenizer_encode(m->tok, app.compare_text);
     if ((int)app.compare_spans.size() > m->cfg.n_positions) app.compare_spans.resize(m->cfg.n_positions);

@@ -63,6 +63,7 @@ struct App {
     std::vector<TokenSpan> compare_spans;
     std::vector<std::string> compare_bytes;
     Capture compare_cap;
+    const Model* compare_model = nullptr;  // the model compare_cap was computed with
     int compare_token = -1;           // token in the compare sentence (-1: same text as the selection)
 
     // ---- derived per run -------------------------------------------------------------------------
