@@ -102,6 +102,7 @@ struct CaptureOptions {
 
 struct Capture {
     int T = 0, L = 0, H = 0, C = 0, D = 0, V = 0;
+    CaptureOptions opt;              // what this capture holds (as requested)
     std::vector<int> ids;            // [T]
     std::vector<float> scores;       // [L, H, T, T] q.k / sqrt(D), before the causal mask (empty unless opt.scores)
     std::vector<float> weights;      // [L, H, T, T] softmax rows; masked (key > query) entries are exactly 0
@@ -120,6 +121,14 @@ struct Capture {
 // Runs the model on ids (1 <= T <= n_positions) and fills cap. Returns false with err on bad ids.
 bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
                    std::string& err);
+// model_forward for ids that share a prefix with cap.ids, where cap is an earlier capture of the same
+// model: causal attention leaves the keys, values and every per-position result of the common prefix
+// unchanged, so only the tokens after it are computed (a keystroke at the end of a 100-token text
+// computes one or two rows instead of 100). Re-use needs the earlier run's K/V of every layer and head
+// and its residuals (opt.qkv for all heads, opt.residuals) and equal options except lens_pos; otherwise,
+// or without a common prefix, this is a full model_forward. `reused` receives the tokens not recomputed.
+bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
+                         std::string& err, int* reused = nullptr);
 // Tokenizes text with m.tok (no special tokens) and runs model_forward. Fails on empty text or more
 // tokens than n_positions (the caller decides how to trim).
 bool model_run_text(Model& m, const std::string& text, const CaptureOptions& opt, Capture& cap, std::string& err);
