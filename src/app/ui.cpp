@@ -330,7 +330,10 @@ static void view_embed(App& app, const Model* m) {
     int q = app_selected_token(app);
     if (q < 0) return;
     int C = m->cfg.n_embd, V = m->cfg.vocab_size, id = app.ids[q];
-    const float* e = m->w.wte + (size_t)id * C;
+    static std::vector<float> e_row, t_row;                      // [C] (the model may keep wte as F16)
+    e_row.resize(C), t_row.resize(C);
+    model_token_embedding(*m, id, e_row.data());
+    const float* e = e_row.data();
     float w = std::min(ImGui::GetContentRegionAvail().x, 900.0f);
     ImGui::TextWrapped("\"%s\" (id %d) enters the model as row %d of the embedding table: a vector of d_model = %d "
                        "numbers. The width is fixed when the model is built: it never grows, however often the word "
@@ -343,7 +346,10 @@ static void view_embed(App& app, const Model* m) {
     static std::vector<std::pair<float, int>> nearest;
     if (cached_id != id || cached_model != m) {
         std::vector<std::pair<float, int>> all((size_t)V);
-        for (int t = 0; t < V; t++) all[t] = {cosine(e, m->w.wte + (size_t)t * C, C), t};
+        for (int t = 0; t < V; t++) {
+            model_token_embedding(*m, t, t_row.data());
+            all[t] = {cosine(e, t_row.data(), C), t};
+        }
         int k = std::min(V, 9);
         std::partial_sort(all.begin(), all.begin() + k, all.end(),
                           [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });

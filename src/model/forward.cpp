@@ -14,6 +14,7 @@
 
 #include "model/model.h"
 #include "model/ops.h"
+#include "model/safetensors.h"  // f16_to_f32
 
 // ----------------------------------------------------------------------------------------------------
 // scratch
@@ -40,15 +41,24 @@ static float* grow(std::vector<float>& v, size_t n) {
     return v.data();
 }
 
-// The weight pointers for m.params (recomputed from the buffer so a copied Model stays valid).
-static GPT2Weights weights_of(const Model& m) {
-    GPT2Weights w;
-    gpt2_weights_point(m.cfg, const_cast<float*>(m.params.data()), w);
-    return w;
+// The weight pointers (Model keeps them valid across copies and moves).
+static const GPT2Weights& weights_of(const Model& m) { return m.w; }
+
+// A product with a weight matrix kept as F32 (f) or, with the F16 opt-in, as F16 (h); off in elements.
+static void matmul_w(float* out, int ldo, const float* a, int lda, const float* f, const uint16_t* h, size_t off,
+                     int ldb, const float* bias, int M, int K, int N) {
+    if (h) matmul_f16(out, ldo, a, lda, h + off, ldb, bias, M, K, N);
+    else matmul(out, ldo, a, lda, f + off, ldb, bias, M, K, N);
+}
+
+static void matmul_bt_w(float* out, int ldo, const float* a, int lda, const float* f, const uint16_t* h, int ldb,
+                        float scale, int M, int K, int N) {
+    if (h) matmul_bt_f16(out, ldo, a, lda, h, ldb, scale, M, K, N);
+    else matmul_bt(out, ldo, a, lda, f, ldb, scale, M, K, N);
 }
 
 static bool ids_check(const Model& m, const int* ids, int n, int past, std::string& err) {
-    if (m.params.size() != gpt2_num_params(m.cfg) || m.cfg.n_layer <= 0) { err = "model not loaded"; return false; }
+    if (!m.has_weights()) { err = "model not loaded"; return false; }
     if (n <= 0) { err = "no tokens"; return false; }
     if (past + n > m.cfg.n_positions) {
         err = std::to_string(past + n) + " tokens exceed the model's context of " + std::to_string(m.cfg.n_positions);
@@ -69,9 +79,12 @@ static bool ids_check(const Model& m, const int* ids, int n, int past, std::stri
 // x[n, C] = wte[ids] + wpe[past .. past+n)
 static void embed_forward(float* x, const GPT2Weights& w, const int* ids, int n, int past, int C) {
     for (int i = 0; i < n; i++) {
-        const float* te = w.wte + (size_t)ids[i] * C;            // [C]
-        const float* pe = w.wpe + (size_t)(past + i) * C;        // [C]
-        for (int c = 0; c < C; c++) x[(size_t)i * C + c] = te[c] + pe[c];
+        const size_t te = (size_t)ids[i] * C, pe = (size_t)(past + i) * C;  // rows of wte, wpe
+        float* xi = x + (size_t)i * C;                           // [C]
+        if (w.wte_h)
+            for (int c = 0; c < C; c++) xi[c] = f16_to_f32(w.wte_h[te + c]) + f16_to_f32(w.wpe_h[pe + c]);
+        else
+            for (int c = 0; c < C; c++) xi[c] = w.wte[te + c] + w.wpe[pe + c];
     }
 }
 
@@ -90,16 +103,16 @@ struct AttnIO {
 static void attention_forward(float* out, const float* xn, const GPT2Weights& w, const GPT2Config& cfg, int l, int n,
                               int P, AttnIO& io, ForwardScratch& s) {
     const int C = cfg.n_embd, H = cfg.n_head, D = C / H, Tk = P + n;
-    const float* qkvw = w.qkvw + (size_t)l * C * 3 * C;          // [C, 3C]
+    const size_t qkvw = (size_t)l * C * 3 * C;                   // [C, 3C] at this offset of qkvw
     const float* qkvb = w.qkvb + (size_t)l * 3 * C;              // [3C]
-    const float* projw = w.attprojw + (size_t)l * C * C;         // [C, C]
+    const size_t projw = (size_t)l * C * C;                      // [C, C] at this offset of attprojw
     const float* projb = w.attprojb + (size_t)l * C;             // [C]
     float* qkv = grow(s.qkv, (size_t)n * 3 * C);                 // [n, 3C]
     float* q = grow(s.q, (size_t)H * n * D);                     // [H, n, D]
     float* att = grow(s.att, (size_t)n * C);                     // [n, C]
     const float scale = 1.0f / std::sqrt((float)D);
 
-    matmul(qkv, 3 * C, xn, C, qkvw, 3 * C, qkvb, n, C, 3 * C);   // [n, 3C] = [n, C] @ [C, 3C] + [3C]
+    matmul_w(qkv, 3 * C, xn, C, w.qkvw, w.qkvw_h, qkvw, 3 * C, qkvb, n, C, 3 * C);  // [n, 3C] = [n, C] @ [C, 3C] + [3C]
 
     // split heads: q -> [H, n, D]; k, v -> store rows P .. P+n-1
     for (int h = 0; h < H; h++) {
@@ -126,21 +139,21 @@ static void attention_forward(float* out, const float* xn, const GPT2Weights& w,
         matmul(att + h * D, C, wh, Tk, vh, D, nullptr, n, Tk, D);  // [n, D] = [n, Tk] @ [Tk, D] into att's columns
     }
 
-    matmul(out, C, att, C, projw, C, projb, n, C, C);            // [n, C] = [n, C] @ [C, C] + [C]
+    matmul_w(out, C, att, C, w.attprojw, w.attprojw_h, projw, C, projb, n, C, C);  // [n, C] = [n, C] @ [C, C] + [C]
 }
 
 // out[n, C] = c_proj(gelu(c_fc(xn[n, C])))
 static void mlp_forward(float* out, const float* xn, const GPT2Weights& w, const GPT2Config& cfg, int l, int n,
                         ForwardScratch& s) {
     const int C = cfg.n_embd;
-    const float* fcw = w.fcw + (size_t)l * C * 4 * C;            // [C, 4C]
+    const size_t fcw = (size_t)l * C * 4 * C;                    // [C, 4C] at this offset of fcw
     const float* fcb = w.fcb + (size_t)l * 4 * C;                // [4C]
-    const float* projw = w.fcprojw + (size_t)l * 4 * C * C;      // [4C, C]
+    const size_t projw = (size_t)l * 4 * C * C;                  // [4C, C] at this offset of fcprojw
     const float* projb = w.fcprojb + (size_t)l * C;              // [C]
     float* fc = grow(s.fc, (size_t)n * 4 * C);                   // [n, 4C]
-    matmul(fc, 4 * C, xn, C, fcw, 4 * C, fcb, n, C, 4 * C);      // [n, 4C]
+    matmul_w(fc, 4 * C, xn, C, w.fcw, w.fcw_h, fcw, 4 * C, fcb, n, C, 4 * C);          // [n, 4C]
     gelu_inplace(fc, n * 4 * C);                                 // [n, 4C]
-    matmul(out, C, fc, 4 * C, projw, C, projb, n, 4 * C, C);     // [n, C]
+    matmul_w(out, C, fc, 4 * C, w.fcprojw, w.fcprojw_h, projw, C, projb, n, 4 * C, C);  // [n, C]
 }
 
 static void residual_add(float* x, const float* y, size_t n) {
@@ -153,7 +166,7 @@ static void lm_head_forward(float* logits, const float* x, const GPT2Weights& w,
     const int C = cfg.n_embd, V = cfg.vocab_size;
     float* xn = grow(s.xn, (size_t)n * C);                       // [n, C]
     layernorm(xn, x, w.lnfw, w.lnfb, n, C, cfg.layer_norm_epsilon);
-    matmul_bt(logits, V, xn, C, w.wte, C, 1.0f, n, C, V);        // [n, V] = [n, C] @ [V, C]^T
+    matmul_bt_w(logits, V, xn, C, w.wte, w.wte_h, C, 1.0f, n, C, V);  // [n, V] = [n, C] @ [V, C]^T
 }
 
 // Logit lens of one layer: top-k ids and softmax probabilities of ln_f + LM head on x[T, C], for the
@@ -204,7 +217,7 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
         return false;
     }
     const int k = std::min(std::max(opt.lens_top_k, 0), V);
-    const GPT2Weights w = weights_of(m);
+    const GPT2Weights& w = weights_of(m);
     ForwardScratch& s = g_scratch;
 
     // ---- size the capture (resize keeps capacity: a reused Capture does not reallocate) ----
@@ -301,8 +314,9 @@ static void relayout(std::vector<E>& v, size_t blocks, int r0, int c0, int r1, i
     const size_t b0 = (size_t)r0 * c0, b1 = (size_t)r1 * c1;
     auto move_row = [&](size_t b, int r) {
         E* dst = v.data() + b * b1 + (size_t)r * c1;
+        const E* src = v.data() + b * b0 + (size_t)r * c0;
         int keep = r < keep_r ? keep_c : 0;
-        if (keep) std::memmove(dst, v.data() + b * b0 + (size_t)r * c0, keep * sizeof(E));
+        if (keep && dst != src) std::memmove(dst, src, keep * sizeof(E));  // (same T: rows stay put)
         std::fill(dst + keep, dst + c1, fill);
     };
     if (b1 >= b0) {
@@ -363,7 +377,7 @@ bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const Capt
     cap.opt = opt;
 
     // ---- the new tokens P .. T-1, attending to the kept keys and values ----
-    const GPT2Weights w = weights_of(m);
+    const GPT2Weights& w = weights_of(m);
     ForwardScratch& s = g_scratch;
     const size_t TT = (size_t)T * T, TD = (size_t)T * D, TC = (size_t)T * C, nC = (size_t)n * C;
     float* x = grow(s.x, nC);                                    // [n, C]
@@ -436,7 +450,7 @@ bool model_step(const Model& m, KVCache& kv, const std::vector<int>& ids, std::v
         return false;
     }
     if (!ids_check(m, ids.data(), n, P, err)) return false;
-    const GPT2Weights w = weights_of(m);
+    const GPT2Weights& w = weights_of(m);
     ForwardScratch& s = g_scratch;
     const size_t nC = (size_t)n * C;
 
