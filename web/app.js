@@ -139,7 +139,8 @@
   // Returns '' on success, else the engine's message (the previous model stays loaded).
   // Each argument is a Uint8Array, or for the weights also a heap pointer already filled
   // ({ptr, length}: loaders that stream a file straight into WASM memory avoid a second copy).
-  function loadModelBytes(name, config, safetensors, vocab, merges) {
+  // keepF16: keep the weight matrices as F16 in memory (the user's opt-in; default exact F32).
+  function loadModelBytes(name, config, safetensors, vocab, merges, keepF16 = false) {
     const ptrs = [];
     try {
       for (const b of [config, safetensors, vocab, merges]) ptrs.push(b.ptr !== undefined ? b.ptr : copyToHeap(b));
@@ -149,7 +150,8 @@
       return e.message;
     }
     const err = withCString(name, (pn) => mod.UTF8ToString(mod._attnlab_load_model(
-      pn, ptrs[0], config.length, ptrs[1], safetensors.length, ptrs[2], vocab.length, ptrs[3], merges.length)));
+      pn, ptrs[0], config.length, ptrs[1], safetensors.length, ptrs[2], vocab.length, ptrs[3], merges.length,
+      keepF16 ? 1 : 0)));
     if (!err) setText(textEl.value);
     return err;
   }

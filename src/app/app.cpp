@@ -49,18 +49,27 @@ void app_clamp(App& app) {
 
 void app_rerun(App& app) {
     Model* m = app.model_index >= 0 ? app.models[app.model_index] : nullptr;
+    std::vector<TokenSpan> prev_spans;
+    std::string prev_text;
+    prev_spans.swap(app.spans);
+    prev_text.swap(app.run_text);
+    const bool same_model = m && app.run_model == m;
     app.notice.clear();
-    app.spans.clear();
     app.ids.clear();
     app.truncated = false;
     app.total_tokens = 0;
+    app.tokens_kept = app.tokens_reused = 0;
+    app.run_model = m;
+    app.run_text = app.text;
     if (!m) {
         app.cap = Capture();
         app_clamp(app);
         return;
     }
     auto t0 = std::chrono::steady_clock::now();
-    app.spans = tokenizer_encode(m->tok, app.text);
+    // Only the end of an edited text is re-tokenized (a truncated earlier run re-tokenizes it all).
+    app.spans = same_model ? tokenizer_encode_edit(m->tok, app.text, prev_text, prev_spans, &app.tokens_kept)
+                           : tokenizer_encode(m->tok, app.text);
     app.total_tokens = (int)app.spans.size();
     int max_T = m->cfg.n_positions;
     if ((int)app.spans.size() > max_T) {
@@ -89,7 +98,10 @@ void app_rerun(App& app) {
         else app.notice = "The text has no tokens.";
     } else {
         std::string err;
-        if (!model_forward(*m, app.ids, app.cap_opt, app.cap, err)) {
+        // The unchanged beginning keeps its capture rows: a keystroke computes only the last token(s).
+        bool ok = same_model ? model_forward_reuse(*m, app.ids, app.cap_opt, app.cap, err, &app.tokens_reused)
+                             : model_forward(*m, app.ids, app.cap_opt, app.cap, err);
+        if (!ok) {
             app.cap = Capture();
             app.notice = "The model could not run: " + err;
         }
@@ -185,6 +197,8 @@ std::string app_state_json(const App& app) {
     j["total_tokens"] = app.total_tokens;
     j["notice"] = app.notice;
     j["run_ms"] = app.last_run_ms;
+    j["tokens_kept"] = app.tokens_kept;      // last run: tokens not re-tokenized
+    j["tokens_reused"] = app.tokens_reused;  // last run: tokens whose capture rows were not recomputed
     j["frames"] = app.frames;
     j["sampling"] = {{"temperature", app.sampling.temperature}, {"top_k", app.sampling.top_k},
                      {"top_p", app.sampling.top_p}, {"seed", app.sampling.seed}};
@@ -192,7 +206,9 @@ std::string app_state_json(const App& app) {
     for (const Model* mm : app.models)
         models.push_back({{"name", mm->name}, {"n_layer", mm->cfg.n_layer}, {"n_head", mm->cfg.n_head},
                           {"n_embd", mm->cfg.n_embd}, {"n_positions", mm->cfg.n_positions},
-                          {"vocab_size", mm->cfg.vocab_size}, {"params", gpt2_num_params(mm->cfg)}});
+                          {"vocab_size", mm->cfg.vocab_size}, {"params", gpt2_num_params(mm->cfg)},
+                          {"weights", mm->weights_f16() ? "F16" : "F32"}, {"weight_bytes", mm->weight_bytes()},
+                          {"file_dtype", mm->source_dtype}});
     j["models"] = models;
     j["model_index"] = app.model_index;
     if (m) {
@@ -202,7 +218,10 @@ std::string app_state_json(const App& app) {
                       {"n_embd", m->cfg.n_embd},
                       {"n_positions", m->cfg.n_positions},
                       {"vocab_size", m->cfg.vocab_size},
-                      {"params", gpt2_num_params(m->cfg)}};
+                      {"params", gpt2_num_params(m->cfg)},
+                      {"weights", m->weights_f16() ? "F16" : "F32"},
+                      {"weight_bytes", m->weight_bytes()},
+                      {"file_dtype", m->source_dtype}};
     } else {
         j["model"] = nullptr;
     }

@@ -41,6 +41,12 @@ struct App {
     Capture cap;
     CaptureOptions cap_opt;
     double last_run_ms = 0;
+    // The keystroke path: the next run re-uses the tokens and capture of this text and model for the
+    // unchanged beginning (tokenizer_encode_edit, model_forward_reuse).
+    std::string run_text;             // the text spans/cap were computed from
+    const Model* run_model = nullptr; // the model they were computed with
+    int tokens_kept = 0;              // last run: tokens not re-tokenized
+    int tokens_reused = 0;            // last run: tokens whose capture rows were not recomputed
 
     // ---- view + selection ----------------------------------------------------------------------
     int view = VIEW_MATRIX;

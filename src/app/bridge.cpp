@@ -65,14 +65,15 @@ EMSCRIPTEN_KEEPALIVE void attnlab_set_dark(int dark) {
 EMSCRIPTEN_KEEPALIVE double attnlab_frames() { return (double)g_app.frames; }
 
 // Loads a model from the four files' bytes (malloc'ed by JS; freed here). Returns "" on success,
-// else the error; the previously selected model stays loaded on failure.
+// else the error; the previously selected model stays loaded on failure. keep_f16: the user's opt-in
+// to keep the weight matrices as F16 (half the memory).
 EMSCRIPTEN_KEEPALIVE const char* attnlab_load_model(const char* name, char* config, int config_len,
                                                     unsigned char* st, double st_len, char* vocab,
-                                                    int vocab_len, char* merges, int merges_len) {
+                                                    int vocab_len, char* merges, int merges_len, int keep_f16) {
     Model* m = new Model();
     std::string err;
     bool ok = model_load_memory(*m, std::string(config, config_len), st, (size_t)st_len,
-                                std::string(vocab, vocab_len), std::string(merges, merges_len), err);
+                                std::string(vocab, vocab_len), std::string(merges, merges_len), err, keep_f16 != 0);
     free(config), free(st), free(vocab), free(merges);
     if (!ok) {
         delete m;
