@@ -49,5 +49,9 @@ static inline std::vector<std::string> fuzz_split(const uint8_t* data, size_t si
 
 // Encodes text and checks everything the tokenizer promises about its output (see checks.cpp).
 void fuzz_check_encode(Tokenizer& tok, std::string_view text, bool allow_special);
+// UTF-8 decoding written independently of the tokenizer: length of the well-formed sequence at
+// p[i] (code point in cp), or 0; and whether all of s is well-formed.
+int fuzz_utf8_decode(const uint8_t* p, size_t n, size_t i, uint32_t& cp);
+bool fuzz_utf8_valid(std::string_view s);
 // "" if doc is well-formed XML with plain numbers (see checks.cpp); counts its elements.
 std::string xml_check_document(std::string_view doc, size_t& n_elements);
