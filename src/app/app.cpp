@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/capture_json.h"
+
 App g_app;
 
 static const char* VIEW_NAMES[VIEW_COUNT] = {"tokens", "heads", "matrix", "model", "math",
@@ -335,56 +337,15 @@ std::string app_describe(const App& app) {
     return s + ".";
 }
 
-// ---- export: the same schema as `attnlab run --json` (src/cli/cmd_run.cpp) --------------------------
+// ---- export: the schema of `attnlab run --json`, by the same writer (src/model/capture_json.cpp) ------
 std::string app_export_json(const App& app, bool all_heads) {
-    using nlohmann::json;
     const Model* m = app_model(app);
-    const Capture& c = app.cap;
-    json j;
-    if (!m || c.T == 0) return "{}";
-    j["model"] = m->name;
-    j["config"] = {{"n_layer", m->cfg.n_layer}, {"n_head", m->cfg.n_head}, {"n_embd", m->cfg.n_embd},
-                   {"n_positions", m->cfg.n_positions}, {"vocab_size", m->cfg.vocab_size}, {"dtype", m->source_dtype}};
-    j["ids"] = app.ids;
-    json tokens = json::array(), text = json::array();
-    for (int id : app.ids) {
-        tokens.push_back(tokenizer_bytes_to_unicode(tokenizer_token_bytes(m->tok, id)));
-        text.push_back(tokenizer_sanitize_utf8(tokenizer_token_bytes(m->tok, id)));
-    }
-    j["tokens"] = tokens;
-    j["token_text"] = text;
-    // attention [L][H][T][T] (all heads) or [1][1][T][T] with "layer"/"head" saying which.
-    json att = json::array();
-    for (int l = 0; l < c.L; l++) {
-        if (!all_heads && l != app.layer) continue;
-        json heads = json::array();
-        for (int h = 0; h < c.H; h++) {
-            if (!all_heads && h != app.head) continue;
-            json rows = json::array();
-            for (int q = 0; q < c.T; q++) {
-                const float* r = c.weights.data() + (((size_t)l * c.H + h) * c.T + q) * c.T;
-                rows.push_back(std::vector<float>(r, r + c.T));
-            }
-            heads.push_back(rows);
-        }
-        att.push_back(heads);
-    }
-    j["attention"] = att;
-    if (!all_heads) j["attention_layer"] = app.layer, j["attention_head"] = app.head;
-    const float* last = c.logits.data() + c.logits.size() - c.V;
-    j["logits"] = std::vector<float>(last, last + c.V);
-    SamplingParams plain;  // the model's own distribution, as the CLI's "top"
-    std::vector<float> probs;
-    sampling_distribution(last, c.V, plain, probs);
-    std::vector<int> order(c.V);
-    for (int i = 0; i < c.V; i++) order[i] = i;
-    int k = std::min(10, c.V);
-    std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                      [&](int a, int b) { return probs[a] > probs[b] || (probs[a] == probs[b] && a < b); });
-    json top = json::array();
-    for (int i = 0; i < k; i++)
-        top.push_back({{"id", order[i]}, {"token", tokenizer_bytes_to_unicode(tokenizer_token_bytes(m->tok, order[i]))},
-                       {"prob", probs[order[i]]}});
-    j["top"] = top;
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (!m || app.cap.T == 0) return "{}";
+    CaptureJsonOptions opt;  // attention, logits of the last position, top 10
+    if (!all_heads) opt.layer = app.layer, opt.head = app.head;  // [1][1][T][T] + attention_layer/head
+    std::string out, err;
+    if (capture_json_write(*m, app.cap, app.ids, opt, out, err)) return out;
+    out = "{\"error\":";
+    json_append_string(out, err);
+    return out + "}";
 }

@@ -104,7 +104,7 @@ void app_step(App& app);
 void app_update_probs(App& app);
 void app_set_compare(App& app, const std::string& text);
 // Tokens, ids, attention (all heads, or only the selected one) and logits/top-k: the schema of
-// `attnlab run --json`, so a figure's numbers can be checked against the CLI.
+// `attnlab run --json` (one writer: model/capture_json.h), so a figure's numbers can be checked against the CLI.
 std::string app_export_json(const App& app, bool all_heads);
 // In words, what is selected (for the screen-reader mirror).
 std::string app_describe(const App& app);
