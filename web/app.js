@@ -359,6 +359,7 @@
     embedCode: () => embedCode(),
     get frames() { return mod ? mod._attnlab_frames() : 0; },
     heapUsed() { return mod._attnlab_heap_used(); },
+    frameMs() { return mod ? mod._attnlab_frame_ms() : 0; },
   };
   start().catch((e) => showFatal('Attention Lab could not start: ' + e.message));
 })();

@@ -21,6 +21,7 @@ static double g_css_w = 0, g_css_h = 0, g_dpr = 0;  // canvas size in CSS px, de
 static std::vector<unsigned char> g_font_ttf;       // kept alive: ImGui rebuilds the atlas from it
 static double g_scale_override = 0;                 // > 0 while exporting a PNG at a fixed scale
 static std::vector<unsigned char> g_pixels;         // the last exported frame, RGBA, top row first
+static double g_frame_ms = 0;                       // CPU time of the last frame (UI build + GL submission)
 
 // ---- fonts ----------------------------------------------------------------------------------------
 // The atlas is rasterized at the device pixel ratio and drawn at 1/dpr scale: crisp text on HiDPI.
@@ -71,6 +72,7 @@ static void canvas_sync() {
 
 // ---- frame ----------------------------------------------------------------------------------------
 static void frame() {
+    double t0 = emscripten_get_now();
     canvas_sync();
     SDL_Event ev;
     while (SDL_PollEvent(&ev)) {
@@ -96,7 +98,11 @@ static void frame() {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     g_app.frames++;
+    g_frame_ms = emscripten_get_now() - t0;
 }
+
+// For measurements (bench/gpt2small_page.mjs): the GPU's share of a frame is not in this number.
+extern "C" EMSCRIPTEN_KEEPALIVE double attnlab_frame_ms() { return g_frame_ms; }
 
 // ---- PNG export: render one frame at `scale` device pixels per CSS pixel and read it back --------------
 extern "C" EMSCRIPTEN_KEEPALIVE unsigned char* attnlab_read_frame(double scale, int* out_w, int* out_h) {
