@@ -56,9 +56,12 @@ extern "C" EMSCRIPTEN_KEEPALIVE void attnlab_set_font(const unsigned char* data,
 
 // ---- canvas size ------------------------------------------------------------------------------------
 // The canvas fills its container; SDL (ALLOW_HIGHDPI) sizes the backing store to CSS size × dpr.
+// The size comes from the container (#stage): the canvas's own CSS size is the inline size set here,
+// so it would never shrink when the header above grows (a load message, wrapped controls), and the
+// bottom of the view would be cut off.
 static void canvas_sync() {
     double w, h;
-    emscripten_get_element_css_size("#canvas", &w, &h);
+    emscripten_get_element_css_size("#stage", &w, &h);
     double dpr = g_scale_override > 0 ? g_scale_override : emscripten_get_device_pixel_ratio();
     if (w < 1 || h < 1) return;
     if (w == g_css_w && h == g_css_h && dpr == g_dpr) return;
