@@ -156,7 +156,7 @@
 
   async function loadFont() {
     try {
-      const ttf = await fetchBytes('fonts/DejaVuSans.ttf');
+      const ttf = await fetchBytes('fonts/DejaVuSans-ui.ttf');
       const p = copyToHeap(ttf);
       mod._attnlab_set_font(p, ttf.length);
       mod._free(p);

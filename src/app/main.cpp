@@ -10,6 +10,7 @@
 #include "imgui_impl_sdl.h"
 
 #include "app/app.h"
+#include "app/font_ranges.h"
 #include "app/ui.h"
 
 #include <cstring>
@@ -29,14 +30,9 @@ static void fonts_rebuild(float dpr) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
     if (!g_font_ttf.empty()) {
-        static const ImWchar ranges[] = {0x0020, 0x024F,   // Latin, Latin-1, Latin Extended
-                                         0x0370, 0x03FF,   // Greek (Σ, √ neighbours)
-                                         0x2000, 0x22FF,   // punctuation, arrows (↵), math (√ ≤ ×)
-                                         0x2500, 0x25FF,   // box drawing, geometric shapes
-                                         0};
         ImFontConfig cfg;
         cfg.FontDataOwnedByAtlas = false;
-        io.Fonts->AddFontFromMemoryTTF(g_font_ttf.data(), (int)g_font_ttf.size(), 15.0f * dpr, &cfg, ranges);
+        io.Fonts->AddFontFromMemoryTTF(g_font_ttf.data(), (int)g_font_ttf.size(), 15.0f * dpr, &cfg, FONT_RANGES);
         io.FontGlobalScale = 1.0f / dpr;
     } else {
         ImFontConfig cfg;
