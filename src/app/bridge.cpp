@@ -1,6 +1,7 @@
 // The JS bridge: C functions web/app.js calls (text, state, model bytes). Strings cross as UTF-8.
 #include <emscripten.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <malloc.h>
 #include <cstring>
@@ -25,6 +26,35 @@ EMSCRIPTEN_KEEPALIVE double attnlab_heap_used() { return (double)mallinfo().uord
 EMSCRIPTEN_KEEPALIVE const char* attnlab_state_json() {
     g_json = app_state_json(g_app);
     return g_json.c_str();
+}
+
+// ---- change counter -------------------------------------------------------------------------------
+// web/app.js polls this (a hash of what state() reports, a few µs even at 1024 tokens) and fetches
+// the JSON only when the number moved, so idle frames build no JSON. Changes made anywhere (canvas
+// clicks, keys, setText, model loads) are seen, with no hook in the code that makes them.
+static uint64_t state_signature(const App& a) {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a
+    auto bytes = [&](const void* p, size_t n) {
+        for (size_t i = 0; i < n; i++) h = (h ^ ((const unsigned char*)p)[i]) * 1099511628211ull;
+    };
+    auto str = [&](const std::string& s) { bytes(s.data(), s.size()), bytes("\0", 1); };
+    int ints[] = {a.model_index, (int)a.models.size(), a.view, a.layer, a.head, a.hover_token, a.locked_token,
+                  (int)a.ids.size(), a.truncated, a.aggregate, a.generated, a.compare_token, a.sampling.top_k, a.top_n};
+    bytes(ints, sizeof ints);
+    float floats[] = {a.sampling.temperature, a.sampling.top_p};
+    bytes(floats, sizeof floats);
+    bytes(&a.sampling.seed, sizeof a.sampling.seed);
+    bytes(&a.last_run_ms, sizeof a.last_run_ms);  // every re-run (new capture, row, top tokens)
+    str(a.text), str(a.notice), str(a.model_status), str(a.compare_text);
+    return h;
+}
+
+EMSCRIPTEN_KEEPALIVE double attnlab_state_version() {
+    static uint64_t last = 0;
+    static double version = 0;
+    uint64_t sig = state_signature(g_app);
+    if (sig != last) last = sig, version++;
+    return version;
 }
 
 // Partial state {"view":"heads","layer":1,...}; returns "" or a notice about ignored values.
