@@ -44,6 +44,12 @@ struct VizMatrixOpts {
     float number_min_cell = 30;           // print "0.41" in cells at least this wide
     float vmax = 1;                       // weight mapped to the top of the colormap
     bool causal = true;                   // key > query drawn as masked
+    // With a raster (the app's matrix view), a matrix whose cells would be under min_cell fits the area
+    // as one max-pooled image (about one texel per device pixel) instead of overflowing; re-rasterized
+    // only when raster_key (the caller's name for the capture + layer/head) or the layout changes.
+    VizRaster* raster = nullptr;
+    uint64_t raster_key = 0;
+    float px_per_unit = 1;
 };
 
 // Heatmap of cap.weights[o.layer, o.head] with title "Layer l · head h".
