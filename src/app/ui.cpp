@@ -303,6 +303,9 @@ static void view_aggregate(App& app, const VizTheme& th, float w) {
     VizMatrixOpts o;
     o.layer = app.layer, o.head = app.head;
     o.hover_row = app.hover_token, o.select_row = app.locked_token;
+    o.raster = &g_matrix_raster;  // long texts: fitted as one image, like the matrix view
+    o.raster_key = capture_key(app);  // the aggregate is recomputed only when the capture or layer changes
+    o.px_per_unit = ImGui::GetIO().DisplayFramebufferScale.x;
     g_scene.clip = visible_rect();
     VizRect used = viz_aggregate_build(g_scene, app.cap, app.token_bytes, app.aggregate ? VIZ_AGG_ROLLOUT : VIZ_AGG_MEAN,
                                        o, VizRect{0, 0, w, ImGui::GetContentRegionAvail().y}, th, g_work);

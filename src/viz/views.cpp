@@ -351,16 +351,20 @@ VizRect viz_aggregate_build(VizScene& s, const Capture& cap, const std::vector<s
         return {area.x, area.y, area.w, th.font_size * 1.6f};
     }
     char title[128];
+    const uint64_t key = o.raster_key ? key_mix(key_mix(o.raster_key, (uint64_t)o.layer), (uint64_t)kind + 1) : 0;
+    const bool fresh = key != 0 && key == work.key && work.a.size() == (size_t)cap.T * cap.T;
+    work.key = key;
     if (kind == VIZ_AGG_ROLLOUT) {
-        viz_attention_rollout(cap, o.layer, work.a, work.b);
+        if (!fresh) viz_attention_rollout(cap, o.layer, work.a, work.b);
         snprintf(title, sizeof(title),
                  "Attention rollout \xC2\xB7 layers 0\xE2\x80\x93%d (Abnar & Zuidema 2020, derived)", o.layer);
     } else {
-        viz_attention_mean(cap, o.layer, work.a);
+        if (!fresh) viz_attention_mean(cap, o.layer, work.a);
         snprintf(title, sizeof(title), "Mean over %d heads \xC2\xB7 layer %d (derived)", cap.H, o.layer);
     }
     VizMatrixOpts mo = o;
     mo.head = -1;  // hits report no head: this is not one head's map
+    if (mo.raster) mo.raster_key = key_mix(key, 7);  // the pooled image follows the aggregate
     return viz_matrix_build_raw(s, work.a.data(), cap.T, tokens, title, mo, area, th);
 }
 

@@ -66,6 +66,10 @@ enum VizAggregate { VIZ_AGG_MEAN = 0, VIZ_AGG_ROLLOUT = 1 };
 // Buffers the aggregate view computes into; keep one across frames.
 struct VizWork {
     std::vector<float> a, b;
+    // If the caller names its capture (o.raster_key != 0, e.g. a hash of model + tokens), the aggregate
+    // is recomputed only when that, the layer or the kind changes: a rollout at T = 1024 is ~10⁹
+    // multiply-adds, far too many for every frame.
+    uint64_t key = 0;
 };
 
 // Mean over heads of layer o.layer, or rollout through layer o.layer, drawn as a heatmap whose title

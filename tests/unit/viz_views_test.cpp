@@ -542,6 +542,31 @@ TEST(VizAggregate, RolloutMatchesHandComputedThreeLayers) {
     expect_matrix(r9, r);
 }
 
+TEST(VizAggregate, NamedCaptureIsAggregatedOncePerLayerAndKind) {
+    Capture c = viz_test_capture_causal(8, 2, 2);
+    VizWork work;
+    VizMatrixOpts o;
+    o.layer = 1;
+    o.raster_key = 99;  // the caller's name for this capture
+    VizScene s;
+    VizTheme th = viz_theme_dark();
+    viz_aggregate_build(s, c, {}, VIZ_AGG_MEAN, o, {0, 0, 400, 400}, th, work);
+    const std::vector<float> first = work.a;
+    viz_test_w(c, 1, 0, 7, 0) += 0.5f;  // not a new capture by the caller's key: the cached mean stays
+    viz_scene_clear(s);
+    viz_aggregate_build(s, c, {}, VIZ_AGG_MEAN, o, {0, 0, 400, 400}, th, work);
+    EXPECT_EQ(work.a, first);
+    o.raster_key = 100;  // a new capture: recomputed
+    viz_scene_clear(s);
+    viz_aggregate_build(s, c, {}, VIZ_AGG_MEAN, o, {0, 0, 400, 400}, th, work);
+    EXPECT_FLOAT_EQ(work.a[7 * 8 + 0], first[7 * 8 + 0] + 0.25f);
+    viz_scene_clear(s);
+    viz_aggregate_build(s, c, {}, VIZ_AGG_ROLLOUT, o, {0, 0, 400, 400}, th, work);  // another kind: recomputed
+    std::vector<float> want, scratch;
+    viz_attention_rollout(c, 1, want, scratch);
+    EXPECT_EQ(work.a, want);
+}
+
 TEST(VizAggregate, AggregateSceneIsLabelledDerived) {
     Capture c = rollout_capture();
     VizWork work;
