@@ -4,7 +4,7 @@
 //   load time (start -> model ready; the loader's read and engine parts), forward time at T = 64
 //   (the app's run_ms: tokenizer + forward + lens + capture; median of >= 5 texts), the same at T = 1024,
 //   WASM heap (linear memory size and malloc'ed bytes), frame interval and in-frame CPU time of the
-//   Model / Matrix / Heads views at T = 64 and T = 1024, and screenshots of those views at 1280×800
+//   Model / Matrix / Heads / Aggregate views at T = 64 and T = 1024, and screenshots of those views at 1280×800
 //   @1x and @2x and on a 390×844 phone (@3x), written to OUT.
 //
 //   node bench/gpt2small_page.mjs [--model DIR] [--dist DIR] [--out DIR] [--no-screens] [--no-url]
@@ -93,7 +93,7 @@ async function waitLoaded(page, before) {
 }
 
 const VIEWPORTS = [['1280x800@1', 1280, 800, 1], ['1280x800@2', 1280, 800, 2], ['phone390x844@3', 390, 844, 3]];
-const VIEWS = ['model', 'matrix', 'heads'];
+const VIEWS = ['model', 'matrix', 'heads', 'aggregate'];
 
 // ---- run --------------------------------------------------------------------------------------------
 const results = { date: new Date().toISOString(), model: path.relative(ROOT, MODEL), views: {},
