@@ -7,7 +7,8 @@
 //   Model / Matrix / Heads / Aggregate views at T = 64 and T = 1024, and screenshots of those views at 1280×800
 //   @1x and @2x and on a 390×844 phone (@3x), written to OUT.
 //
-//   node bench/gpt2small_page.mjs [--model DIR] [--dist DIR] [--out DIR] [--no-screens] [--no-url]
+//   node bench/gpt2small_page.mjs [--model DIR] [--dist DIR] [--out DIR] [--no-screens] [--no-url] [--f16]
+//   (--f16 ticks the loader's "F16 weights" before the file-input load)
 // scripts/measure-gpt2small writes the checkpoint (build/gpt2small/gpt2small_f32) and runs this.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -93,7 +94,8 @@ async function waitLoaded(page, before) {
 }
 
 const VIEWPORTS = [['1280x800@1', 1280, 800, 1], ['1280x800@2', 1280, 800, 2], ['phone390x844@3', 390, 844, 3]];
-const VIEWS = ['model', 'matrix', 'heads', 'aggregate'];
+const VIEWS = ['model', 'matrix', 'heads', 'aggregate', 'math'];
+const F16 = args.includes('--f16');
 
 // ---- run --------------------------------------------------------------------------------------------
 const results = { date: new Date().toISOString(), model: path.relative(ROOT, MODEL), views: {},
@@ -115,12 +117,16 @@ try {
   // This machine's floor: the built-in model's matrix view (T ≈ 12), same viewport.
   await page.evaluate(() => window.attnlab.apply({ view: 'matrix' }));
   results.views['built-in matrix T=' + (await page.evaluate(() => window.attnlab.state().ids.length))] = await frameStats(page);
+  if (F16) await page.setChecked('#loader-f16', true);    // the loader's opt-in: matrices kept as F16
   let t0 = Date.now();
   await page.setInputFiles('#loader-files', FILES.map((f) => path.join(MODEL, f)));
   const last = await waitLoaded(page, 'null');
   if (!last.ok) throw new Error('load failed: ' + last.message);
   results.file = { load_ms: Date.now() - t0, read_ms: last.read_ms, engine_ms: last.engine_ms };
   results.heap_loaded = await heap(page);
+  const loaded = await page.evaluate(() => window.attnlab.state().model);
+  results.file.weights = loaded.weights;
+  results.file.weight_mb = loaded.weight_bytes / MB;
   log('  ', JSON.stringify(results.file));
 
   // 2. forward at T = 64: median over different texts (the first run also warms the scratch buffers)
@@ -134,6 +140,20 @@ try {
     set_text_wall_ms_median: median(runs.map((r) => r.wall_ms)) };
   results.heap_t64 = await heap(page);
   log('   T=64', JSON.stringify(results.forward64));
+  // a keystroke at the end of a 64-token text: only the changed tail is recomputed
+  const typed = [];
+  let text = t64[2];
+  await setText(page, text);
+  for (const ch of ' and then') {
+    text += ch;
+    const r = await setText(page, text);
+    const st = await page.evaluate(() => window.attnlab.state());
+    typed.push({ run_ms: r.run_ms, reused: st.tokens_reused, T: st.ids.length });
+  }
+  results.keystroke64 = { n: typed.length, run_ms_median: median(typed.map((r) => r.run_ms)),
+    run_ms_min: Math.min(...typed.map((r) => r.run_ms)), run_ms_max: Math.max(...typed.map((r) => r.run_ms)),
+    reused_min: Math.min(...typed.map((r) => r.reused)), T_max: Math.max(...typed.map((r) => r.T)) };
+  log('   keystroke at T=64', JSON.stringify(results.keystroke64));
 
   // 3. views at T = 64 and T = 1024: frame times at 1280×800@1, screenshots at three viewports
   const cdp = await page.context().newCDPSession(page);
@@ -187,10 +207,11 @@ try {
 fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(results, null, 1));
 const f = (x, d = 0) => (x == null ? '–' : Number(x).toFixed(d));
 const rows = [
-  ['weights file', `${f(results.weights_mb)} MB (F32)`],
+  ['weights file', `${f(results.weights_mb)} MB (F32); in memory ${results.file.weights} ${f(results.file.weight_mb)} MB`],
   ['load, file input (select -> ready)', `${f(results.file.load_ms)} ms (read ${f(results.file.read_ms)} + engine ${f(results.file.engine_ms)})`],
   results.url && ['load, #model= on a CORS origin (open -> ready)', `${f(results.url.page_open_to_model_ready_ms)} ms (page ${f(results.url.page_ready_ms)}, download ${f(results.url.download_ms)}, engine ${f(results.url.engine_ms)})`],
   ['forward T=64 (run_ms, median of ' + results.forward64.n + ')', `${f(results.forward64.run_ms_median, 1)} ms (${f(results.forward64.run_ms_min, 1)}–${f(results.forward64.run_ms_max, 1)}); setText wall ${f(results.forward64.set_text_wall_ms_median, 1)} ms`],
+  ['keystroke at the end of a 64-token text (run_ms, median of ' + results.keystroke64.n + ')', `${f(results.keystroke64.run_ms_median, 1)} ms (${f(results.keystroke64.run_ms_min, 1)}–${f(results.keystroke64.run_ms_max, 1)}); ≥ ${results.keystroke64.reused_min} tokens reused`],
   results.forward1024 && ['forward T=1024 (run_ms, one run)', `${f(results.forward1024.run_ms, 0)} ms`],
   ['WASM memory / malloc: built-in', `${f(results.heap_builtin.wasm_mb)} / ${f(results.heap_builtin.malloc_mb)} MB`],
   ['WASM memory / malloc: GPT-2 small loaded', `${f(results.heap_loaded.wasm_mb)} / ${f(results.heap_loaded.malloc_mb)} MB`],

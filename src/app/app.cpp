@@ -87,13 +87,19 @@ void app_rerun(App& app) {
     }
     // Q/K/V for every head while that stays small (the tiny model); else only the selected head.
     CaptureOptions& co = app.cap_opt;
-    co.attention = true, co.residuals = true, co.qkv = true, co.lens_top_k = 3;
-    // The logit lens costs L·T·V·C multiply-adds (more than the forward pass): every position while
-    // that stays small, else only the last position (what the Predict view explains).
+    co.attention = true, co.residuals = true, co.qkv = true;
+    // The logit lens costs L·T·V·C multiply-adds (more than the forward pass; for GPT-2 small even at one
+    // position it is five times a token's forward step): only while the Predict view shows it, at every
+    // position while that stays small, else only at the last position (what the view explains).
+    co.lens_top_k = app.view == VIEW_PREDICT ? 3 : 0;
     double lens_macs = (double)m->cfg.n_layer * app.spans.size() * m->cfg.vocab_size * m->cfg.n_embd;
     co.lens_pos = lens_macs <= 32e6 ? -1 : (int)app.spans.size() - 1;
-    co.qkv_layer = -1, co.qkv_head = -1;
-    if (capture_bytes(m->cfg, (int)app.ids.size(), co) > ((size_t)96 << 20)) co.qkv_layer = app.layer, co.qkv_head = app.head;
+    co.qkv_layer = -1, co.qkv_head = -1, co.scores = true;
+    // A big capture (GPT-2 small at 1024 tokens: 1.2 GB of scores + weights) keeps the weights of every
+    // head (the model, heads and aggregate views) but Q/K/V of the selected head only, and no pre-mask
+    // scores: the Math view recomputes its row from that head's Q and K.
+    if (capture_bytes(m->cfg, (int)app.ids.size(), co) > ((size_t)96 << 20))
+        co.qkv_layer = app.layer, co.qkv_head = app.head, co.scores = false;
     if (app.ids.empty()) {
         app.cap = Capture();
         if (app.text.empty()) app.notice = "Type a sentence to see how the model reads it.";

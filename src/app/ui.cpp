@@ -328,9 +328,22 @@ static void view_math(App& app) {
     size_t qkv_off = ((size_t)li * Hq + hi) * T * D;
     const float* V = c.v.data() + qkv_off;                      // [T, D]
     const float* out = c.head_out.data() + qkv_off + (size_t)q * D;  // [D]
-    const float* sc = c.scores.data() + (((size_t)app.layer * c.H + app.head) * T + q) * T;   // [T]
     const float* wt = c.weights.data() + (((size_t)app.layer * c.H + app.head) * T + q) * T;  // [T]
     float sqrt_d = sqrtf((float)D);
+    static std::vector<float> sc_row;                           // [T] q.k / sqrt(d) before the mask
+    sc_row.resize(T);
+    if (!c.scores.empty()) {
+        std::memcpy(sc_row.data(), c.scores.data() + (((size_t)app.layer * c.H + app.head) * T + q) * T, T * sizeof(float));
+    } else {                                                    // big captures keep no scores: from Q and K
+        const float* Q = c.q.data() + qkv_off + (size_t)q * D;  // [D]
+        const float* K = c.k.data() + qkv_off;                  // [T, D]
+        for (int k = 0; k < T; k++) {
+            float dot = 0.0f;
+            for (int d = 0; d < D; d++) dot += Q[d] * K[(size_t)k * D + d];
+            sc_row[k] = dot / sqrt_d;
+        }
+    }
+    const float* sc = sc_row.data();
     ImGui::TextWrapped("Layer %d, head %d, query \"%s\". Each key's score is Q·K; dividing by √d_head = √%d = %.2f "
                        "keeps it in range; later tokens are masked (the model cannot look ahead); softmax turns "
                        "the scores into weights that sum to 1; the output is the weighted sum of the value vectors.",
@@ -462,6 +475,9 @@ static void view_embed(App& app, const Model* m) {
 }
 
 static void view_predict(App& app, const Model* m, const VizTheme& th, float w) {
+    // The logit lens is computed only for this view: on entering it, the capture gains it (the tokens'
+    // rows are reused, only the lens and the last token are computed).
+    if (app.cap.T > 0 && app.cap.lens_k == 0) app_rerun(app);
     SamplingParams& sp = app.sampling;
     bool changed = false;
     ImGui::SetNextItemWidth(160);

@@ -330,10 +330,9 @@ static void relayout(std::vector<E>& v, size_t blocks, int r0, int c0, int r1, i
     }
 }
 
-static bool same_capture_options(const CaptureOptions& a, const CaptureOptions& b) {  // lens_pos aside
+static bool same_capture_options(const CaptureOptions& a, const CaptureOptions& b) {  // the lens aside
     return a.attention == b.attention && a.scores == b.scores && a.qkv == b.qkv && a.qkv_layer == b.qkv_layer &&
-           a.qkv_head == b.qkv_head && a.residuals == b.residuals && a.logits_all == b.logits_all &&
-           a.lens_top_k == b.lens_top_k;
+           a.qkv_head == b.qkv_head && a.residuals == b.residuals && a.logits_all == b.logits_all;
 }
 
 bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
@@ -356,7 +355,8 @@ bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const Capt
     }
     const int T0 = cap.T, D = C / H, n = T - P;
     const bool keep_scores = opt.attention && opt.scores;
-    const bool lens_rows_valid = opt.lens_pos < 0 && cap.opt.lens_pos < 0;  // every earlier row holds its lens
+    // every earlier row holds its lens (same k, every position): else the lens is computed afresh
+    const bool lens_rows_valid = opt.lens_pos < 0 && cap.opt.lens_pos < 0 && cap.lens_k == k;
 
     // ---- move the shared prefix to the new T (rows P.. are recomputed below) ----
     const size_t LH = (size_t)L * H;
@@ -369,9 +369,14 @@ bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const Capt
     relayout(cap.resid_mlp, L, T0, C, T, C, P, C, 0.0f);         // [L, T, C]
     if (opt.logits_all) relayout(cap.logits, 1, T0, V, T, V, P, V, 0.0f);  // [T, V]
     else cap.logits.resize(V);                                   // [1, V]
-    const int keep_lens = lens_rows_valid ? P : 0;
-    relayout(cap.lens_ids, L, T0, k, T, k, keep_lens, k, -1);    // [L, T, k]
-    relayout(cap.lens_probs, L, T0, k, T, k, keep_lens, k, 0.0f);
+    if (lens_rows_valid) {
+        relayout(cap.lens_ids, L, T0, k, T, k, P, k, -1);       // [L, T, k]
+        relayout(cap.lens_probs, L, T0, k, T, k, P, k, 0.0f);
+    } else {
+        cap.lens_ids.assign((size_t)L * T * k, -1);
+        cap.lens_probs.assign((size_t)L * T * k, 0.0f);
+    }
+    cap.lens_k = k;
     cap.T = T;
     cap.ids = ids;
     cap.opt = opt;

@@ -157,7 +157,8 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
 // model: causal attention leaves the keys, values and every per-position result of the common prefix
 // unchanged, so only the tokens after it are computed (a keystroke at the end of a 100-token text
 // computes one or two rows instead of 100). Re-use needs the earlier run's K/V of every layer and head
-// and its residuals (opt.qkv for all heads, opt.residuals) and equal options except lens_pos; otherwise,
+// and its residuals (opt.qkv for all heads, opt.residuals) and equal options except the lens (which is
+// recomputed from the residuals when lens_top_k or lens_pos change); otherwise,
 // or without a common prefix, this is a full model_forward. `reused` receives the tokens not recomputed.
 bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
                          std::string& err, int* reused = nullptr);

@@ -37,7 +37,8 @@ protected:
     Model m;
 };
 
-// lens_mode 0: lens at every position; 1: at the last (as the app does for longer texts); 2: alternate.
+// lens_mode 0: lens at every position; 1: at the last (as the app does for longer texts); 2: alternate;
+// 3: the lens switched on and off between runs (the app computes it only for the Predict view).
 static void run_chain(const Model& m, CaptureOptions o, int lens_mode, uint32_t seed, int* reused_total) {
     std::mt19937 rng(seed);
     const int V = m.cfg.vocab_size, maxT = m.cfg.n_positions;
@@ -62,6 +63,7 @@ static void run_chain(const Model& m, CaptureOptions o, int lens_mode, uint32_t 
         }
         if (lens_mode == 1) o.lens_pos = (int)ids.size() - 1;
         if (lens_mode == 2) o.lens_pos = step % 2 ? (int)ids.size() - 1 : -1;
+        if (lens_mode == 3) o.lens_top_k = step % 3 == 0 ? 0 : step % 3 == 1 ? 3 : 2;  // the lens comes and goes
         int reused = -1;
         ASSERT_TRUE(model_forward_reuse(m, ids, o, cap, err, &reused)) << err;
         ASSERT_TRUE(model_forward(m, ids, o, full, err)) << err;
@@ -79,7 +81,7 @@ TEST_F(ModelReuse, EditChainsMatchTheFullForward) {
     CaptureOptions o;                                            // everything the app captures
     o.lens_top_k = 3;
     o.logits_all = true;
-    for (int mode = 0; mode < 3; mode++) {
+    for (int mode = 0; mode < 4; mode++) {
         int reused = 0;
         run_chain(m, o, mode, 11 + mode, &reused);
         EXPECT_GT(reused, 60 * 5) << "mode " << mode;             // most tokens were not recomputed
