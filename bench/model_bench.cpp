@@ -9,9 +9,14 @@
 //   page DIR T                model_forward with the default capture (everything but the lens), all logits
 //   app DIR T                 model_forward with src/app/app.cpp's options (lens top-3, last-position logits)
 //   step DIR P                keystroke: prefix of P tokens in a KV cache, append one token (model_step)
+//   dump DIR T FILE           one `forward` run; writes logits [T, V] then attention [L, H, T, T] (f32 LE)
+//                             to FILE (the ORT comparison reads it back from MEMFS and diffs the outputs)
+//   unload DIR                frees a loaded model and the activation scratch (GPT-2 small in the browser)
+//   set runs N                timed runs per spec from now on (scripts/bench interleaves configurations
+//                             with N = 1 per round)
 //
-// Every spec runs RUNS (7) timed runs, each a batch of calls lasting >= ~30 ms; the JSON holds the
-// per-call time of each run in ms.
+// Every spec runs g_runs (default 7) timed runs, each a batch of calls lasting >= ~30 ms; the JSON
+// holds the per-call time of each run in ms.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -66,12 +71,13 @@ typedef __m128 f4;
 static float f4_first(f4 v) { return _mm_cvtss_f32(v); }
 #endif
 
-static const int RUNS = 7;
+static int g_runs = 7;
 static volatile float g_sink;
 
 static std::vector<double> g_cpu;                             // CPU ms per call of each batch of the last time_runs
+static int g_calls = 0;                                       // calls of fn in the last time_runs (warm-up included)
 
-// Times fn (one call = one unit of work) in RUNS batches; returns wall ms per call of each batch.
+// Times fn (one call = one unit of work) in g_runs batches; returns wall ms per call of each batch.
 template <class F>
 static std::vector<double> time_runs(F fn, double batch_ms = 30.0) {
     g_cpu.clear();
@@ -80,8 +86,9 @@ static std::vector<double> time_runs(F fn, double batch_ms = 30.0) {
     fn();
     double one = std::max(now_ms() - t0, 1e-4);
     int reps = std::max(1, (int)(batch_ms / one));
+    g_calls = 2 + reps * g_runs;                                 // scripts/bench divides the renderer's CPU time by it
     std::vector<double> out;
-    for (int r = 0; r < RUNS; r++) {
+    for (int r = 0; r < g_runs; r++) {
         double s = now_ms(), c = cpu_ms();
         for (int i = 0; i < reps; i++) fn();
         out.push_back((now_ms() - s) / reps);
@@ -152,7 +159,7 @@ static std::vector<int> ids_of(const Model& m, int T) {
 static std::string json_runs(const std::string& head, const std::vector<double>& ms, double flop) {
     std::ostringstream o;
     o.precision(6);
-    o << "{" << head << ",\"backend\":\"" << matmul_backend() << "\",\"flop\":" << flop << ",\"ms\":[";
+    o << "{" << head << ",\"backend\":\"" << matmul_backend() << "\",\"flop\":" << flop << ",\"calls\":" << g_calls << ",\"ms\":[";
     for (size_t i = 0; i < ms.size(); i++) o << (i ? "," : "") << ms[i];
     o << "],\"cpu\":[";
     for (size_t i = 0; i < g_cpu.size(); i++) o << (i ? "," : "") << g_cpu[i];
@@ -220,6 +227,39 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
         h << "\"what\":\"" << what << "\",\"model\":\"" << dir << "\",\"T\":" << ids.size()
           << ",\"params\":" << m->params.size();
         g_result = json_runs(h.str(), ms, flop);
+    } else if (what == "dump") {
+        std::string dir, file;
+        int T;
+        in >> dir >> T >> file;
+        Model* m = model_get(dir, err);
+        if (!m) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        CaptureOptions opt;                                      // exactly the `forward` spec's options
+        opt.attention = true, opt.scores = false, opt.qkv = false, opt.residuals = false, opt.logits_all = true;
+        std::vector<int> ids = ids_of(*m, std::min(T, m->cfg.n_positions));
+        Capture cap;
+        if (!model_forward(*m, ids, opt, cap, err)) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        FILE* f = std::fopen(file.c_str(), "wb");
+        bool ok = f && std::fwrite(cap.logits.data(), 4, cap.logits.size(), f) == cap.logits.size() &&
+                  std::fwrite(cap.weights.data(), 4, cap.weights.size(), f) == cap.weights.size();
+        if (f) std::fclose(f);
+        if (!ok) { g_result = "{\"error\":\"cannot write " + file + "\"}"; return g_result.c_str(); }
+        std::ostringstream h;
+        h << "{\"what\":\"dump\",\"T\":" << cap.T << ",\"V\":" << cap.V << ",\"L\":" << cap.L << ",\"H\":" << cap.H
+          << ",\"logits\":" << cap.logits.size() << ",\"attention\":" << cap.weights.size() << "}";
+        g_result = h.str();
+    } else if (what == "unload") {
+        std::string dir;
+        in >> dir;
+        g_models.erase(dir);
+        model_scratch_release();
+        g_result = "{\"what\":\"unload\"}";
+    } else if (what == "set") {
+        std::string key;
+        int n = 0;
+        in >> key >> n;
+        if (key != "runs" || n < 1) { g_result = "{\"error\":\"set runs N (N >= 1)\"}"; return g_result.c_str(); }
+        g_runs = n;
+        g_result = "{\"what\":\"set\",\"runs\":" + std::to_string(n) + "}";
     } else if (what == "step") {
         std::string dir;
         int P;
