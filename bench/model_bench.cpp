@@ -35,8 +35,12 @@
 #include <emscripten.h>
 #define BENCH_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
 static double now_ms() { return emscripten_get_now(); }
-// CPU time of the process (node: process.cpuUsage) or -1 (browser): the box is shared, and CPU time
-// does not count the time other processes hold the core.
+// CPU time of the process (node: process.cpuUsage) or -1 (browser; scripts/bench reads the renderer's
+// main thread from outside instead): the box is shared, and CPU time does not count the time other
+// processes hold the core. scripts/bench runs node with --single-threaded --no-liftoff
+// --no-wasm-dynamic-tiering: everything compiled by TurboFan up front and no V8 background threads, so
+// the process time is the main thread's. (Not /proc/self/task/N/schedstat: for the running thread it is
+// only updated at scheduler ticks.)
 EM_JS(double, cpu_ms, (), {
     if (typeof process !== 'undefined' && process.cpuUsage) { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
     return -1;

@@ -61,7 +61,9 @@ function runProc(config, cmd, args, specs) {
   const lines = out.trim().split('\n').map((l) => JSON.parse(l)).slice(1);
   lines.forEach((r, i) => collect(config, specs[i], r));
 }
-const nodeArgs = (js) => ['--no-experimental-fetch', path.join(dir, js)];
+// TurboFan for every function at instantiation and no V8 background threads: process.cpuUsage is then the
+// main thread's CPU time (as native's thread clock), and no run executes baseline (Liftoff) code.
+const nodeArgs = (js) => ['--no-experimental-fetch', '--single-threaded', '--no-liftoff', '--no-wasm-dynamic-tiering', path.join(dir, js)];
 const log = (s) => process.stderr.write(s + '\n');
 
 // ---- CPU time of Chromium's renderer main thread ------------------------------------------------------
@@ -69,7 +71,7 @@ const log = (s) => process.stderr.write(s + '\n');
 // this node process, and /proc/PID/task/PID/schedstat holds its run time in ns. Both engines (our harness
 // and ORT with numThreads = 1, no proxy) run on that thread, so the CPU time of one page.evaluate divided
 // by the calls it made (warm-up + sizing + timed) is the per-call CPU time, as native/node report it.
-function rendererPids() {
+function childPids(type) {
   const parent = new Map();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -82,13 +84,23 @@ function rendererPids() {
   const out = [];
   for (const p of parent.keys()) {
     if (!mine(p)) continue;
-    try { if (fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type=renderer')) out.push(p); } catch { /* gone */ }
+    try { if (fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`--type=${type}`)) out.push(p); } catch { /* gone */ }
   }
   return out;
 }
+// all threads of Chromium's GPU processes (WebGL runs there, on SwiftShader: CPU rasterizing), in ms
+function gpuCpuMs() {
+  let ns = 0;
+  for (const p of childPids('gpu-process')) {
+    try {
+      for (const t of fs.readdirSync(`/proc/${p}/task`)) ns += Number(fs.readFileSync(`/proc/${p}/task/${t}/schedstat`, 'utf8').split(' ')[0]) || 0;
+    } catch { /* gone */ }
+  }
+  return ns / 1e6;
+}
 const schedNs = (p) => { try { return Number(fs.readFileSync(`/proc/${p}/task/${p}/schedstat`, 'utf8').split(' ')[0]); } catch { return NaN; } };
 async function withCpu(fn) {  // -> [result of fn, CPU ms of the busiest renderer main thread meanwhile]
-  const pids = rendererPids(), a = pids.map(schedNs);
+  const pids = childPids('renderer'), a = pids.map(schedNs);
   const r = await fn();
   const d = pids.map((p, i) => schedNs(p) - a[i]).filter(Number.isFinite);
   return [r, d.length ? Math.max(...d) / 1e6 : NaN];
@@ -224,19 +236,49 @@ async function pageRound(framesPerRound) {
       raw += sz.responseBodySize; gz += d.gzip; br += d.br;
       files.push([u.pathname, sz.responseBodySize, d.gzip]);
     }
+    // the default view (Matrix, one head) on the default sentence: GPU-synced frames, for comparison
+    await pg.evaluate(() => { window.__bench.collect = 2; });
+    await pg.waitForFunction((n) => window.__bench.syncMs.length >= n, Math.ceil(framesPerRound / 2), { timeout: 120000, polling: 100 });
+    const matrixSync = await pg.evaluate(() => { const b = window.__bench; b.collect = 0; const r = b.syncMs; b.syncMs = []; return r; });
     // frame time: the Model view (every layer x head) at T = 128
     await pg.evaluate((s) => { window.attnlab.setText(s); window.attnlab.apply({ view: 'model' }); }, LONG_TEXT);
     const st = await pg.evaluate(() => { const s = window.attnlab.state(); return { T: s.ids.length, view: s.view }; });
     const f0 = await pg.evaluate(() => window.attnlab.frames);
     await pg.waitForFunction((f) => window.attnlab.frames >= f + 5, f0, { timeout: 30000 });
     await pg.evaluate(() => { window.__bench.collect = 1; window.__bench.lastPost = 0; });
+    const g0 = gpuCpuMs();
     await pg.waitForFunction((n) => window.__bench.frameMs.length >= n, framesPerRound, { timeout: 120000, polling: 100 });
+    const gpuMsPerFrame = (gpuCpuMs() - g0) / await pg.evaluate(() => window.__bench.frameMs.length);
     await pg.evaluate(() => { window.__bench.collect = 2; });
     await pg.waitForFunction((n) => window.__bench.syncMs.length >= n, framesPerRound, { timeout: 120000, polling: 100 });
     const fr = await pg.evaluate(() => { window.__bench.collect = 0; return window.__bench; });
+    // the real page's own update paths (what the textarea's input event runs: setText = tokenize + forward +
+    // state refresh of the status line, highlight and screen-reader mirror): a keystroke appending " x" to
+    // a 100-token text, and a full change of a 128-token text (its first word); app run_ms alongside.
+    const ks = await pg.evaluate((long) => {
+      const A = window.attnlab;
+      A.setText(long);
+      const st = A.state();
+      const base = long.slice(0, st.tokens[99].u16[1]), alt = 'You' + long.slice(1);
+      const o = { key: [], keyRun: [], upd: [], updRun: [], T100: 0, T128: st.ids.length };
+      for (let i = 0; i < 6; i++) {
+        A.setText(base);
+        let t = performance.now();
+        A.setText(base + ' x');
+        o.key.push(performance.now() - t);
+        let s = A.state();
+        o.keyRun.push(s.run_ms); o.T100 = s.ids.length;
+        t = performance.now();
+        A.setText(i % 2 ? long : alt);
+        o.upd.push(performance.now() - t);
+        o.updRun.push(A.state().run_ms);
+      }
+      A.setText(long);
+      return o;
+    }, LONG_TEXT);
     const timing = await pg.evaluate(() => performance.getEntriesByType('resource').map((e) =>
       [new URL(e.name).pathname, Math.round(e.startTime), Math.round(e.responseEnd)]));
-    return { ...t, raw, gzip: gz, br, files, timing, T: st.T, view: st.view, frameMs: fr.frameMs, rafMs: fr.rafMs, syncMs: fr.syncMs, errors };
+    return { ...t, ks, matrixSync, gpuMsPerFrame, raw, gzip: gz, br, files, timing, T: st.T, view: st.view, frameMs: fr.frameMs, rafMs: fr.rafMs, syncMs: fr.syncMs, errors };
   } finally {
     await ctx.close();
   }
@@ -356,7 +398,15 @@ if (R.page?.length) {
     [`page: frame time, Model view (all layers × heads) at T=${P[0].T}: main-loop work (JS + WASM: UI, draw lists, GL calls), ms (${frames.length} frames; min–max of the per-round medians)`, '–', '–',
       `${f(med(frames))} (${f(Math.min(...perRound('frameMs')))}–${f(Math.max(...perRound('frameMs')))}) · p90 ${f(p90(frames))}`, `target < 8; rAF interval median ${f(med(raf))}`],
     [`page: the same frames until the GPU has finished them (readPixels of 1 pixel after the frame; WebGL on SwiftShader = CPU rasterizing), ms (${sync.length} frames)`, '–', '–',
-      `${f(med(sync))} (${f(Math.min(...perRound('syncMs')))}–${f(Math.max(...perRound('syncMs')))}) · p90 ${f(p90(sync))}`, 'target < 8']);
+      `${f(med(sync))} (${f(Math.min(...perRound('syncMs')))}–${f(Math.max(...perRound('syncMs')))}) · p90 ${f(p90(sync))} · GPU process CPU ${f(med(P.map((p) => p.gpuMsPerFrame)))} ms/frame`,
+      `target < 8; Matrix view (1 head, default sentence) synced: ${f(med(P.flatMap((p) => p.matrixSync)))}`]);
+  if (P[0].ks) {
+    const K = (k) => P.flatMap((p) => p.ks[k]);
+    rows.push([`page: keystroke in the real app, " x" appended to a ${P[0].ks.T100 - 1}-token text (attnlab.setText: tokenize + forward + status/highlight/mirror), ms (${K('key').length} keystrokes; app run_ms = tokenizer + engine)`, '–', '–',
+      `${mmm(K('key'))} · run_ms ${f(med(K('keyRun')))}`, 'target < 2'],
+      [`page: full update in the real app, T=${P[0].ks.T128} (first word changed), ms (${K('upd').length} updates)`, '–', '–',
+        `${mmm(K('upd'))} · run_ms ${f(med(K('updRun')))}`, 'target < 8']);
+  }
 }
 
 const be = (c) => R[c]?.peak?.backend || R[c]?.[fwd[0]]?.backend || '?';
