@@ -402,7 +402,7 @@ if (R.page?.length) {
       `target < 8; Matrix view (1 head, default sentence) synced: ${f(med(P.flatMap((p) => p.matrixSync)))}`]);
   if (P[0].ks) {
     const K = (k) => P.flatMap((p) => p.ks[k]);
-    rows.push([`page: keystroke in the real app, " x" appended to a ${P[0].ks.T100 - 1}-token text (attnlab.setText: tokenize + forward + status/highlight/mirror), ms (${K('key').length} keystrokes; app run_ms = tokenizer + engine)`, '–', '–',
+    rows.push([`page: keystroke in the real app, " x" appended to the first 100 tokens of a text (${P[0].ks.T100} tokens after) (attnlab.setText: tokenize + forward + status/highlight/mirror), ms (${K('key').length} keystrokes; app run_ms = tokenizer + engine)`, '–', '–',
       `${mmm(K('key'))} · run_ms ${f(med(K('keyRun')))}`, 'target < 2'],
       [`page: full update in the real app, T=${P[0].ks.T128} (first word changed), ms (${K('upd').length} updates)`, '–', '–',
         `${mmm(K('upd'))} · run_ms ${f(med(K('updRun')))}`, 'target < 8']);
