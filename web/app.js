@@ -60,8 +60,8 @@
 
   // The source-text highlight behind the textarea: the hovered token's UTF-16 range is marked.
   let lastMark = '';
-  function updateHighlight() {
-    const st = state();
+  function updateHighlight(st) {
+    st = st || state();
     if (!st) return;
     const tok = st.hover >= 0 ? st.tokens[st.hover] : (st.locked >= 0 ? st.tokens[st.locked] : null);
     const text = textEl.value;
@@ -91,7 +91,20 @@
     scheduleLinkUpdate();
     emitSelection(st);
     statusEl.textContent = st.notice || (st.ids.length + ' tokens · ' + st.run_ms.toFixed(1) + ' ms');
-    updateHighlight();
+    updateHighlight(st);
+    updateMirror(st);
+  }
+
+  // Canvas-driven changes (hover, clicks, keys): the engine's change counter is polled, and the full
+  // state JSON is fetched only when it moved, so an idle page builds no JSON.
+  let seenVersion = -1;
+  function pollState() {
+    const v = mod._attnlab_state_version();
+    if (v === seenVersion) return;
+    seenVersion = v;
+    const st = state();
+    emitSelection(st);
+    updateHighlight(st);
     updateMirror(st);
   }
 
@@ -139,7 +152,8 @@
   // Returns '' on success, else the engine's message (the previous model stays loaded).
   // Each argument is a Uint8Array, or for the weights also a heap pointer already filled
   // ({ptr, length}: loaders that stream a file straight into WASM memory avoid a second copy).
-  function loadModelBytes(name, config, safetensors, vocab, merges) {
+  // keepF16: keep the weight matrices as F16 in memory (the user's opt-in; default exact F32).
+  function loadModelBytes(name, config, safetensors, vocab, merges, keepF16 = false) {
     const ptrs = [];
     try {
       for (const b of [config, safetensors, vocab, merges]) ptrs.push(b.ptr !== undefined ? b.ptr : copyToHeap(b));
@@ -149,14 +163,15 @@
       return e.message;
     }
     const err = withCString(name, (pn) => mod.UTF8ToString(mod._attnlab_load_model(
-      pn, ptrs[0], config.length, ptrs[1], safetensors.length, ptrs[2], vocab.length, ptrs[3], merges.length)));
+      pn, ptrs[0], config.length, ptrs[1], safetensors.length, ptrs[2], vocab.length, ptrs[3], merges.length,
+      keepF16 ? 1 : 0)));
     if (!err) setText(textEl.value);
     return err;
   }
 
   async function loadFont() {
     try {
-      const ttf = await fetchBytes('fonts/DejaVuSans.ttf');
+      const ttf = await fetchBytes('fonts/DejaVuSans-ui.ttf');
       const p = copyToHeap(ttf);
       mod._attnlab_set_font(p, ttf.length);
       mod._free(p);
@@ -314,7 +329,7 @@
     // SDL cancels the default mousedown, so the canvas would never take keyboard focus by itself.
     $('canvas').addEventListener('pointerdown', () => $('canvas').focus());
     textEl.addEventListener('scroll', () => { highlightEl.scrollTop = textEl.scrollTop; });
-    setInterval(() => { updateHighlight(); updateMirror(); }, 150);
+    setInterval(pollState, 150);
     restoreFragment(location.hash);
     window.addEventListener('hashchange', () => restoreFragment(location.hash));
     $('copy-link').addEventListener('click', (e) => onCopy(e.target, shareUrl()));
@@ -359,6 +374,8 @@
     embedCode: () => embedCode(),
     get frames() { return mod ? mod._attnlab_frames() : 0; },
     heapUsed() { return mod._attnlab_heap_used(); },
+    stateVersion() { return mod ? mod._attnlab_state_version() : 0; },
+    frameMs() { return mod ? mod._attnlab_frame_ms() : 0; },
   };
   start().catch((e) => showFatal('Attention Lab could not start: ' + e.message));
 })();

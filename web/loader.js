@@ -43,6 +43,12 @@
     ui.folderBtn = el('button', { type: 'button', id: 'loader-load-folder', disabled: true,
       title: 'Pick a folder holding the four files of a GPT-2-family checkpoint' }, 'Folder…');
     ui.select = el('select', { id: 'loader-model', disabled: true });
+    // Opt-in: keep the weight matrices as F16 (half the memory; GPT-2 small needs ~0.25 GB instead of
+    // ~0.5 GB). Off (the default) every weight is exact F32.
+    ui.f16 = el('input', { type: 'checkbox', id: 'loader-f16' });
+    ui.f16Label = el('label', { htmlFor: 'loader-f16', className: 'loader-label',
+      title: 'Keep the weight matrices of the next model you load as F16: half the memory, numbers differ ' +
+             'from F32 in the 3rd–4th significant digit. Off: exact F32.' }, ui.f16, ' F16 weights');
     const label = el('label', { htmlFor: 'loader-model', className: 'loader-label' }, 'Model');
     ui.progress = el('div', { id: 'loader-progress', role: 'progressbar', hidden: true,
       'aria-label': 'Loading model', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0' });
@@ -52,7 +58,7 @@
     // Errors are announced at once (alert); successes politely (status).
     ui.msg = el('div', { id: 'loader-msg', role: 'status', 'aria-live': 'polite' });
     ui.group = el('div', { id: 'loader', role: 'group', 'aria-label': 'Model' },
-      label, ui.select, ui.loadBtn, ui.folderBtn, ui.files, ui.folder, ui.progress, ui.msg);
+      label, ui.select, ui.loadBtn, ui.folderBtn, ui.f16Label, ui.files, ui.folder, ui.progress, ui.msg);
     bar.append(ui.group);
     ui.drop = el('div', { id: 'loader-drop', hidden: true, 'aria-hidden': 'true' },
       el('p', {}, 'Drop a model folder, or its four files: ' + FILES.join(', ')));
@@ -75,7 +81,7 @@
 
   function setBusy(on) {
     busy = on;
-    ui.loadBtn.disabled = ui.folderBtn.disabled = ui.select.disabled = on;
+    ui.loadBtn.disabled = ui.folderBtn.disabled = ui.select.disabled = ui.f16.disabled = on;
     if (!on) ui.progress.hidden = true;
   }
 
@@ -98,7 +104,7 @@
 
   function describeModel(m) {
     return `${m.name} — ${m.n_layer}×${m.n_head} heads, d${m.n_embd}, vocab ${m.vocab_size}, ` +
-           `${(m.params / 1e6).toFixed(1)}M params`;
+           `${(m.params / 1e6).toFixed(1)}M params` + (m.weights === 'F16' ? ', F16 in memory' : '');
   }
 
   function refreshSwitcher() {
@@ -158,27 +164,35 @@
     return cfg;
   }
 
-  // An upper bound of the WASM memory a load needs: the file, the F32 parameter buffer (at most two
-  // floats per file byte pair: F16 is the smallest dtype), a possible tied lm_head compared in F32.
-  function memoryNeeded(cfg, fileBytes) {
+  // An upper bound of the WASM memory a load needs: the file, the weights as the engine keeps them
+  // (F32: at most two floats per file byte pair, F16 being the smallest dtype; F16: two bytes per
+  // parameter), the engine's bounded conversion scratch and the page's margin.
+  function memoryNeeded(cfg, fileBytes, f16) {
     const num = (k, d) => (Number.isSafeInteger(cfg[k]) && cfg[k] > 0 ? cfg[k] : d);
     const L = num('n_layer', 12), C = num('n_embd', 768), V = num('vocab_size', 50257), P = num('n_positions', 1024);
     const params = V * C + P * C + L * (12 * C * C + 13 * C) + 2 * C;
-    const f32 = 4 * Math.min(params, fileBytes / 2);
-    return fileBytes + f32 + Math.min(4 * V * C, f32) + HEAP_MARGIN;
+    const kept = Math.min(params, fileBytes / 2) * (f16 ? 2 : 4);
+    return fileBytes + kept + HEAP_MARGIN;
   }
 
   // Fails early with a clear message instead of letting the engine run out of memory mid-load (an
   // out-of-memory inside the engine would abort the whole module). The probe grows the heap once.
-  function checkMemory(cfg, fileBytes) {
-    const need = memoryNeeded(cfg, fileBytes);
+  function checkMemory(cfg, fileBytes, f16) {
+    const need = memoryNeeded(cfg, fileBytes, f16);
+    const hint = () => (!f16 && memoryProbe(memoryNeeded(cfg, fileBytes, true)) ?
+      ' Tick "F16 weights" to load it with half the memory.' : '');
     const tooLarge = (why) => new LoadError(`This model is too large for this page: loading it needs about ` +
       `${(need / 1024 / MB).toFixed(2)} GB of WebAssembly memory (the ${fmtMB(fileBytes)} weights file plus ` +
-      `its F32 weights); ${why}.`);
+      `its ${f16 ? 'F16' : 'F32'} weights); ${why}.` + hint());
     if (need >= MAX_WASM) throw tooLarge('the page can use at most 4 GB');
-    const p = internal.tryMalloc(need) >>> 0;
-    if (!p) throw tooLarge('the browser could not provide that much (close other tabs, or try a smaller model)');
-    internal.mod._free(p);
+    if (!memoryProbe(need)) throw tooLarge('the browser could not provide that much (close other tabs, or try a smaller model)');
+  }
+
+  function memoryProbe(bytes) {
+    if (bytes >= MAX_WASM) return false;
+    const p = internal.tryMalloc(bytes) >>> 0;
+    if (p) internal.mod._free(p);
+    return !!p;
   }
 
   // Allocates the weights buffer in the WASM heap (pointers above 2 GB come back negative: >>> 0).
@@ -209,7 +223,8 @@
   async function loadInto(name, small, weights, what) {
     const t0 = performance.now();
     const cfg = parseConfig(small.config);
-    if (weights.size) checkMemory(cfg, weights.size);
+    const f16 = ui.f16.checked;
+    if (weights.size) checkMemory(cfg, weights.size, f16);
     let st;
     if (weights.size) {
       const ptr = heapAlloc(weights.size);
@@ -231,7 +246,7 @@
         total += value.length;
         showProgress(what, total, 0);
       }
-      checkMemory(cfg, total);
+      checkMemory(cfg, total, f16);
       const ptr = heapAlloc(total);
       let off = 0;
       for (const c of chunks) { internal.mod.HEAPU8.set(c, ptr + off); off += c.length; }
@@ -243,7 +258,7 @@
     const t1 = performance.now();
     const prevName = app.state().model?.name;
     name = uniqueName(name || (typeof cfg._name_or_path === 'string' && cfg._name_or_path.split('/').pop()) || 'model from files');
-    let err = internal.loadModelBytes(name, small.config, st, small.vocab, small.merges);  // frees st
+    let err = internal.loadModelBytes(name, small.config, st, small.vocab, small.merges, f16);  // frees st
     const engineMs = performance.now() - t1;
     if (err) {
       internal.afterChange();

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/capture_json.h"
+
 App g_app;
 
 static const char* VIEW_NAMES[VIEW_COUNT] = {"tokens", "heads", "matrix", "model", "math",
@@ -49,18 +51,27 @@ void app_clamp(App& app) {
 
 void app_rerun(App& app) {
     Model* m = app.model_index >= 0 ? app.models[app.model_index] : nullptr;
+    std::vector<TokenSpan> prev_spans;
+    std::string prev_text;
+    prev_spans.swap(app.spans);
+    prev_text.swap(app.run_text);
+    const bool same_model = m && app.run_model == m;
     app.notice.clear();
-    app.spans.clear();
     app.ids.clear();
     app.truncated = false;
     app.total_tokens = 0;
+    app.tokens_kept = app.tokens_reused = 0;
+    app.run_model = m;
+    app.run_text = app.text;
     if (!m) {
         app.cap = Capture();
         app_clamp(app);
         return;
     }
     auto t0 = std::chrono::steady_clock::now();
-    app.spans = tokenizer_encode(m->tok, app.text);
+    // Only the end of an edited text is re-tokenized (a truncated earlier run re-tokenizes it all).
+    app.spans = same_model ? tokenizer_encode_edit(m->tok, app.text, prev_text, prev_spans, &app.tokens_kept)
+                           : tokenizer_encode(m->tok, app.text);
     app.total_tokens = (int)app.spans.size();
     int max_T = m->cfg.n_positions;
     if ((int)app.spans.size() > max_T) {
@@ -89,7 +100,10 @@ void app_rerun(App& app) {
         else app.notice = "The text has no tokens.";
     } else {
         std::string err;
-        if (!model_forward(*m, app.ids, app.cap_opt, app.cap, err)) {
+        // The unchanged beginning keeps its capture rows: a keystroke computes only the last token(s).
+        bool ok = same_model ? model_forward_reuse(*m, app.ids, app.cap_opt, app.cap, err, &app.tokens_reused)
+                             : model_forward(*m, app.ids, app.cap_opt, app.cap, err);
+        if (!ok) {
             app.cap = Capture();
             app.notice = "The model could not run: " + err;
         }
@@ -185,6 +199,8 @@ std::string app_state_json(const App& app) {
     j["total_tokens"] = app.total_tokens;
     j["notice"] = app.notice;
     j["run_ms"] = app.last_run_ms;
+    j["tokens_kept"] = app.tokens_kept;      // last run: tokens not re-tokenized
+    j["tokens_reused"] = app.tokens_reused;  // last run: tokens whose capture rows were not recomputed
     j["frames"] = app.frames;
     j["sampling"] = {{"temperature", app.sampling.temperature}, {"top_k", app.sampling.top_k},
                      {"top_p", app.sampling.top_p}, {"seed", app.sampling.seed}};
@@ -192,7 +208,9 @@ std::string app_state_json(const App& app) {
     for (const Model* mm : app.models)
         models.push_back({{"name", mm->name}, {"n_layer", mm->cfg.n_layer}, {"n_head", mm->cfg.n_head},
                           {"n_embd", mm->cfg.n_embd}, {"n_positions", mm->cfg.n_positions},
-                          {"vocab_size", mm->cfg.vocab_size}, {"params", gpt2_num_params(mm->cfg)}});
+                          {"vocab_size", mm->cfg.vocab_size}, {"params", gpt2_num_params(mm->cfg)},
+                          {"weights", mm->weights_f16() ? "F16" : "F32"}, {"weight_bytes", mm->weight_bytes()},
+                          {"file_dtype", mm->source_dtype}});
     j["models"] = models;
     j["model_index"] = app.model_index;
     if (m) {
@@ -202,7 +220,10 @@ std::string app_state_json(const App& app) {
                       {"n_embd", m->cfg.n_embd},
                       {"n_positions", m->cfg.n_positions},
                       {"vocab_size", m->cfg.vocab_size},
-                      {"params", gpt2_num_params(m->cfg)}};
+                      {"params", gpt2_num_params(m->cfg)},
+                      {"weights", m->weights_f16() ? "F16" : "F32"},
+                      {"weight_bytes", m->weight_bytes()},
+                      {"file_dtype", m->source_dtype}};
     } else {
         j["model"] = nullptr;
     }
@@ -316,56 +337,15 @@ std::string app_describe(const App& app) {
     return s + ".";
 }
 
-// ---- export: the same schema as `attnlab run --json` (src/cli/cmd_run.cpp) --------------------------
+// ---- export: the schema of `attnlab run --json`, by the same writer (src/model/capture_json.cpp) ------
 std::string app_export_json(const App& app, bool all_heads) {
-    using nlohmann::json;
     const Model* m = app_model(app);
-    const Capture& c = app.cap;
-    json j;
-    if (!m || c.T == 0) return "{}";
-    j["model"] = m->name;
-    j["config"] = {{"n_layer", m->cfg.n_layer}, {"n_head", m->cfg.n_head}, {"n_embd", m->cfg.n_embd},
-                   {"n_positions", m->cfg.n_positions}, {"vocab_size", m->cfg.vocab_size}, {"dtype", m->source_dtype}};
-    j["ids"] = app.ids;
-    json tokens = json::array(), text = json::array();
-    for (int id : app.ids) {
-        tokens.push_back(tokenizer_bytes_to_unicode(tokenizer_token_bytes(m->tok, id)));
-        text.push_back(tokenizer_sanitize_utf8(tokenizer_token_bytes(m->tok, id)));
-    }
-    j["tokens"] = tokens;
-    j["token_text"] = text;
-    // attention [L][H][T][T] (all heads) or [1][1][T][T] with "layer"/"head" saying which.
-    json att = json::array();
-    for (int l = 0; l < c.L; l++) {
-        if (!all_heads && l != app.layer) continue;
-        json heads = json::array();
-        for (int h = 0; h < c.H; h++) {
-            if (!all_heads && h != app.head) continue;
-            json rows = json::array();
-            for (int q = 0; q < c.T; q++) {
-                const float* r = c.weights.data() + (((size_t)l * c.H + h) * c.T + q) * c.T;
-                rows.push_back(std::vector<float>(r, r + c.T));
-            }
-            heads.push_back(rows);
-        }
-        att.push_back(heads);
-    }
-    j["attention"] = att;
-    if (!all_heads) j["attention_layer"] = app.layer, j["attention_head"] = app.head;
-    const float* last = c.logits.data() + c.logits.size() - c.V;
-    j["logits"] = std::vector<float>(last, last + c.V);
-    SamplingParams plain;  // the model's own distribution, as the CLI's "top"
-    std::vector<float> probs;
-    sampling_distribution(last, c.V, plain, probs);
-    std::vector<int> order(c.V);
-    for (int i = 0; i < c.V; i++) order[i] = i;
-    int k = std::min(10, c.V);
-    std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                      [&](int a, int b) { return probs[a] > probs[b] || (probs[a] == probs[b] && a < b); });
-    json top = json::array();
-    for (int i = 0; i < k; i++)
-        top.push_back({{"id", order[i]}, {"token", tokenizer_bytes_to_unicode(tokenizer_token_bytes(m->tok, order[i]))},
-                       {"prob", probs[order[i]]}});
-    j["top"] = top;
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+    if (!m || app.cap.T == 0) return "{}";
+    CaptureJsonOptions opt;  // attention, logits of the last position, top 10
+    if (!all_heads) opt.layer = app.layer, opt.head = app.head;  // [1][1][T][T] + attention_layer/head
+    std::string out, err;
+    if (capture_json_write(*m, app.cap, app.ids, opt, out, err)) return out;
+    out = "{\"error\":";
+    json_append_string(out, err);
+    return out + "}";
 }

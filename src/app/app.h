@@ -41,6 +41,12 @@ struct App {
     Capture cap;
     CaptureOptions cap_opt;
     double last_run_ms = 0;
+    // The keystroke path: the next run re-uses the tokens and capture of this text and model for the
+    // unchanged beginning (tokenizer_encode_edit, model_forward_reuse).
+    std::string run_text;             // the text spans/cap were computed from
+    const Model* run_model = nullptr; // the model they were computed with
+    int tokens_kept = 0;              // last run: tokens not re-tokenized
+    int tokens_reused = 0;            // last run: tokens whose capture rows were not recomputed
 
     // ---- view + selection ----------------------------------------------------------------------
     int view = VIEW_MATRIX;
@@ -98,7 +104,7 @@ void app_step(App& app);
 void app_update_probs(App& app);
 void app_set_compare(App& app, const std::string& text);
 // Tokens, ids, attention (all heads, or only the selected one) and logits/top-k: the schema of
-// `attnlab run --json`, so a figure's numbers can be checked against the CLI.
+// `attnlab run --json` (one writer: model/capture_json.h), so a figure's numbers can be checked against the CLI.
 std::string app_export_json(const App& app, bool all_heads);
 // In words, what is selected (for the screen-reader mirror).
 std::string app_describe(const App& app);

@@ -1,6 +1,7 @@
 // The JS bridge: C functions web/app.js calls (text, state, model bytes). Strings cross as UTF-8.
 #include <emscripten.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <malloc.h>
 #include <cstring>
@@ -25,6 +26,35 @@ EMSCRIPTEN_KEEPALIVE double attnlab_heap_used() { return (double)mallinfo().uord
 EMSCRIPTEN_KEEPALIVE const char* attnlab_state_json() {
     g_json = app_state_json(g_app);
     return g_json.c_str();
+}
+
+// ---- change counter -------------------------------------------------------------------------------
+// web/app.js polls this (a hash of what state() reports, a few µs even at 1024 tokens) and fetches
+// the JSON only when the number moved, so idle frames build no JSON. Changes made anywhere (canvas
+// clicks, keys, setText, model loads) are seen, with no hook in the code that makes them.
+static uint64_t state_signature(const App& a) {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a
+    auto bytes = [&](const void* p, size_t n) {
+        for (size_t i = 0; i < n; i++) h = (h ^ ((const unsigned char*)p)[i]) * 1099511628211ull;
+    };
+    auto str = [&](const std::string& s) { bytes(s.data(), s.size()), bytes("\0", 1); };
+    int ints[] = {a.model_index, (int)a.models.size(), a.view, a.layer, a.head, a.hover_token, a.locked_token,
+                  (int)a.ids.size(), a.truncated, a.aggregate, a.generated, a.compare_token, a.sampling.top_k, a.top_n};
+    bytes(ints, sizeof ints);
+    float floats[] = {a.sampling.temperature, a.sampling.top_p};
+    bytes(floats, sizeof floats);
+    bytes(&a.sampling.seed, sizeof a.sampling.seed);
+    bytes(&a.last_run_ms, sizeof a.last_run_ms);  // every re-run (new capture, row, top tokens)
+    str(a.text), str(a.notice), str(a.model_status), str(a.compare_text);
+    return h;
+}
+
+EMSCRIPTEN_KEEPALIVE double attnlab_state_version() {
+    static uint64_t last = 0;
+    static double version = 0;
+    uint64_t sig = state_signature(g_app);
+    if (sig != last) last = sig, version++;
+    return version;
 }
 
 // Partial state {"view":"heads","layer":1,...}; returns "" or a notice about ignored values.
@@ -65,14 +95,15 @@ EMSCRIPTEN_KEEPALIVE void attnlab_set_dark(int dark) {
 EMSCRIPTEN_KEEPALIVE double attnlab_frames() { return (double)g_app.frames; }
 
 // Loads a model from the four files' bytes (malloc'ed by JS; freed here). Returns "" on success,
-// else the error; the previously selected model stays loaded on failure.
+// else the error; the previously selected model stays loaded on failure. keep_f16: the user's opt-in
+// to keep the weight matrices as F16 (half the memory).
 EMSCRIPTEN_KEEPALIVE const char* attnlab_load_model(const char* name, char* config, int config_len,
                                                     unsigned char* st, double st_len, char* vocab,
-                                                    int vocab_len, char* merges, int merges_len) {
+                                                    int vocab_len, char* merges, int merges_len, int keep_f16) {
     Model* m = new Model();
     std::string err;
     bool ok = model_load_memory(*m, std::string(config, config_len), st, (size_t)st_len,
-                                std::string(vocab, vocab_len), std::string(merges, merges_len), err);
+                                std::string(vocab, vocab_len), std::string(merges, merges_len), err, keep_f16 != 0);
     free(config), free(st), free(vocab), free(merges);
     if (!ok) {
         delete m;

@@ -10,6 +10,7 @@
 #include "imgui_impl_sdl.h"
 
 #include "app/app.h"
+#include "app/font_ranges.h"
 #include "app/ui.h"
 
 #include <cstring>
@@ -21,6 +22,7 @@ static double g_css_w = 0, g_css_h = 0, g_dpr = 0;  // canvas size in CSS px, de
 static std::vector<unsigned char> g_font_ttf;       // kept alive: ImGui rebuilds the atlas from it
 static double g_scale_override = 0;                 // > 0 while exporting a PNG at a fixed scale
 static std::vector<unsigned char> g_pixels;         // the last exported frame, RGBA, top row first
+static double g_frame_ms = 0;                       // CPU time of the last frame (UI build + GL submission)
 
 // ---- fonts ----------------------------------------------------------------------------------------
 // The atlas is rasterized at the device pixel ratio and drawn at 1/dpr scale: crisp text on HiDPI.
@@ -28,14 +30,9 @@ static void fonts_rebuild(float dpr) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
     if (!g_font_ttf.empty()) {
-        static const ImWchar ranges[] = {0x0020, 0x024F,   // Latin, Latin-1, Latin Extended
-                                         0x0370, 0x03FF,   // Greek (Σ, √ neighbours)
-                                         0x2000, 0x22FF,   // punctuation, arrows (↵), math (√ ≤ ×)
-                                         0x2500, 0x25FF,   // box drawing, geometric shapes
-                                         0};
         ImFontConfig cfg;
         cfg.FontDataOwnedByAtlas = false;
-        io.Fonts->AddFontFromMemoryTTF(g_font_ttf.data(), (int)g_font_ttf.size(), 15.0f * dpr, &cfg, ranges);
+        io.Fonts->AddFontFromMemoryTTF(g_font_ttf.data(), (int)g_font_ttf.size(), 15.0f * dpr, &cfg, FONT_RANGES);
         io.FontGlobalScale = 1.0f / dpr;
     } else {
         ImFontConfig cfg;
@@ -55,9 +52,12 @@ extern "C" EMSCRIPTEN_KEEPALIVE void attnlab_set_font(const unsigned char* data,
 
 // ---- canvas size ------------------------------------------------------------------------------------
 // The canvas fills its container; SDL (ALLOW_HIGHDPI) sizes the backing store to CSS size × dpr.
+// The size comes from the container (#stage): the canvas's own CSS size is the inline size set here,
+// so it would never shrink when the header above grows (a load message, wrapped controls), and the
+// bottom of the view would be cut off.
 static void canvas_sync() {
     double w, h;
-    emscripten_get_element_css_size("#canvas", &w, &h);
+    emscripten_get_element_css_size("#stage", &w, &h);
     double dpr = g_scale_override > 0 ? g_scale_override : emscripten_get_device_pixel_ratio();
     if (w < 1 || h < 1) return;
     if (w == g_css_w && h == g_css_h && dpr == g_dpr) return;
@@ -71,6 +71,7 @@ static void canvas_sync() {
 
 // ---- frame ----------------------------------------------------------------------------------------
 static void frame() {
+    double t0 = emscripten_get_now();
     canvas_sync();
     SDL_Event ev;
     while (SDL_PollEvent(&ev)) {
@@ -96,7 +97,11 @@ static void frame() {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     g_app.frames++;
+    g_frame_ms = emscripten_get_now() - t0;
 }
+
+// For measurements (bench/gpt2small_page.mjs): the GPU's share of a frame is not in this number.
+extern "C" EMSCRIPTEN_KEEPALIVE double attnlab_frame_ms() { return g_frame_ms; }
 
 // ---- PNG export: render one frame at `scale` device pixels per CSS pixel and read it back --------------
 extern "C" EMSCRIPTEN_KEEPALIVE unsigned char* attnlab_read_frame(double scale, int* out_w, int* out_h) {

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -19,6 +20,7 @@
 static VizScene g_scene;       // rebuilt every frame, capacity kept
 static VizScene g_chips;
 static VizWork g_work;
+static VizRaster g_model_raster;  // the model view's L × H thumbnails (re-rasterized per capture)
 static bool g_help = false;
 static char g_compare_buf[1024];
 
@@ -56,6 +58,30 @@ static VizHit scene_show(const VizScene& s, const char* id) {
         viz_hit_test(s, mp.x - origin.x, mp.y - origin.y, hit);
     }
     return hit;
+}
+
+// The part of the current window a scene drawn at the cursor can show, in scene coordinates: builders
+// skip what lies outside (a 1024-token matrix or head view would otherwise emit every cell and line).
+static VizRect visible_rect() {
+    ImVec2 c = ImGui::GetCursorScreenPos(), wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
+    return VizRect{wp.x - c.x, wp.y - c.y, ws.x, ws.y};
+}
+
+// A clipped scene has no prims past the visible part: its size (what scrolls) comes from the layout.
+static void scene_fit(VizScene& s, VizRect used) {
+    s.w = std::max(s.w, used.x + used.w);
+    s.h = std::max(s.h, used.y + used.h);
+}
+
+// Names the capture the views show (model + token ids + theme): cached rasters are rebuilt when it changes.
+static uint64_t capture_key(const App& app) {
+    uint64_t h = 1469598103934665603ull;  // FNV-1a
+    auto mix = [&](uint64_t v) { for (int i = 0; i < 8; i++) h = (h ^ ((v >> (8 * i)) & 0xFF)) * 1099511628211ull; };
+    mix((uint64_t)(uintptr_t)app_model(app));
+    mix(app.dark);
+    mix(app.ids.size());
+    for (int id : app.ids) mix((uint64_t)id);
+    return h | 1;
 }
 
 static bool clicked() { return ImGui::IsItemClicked(ImGuiMouseButton_Left); }
@@ -136,16 +162,44 @@ void ui_key(App& app, int scancode) {
 }
 
 // ---- chips (shared by every view) -----------------------------------------------------------------
+// Long texts (GPT-2's 1024 tokens fill several screens of chips) scroll in a box of a few rows so the
+// view below keeps most of the window; the selected token is scrolled into sight when it changes.
 static void ui_chips(App& app, const VizTheme& th) {
-    viz_scene_clear(g_chips);
+    static int last_selected = -1;
     VizChipsOpts o;
     o.selected = app_selected_token(app);
     o.hover = app.hover_token;
     o.show_ids = true;
-    float w = ImGui::GetContentRegionAvail().x;
-    viz_chips_build(g_chips, app.token_bytes, app.ids.data(), (int)app.ids.size(), o, VizRect{0, 0, w, 0}, th);
+    const float full_w = ImGui::GetContentRegionAvail().x;
+    const float max_h = std::max(th.font_size * 7.0f, ImGui::GetContentRegionAvail().y * 0.22f);
+    viz_scene_clear(g_chips);
+    g_chips.clip = VizRect{0, 0, 0, 0};
+    VizRect used = viz_chips_build(g_chips, app.token_bytes, app.ids.data(), (int)app.ids.size(), o,
+                                   VizRect{0, 0, full_w, 0}, th);
+    if (used.h <= max_h) {
+        VizHit hit = scene_show(g_chips, "##chips");
+        if (hit.kind == VIZ_HIT_CHIP) token_pointer(app, hit.row);
+        last_selected = o.selected;
+        return;
+    }
+    ImGui::BeginChild("##chipbox", ImVec2(0, max_h), false);
+    const float w = ImGui::GetContentRegionAvail().x;  // the scrollbar takes some width
+    viz_scene_clear(g_chips);
+    g_chips.clip = visible_rect();
+    used = viz_chips_build(g_chips, app.token_bytes, app.ids.data(), (int)app.ids.size(), o, VizRect{0, 0, w, 0}, th);
+    scene_fit(g_chips, used);
+    if (o.selected != last_selected && o.selected != app.hover_token) {
+        // Chips' hit regions are their rectangles, in token order.
+        for (const VizHitRegion& r : g_chips.hits)
+            if (r.hit.kind == VIZ_HIT_CHIP && r.hit.row == o.selected) {
+                float top = ImGui::GetScrollY(), view_h = ImGui::GetWindowHeight();
+                if (r.rect.y < top || r.rect.y + r.rect.h > top + view_h) ImGui::SetScrollY(r.rect.y - view_h * 0.4f);
+            }
+    }
+    last_selected = o.selected;
     VizHit hit = scene_show(g_chips, "##chips");
     if (hit.kind == VIZ_HIT_CHIP) token_pointer(app, hit.row);
+    ImGui::EndChild();
 }
 
 // ---- views ------------------------------------------------------------------------------------------
@@ -173,7 +227,10 @@ static void view_heads(App& app, const VizTheme& th, float w) {
     o.heads_on = heads_on;
     o.focus = app.hover_token;
     o.locked = app.locked_token;
-    viz_head_view_build(g_scene, app.cap, app.token_bytes, o, VizRect{0, 0, std::min(w, 720.0f), ImGui::GetContentRegionAvail().y}, th);
+    g_scene.clip = visible_rect();
+    VizRect used = viz_head_view_build(g_scene, app.cap, app.token_bytes, o,
+                                       VizRect{0, 0, std::min(w, 720.0f), ImGui::GetContentRegionAvail().y}, th);
+    scene_fit(g_scene, used);
     VizHit hit = scene_show(g_scene, "##heads");
     if (hit.kind == VIZ_HIT_QUERY) token_pointer(app, hit.row);
     if (hit.kind == VIZ_HIT_KEY) token_pointer(app, hit.col);
@@ -190,11 +247,14 @@ static void view_matrix(App& app, const VizTheme& th, float w) {
     bool wide = w > 720;
     float mw = wide ? w * 0.62f : w;
     float avail_h = ImGui::GetContentRegionAvail().y;
+    g_scene.clip = visible_rect();
     VizRect used = viz_matrix_build(g_scene, app.cap, app.token_bytes, o, VizRect{0, 0, mw, wide ? avail_h : avail_h * 0.6f}, th);
     int q = o.hover_row >= 0 ? o.hover_row : app_selected_token(app);
     float tx = wide ? used.x + used.w + 16 : 0, ty = wide ? 0 : used.y + used.h + 12;
-    viz_row_table_build(g_scene, app.cap, app.token_bytes, app.layer, app.head, q,
-                        VizRect{tx, ty, wide ? w - tx : w, 0}, th);
+    VizRect table = viz_row_table_build(g_scene, app.cap, app.token_bytes, app.layer, app.head, q,
+                                        VizRect{tx, ty, wide ? w - tx : w, 0}, th);
+    scene_fit(g_scene, used);
+    scene_fit(g_scene, table);
     VizHit hit = scene_show(g_scene, "##matrix");
     app.matrix_hover_row = app.matrix_hover_col = -1;
     if (hit.kind == VIZ_HIT_CELL) {
@@ -206,10 +266,19 @@ static void view_matrix(App& app, const VizTheme& th, float w) {
 }
 
 static void view_model(App& app, const VizTheme& th, float w) {
+    static int hover_layer = -1, hover_head = -1;  // from the previous frame's hit test
     VizModelViewOpts o;
     o.sel_layer = app.layer, o.sel_head = app.head;
-    viz_model_view_build(g_scene, app.cap, o, VizRect{0, 0, w, ImGui::GetContentRegionAvail().y}, th);
+    o.hover_layer = hover_layer, o.hover_head = hover_head;
+    o.raster = &g_model_raster;
+    o.raster_key = capture_key(app);
+    o.px_per_unit = ImGui::GetIO().DisplayFramebufferScale.x;
+    g_scene.clip = visible_rect();
+    VizRect used = viz_model_view_build(g_scene, app.cap, o, VizRect{0, 0, w, ImGui::GetContentRegionAvail().y}, th);
+    scene_fit(g_scene, used);
     VizHit hit = scene_show(g_scene, "##model");
+    hover_layer = hit.kind == VIZ_HIT_THUMB ? hit.layer : -1;
+    hover_head = hit.kind == VIZ_HIT_THUMB ? hit.head : -1;
     if (hit.kind == VIZ_HIT_THUMB) {
         ImGui::SetTooltip("Layer %d, head %d: click to open", hit.layer, hit.head);
         if (clicked()) app.layer = hit.layer, app.head = hit.head, app.view = VIEW_MATRIX;
@@ -225,8 +294,10 @@ static void view_aggregate(App& app, const VizTheme& th, float w) {
     VizMatrixOpts o;
     o.layer = app.layer, o.head = app.head;
     o.hover_row = app.hover_token, o.select_row = app.locked_token;
-    viz_aggregate_build(g_scene, app.cap, app.token_bytes, app.aggregate ? VIZ_AGG_ROLLOUT : VIZ_AGG_MEAN, o,
-                        VizRect{0, 0, w, ImGui::GetContentRegionAvail().y}, th, g_work);
+    g_scene.clip = visible_rect();
+    VizRect used = viz_aggregate_build(g_scene, app.cap, app.token_bytes, app.aggregate ? VIZ_AGG_ROLLOUT : VIZ_AGG_MEAN,
+                                       o, VizRect{0, 0, w, ImGui::GetContentRegionAvail().y}, th, g_work);
+    scene_fit(g_scene, used);
     VizHit hit = scene_show(g_scene, "##aggregate");
     if (hit.kind == VIZ_HIT_CELL || hit.kind == VIZ_HIT_ROW_LABEL) token_pointer(app, hit.row);
 }
@@ -330,7 +401,10 @@ static void view_embed(App& app, const Model* m) {
     int q = app_selected_token(app);
     if (q < 0) return;
     int C = m->cfg.n_embd, V = m->cfg.vocab_size, id = app.ids[q];
-    const float* e = m->w.wte + (size_t)id * C;
+    static std::vector<float> e_row, t_row;                      // [C] (the model may keep wte as F16)
+    e_row.resize(C), t_row.resize(C);
+    model_token_embedding(*m, id, e_row.data());
+    const float* e = e_row.data();
     float w = std::min(ImGui::GetContentRegionAvail().x, 900.0f);
     ImGui::TextWrapped("\"%s\" (id %d) enters the model as row %d of the embedding table: a vector of d_model = %d "
                        "numbers. The width is fixed when the model is built: it never grows, however often the word "
@@ -343,7 +417,10 @@ static void view_embed(App& app, const Model* m) {
     static std::vector<std::pair<float, int>> nearest;
     if (cached_id != id || cached_model != m) {
         std::vector<std::pair<float, int>> all((size_t)V);
-        for (int t = 0; t < V; t++) all[t] = {cosine(e, m->w.wte + (size_t)t * C, C), t};
+        for (int t = 0; t < V; t++) {
+            model_token_embedding(*m, t, t_row.data());
+            all[t] = {cosine(e, t_row.data(), C), t};
+        }
         int k = std::min(V, 9);
         std::partial_sort(all.begin(), all.begin() + k, all.end(),
                           [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
@@ -593,6 +670,7 @@ void ui_frame(App& app) {
     ImGui::Separator();
     ImGui::BeginChild("##view", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
     viz_scene_clear(g_scene);
+    g_scene.clip = VizRect{0, 0, 0, 0};  // views that scroll set it to what is visible
     float w = ImGui::GetContentRegionAvail().x;
     if (app.cap.T > 0) {
         switch (app.view) {

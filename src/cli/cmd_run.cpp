@@ -2,7 +2,9 @@
 //
 // ---- `attnlab run --model DIR [--ids 1,2,3 | TEXT] [--json] [--scores] [--lens K] [--logits-all] [--residuals]` -------
 // Runs one forward pass. Without --json prints a short summary (tokens, top next tokens). --json prints
-// one JSON object (numbers: float32 printed with 7 significant digits):
+// one JSON object, written by src/model/capture_json.cpp (the page's JSON export writes the same
+// schema). Numbers: float32 printed with 7 significant digits; NaN and +-inf are null. Strings are
+// valid UTF-8 (invalid bytes become U+FFFD):
 //   "model":       directory name
 //   "config":      {"n_layer": L, "n_head": H, "n_embd": C, "n_positions": maxT, "vocab_size": V,
 //                   "dtype": "F32" | "F16" | "BF16" (as stored in model.safetensors)}
@@ -10,7 +12,8 @@
 //   "tokens":      [T] tokens spelled as in vocab.json (GPT-2 byte stand-ins, "\u0120the" = " the")
 //   "token_text":  [T] the UTF-8 text of each token (a token that splits a character shows U+FFFD)
 //   "attention":   [L][H][T][T] softmax weights, [layer][head][query][key]; rows sum to 1,
-//                  keys after the query (causal mask) are exactly 0
+//                  keys after the query (causal mask) are exactly 0. (The page's export of one head
+//                  writes [1][1][T][T] and "attention_layer", "attention_head".)
 //   "scores":      (--scores) [L][H][T][T] q.k / sqrt(d_head) before the causal mask
 //   "logits":      [V] logits of the last position (the next-token prediction)
 //   "logits_all":  (--logits-all) [T][V] logits of every position
@@ -35,33 +38,20 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
+#include "model/capture_json.h"
 #include "model/model.h"
 
 // ----------------------------------------------------------------------------------------------------
 // small helpers
 
 static std::string json_str(const std::string& s) {  // invalid UTF-8 becomes U+FFFD, never an error
-    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-static void put_floats(std::string& out, const float* x, size_t n) {
-    char buf[32];
-    out += '[';
-    for (size_t i = 0; i < n; i++) {
-        if (i) out += ',';
-        if (std::isfinite(x[i])) {
-            snprintf(buf, sizeof buf, "%.7g", x[i]);
-            out += buf;
-        } else {
-            out += "null";  // JSON has no inf/nan
-        }
-    }
-    out += ']';
+    std::string out;
+    json_append_string(out, s);
+    return out;
 }
 
 static bool parse_int(const char* s, long lo, long hi, long& out) {
@@ -124,31 +114,6 @@ static std::string token_spelling(const Model& m, int id) {
     return tokenizer_bytes_to_unicode(tokenizer_token_bytes(m.tok, id));
 }
 
-// The n most likely ids of probs [V], best first (ties: lower id first).
-static std::vector<int> top_ids(const std::vector<float>& probs, int n) {
-    std::vector<int> idx(probs.size());
-    for (size_t i = 0; i < idx.size(); i++) idx[i] = (int)i;
-    n = std::min<int>(n, (int)idx.size());
-    std::partial_sort(idx.begin(), idx.begin() + n, idx.end(),
-                      [&](int a, int b) { return probs[a] > probs[b] || (probs[a] == probs[b] && a < b); });
-    idx.resize(n);
-    return idx;
-}
-
-static void put_top(std::string& out, const Model& m, const std::vector<float>& probs, int n) {
-    char buf[64];
-    out += '[';
-    std::vector<int> top = top_ids(probs, n);
-    for (size_t i = 0; i < top.size(); i++) {
-        snprintf(buf, sizeof buf, "%s{\"id\":%d,\"token\":", i ? "," : "", top[i]);
-        out += buf;
-        out += json_str(token_spelling(m, top[i]));
-        snprintf(buf, sizeof buf, ",\"prob\":%.7g}", probs[top[i]]);
-        out += buf;
-    }
-    out += ']';
-}
-
 // ----------------------------------------------------------------------------------------------------
 // run
 
@@ -197,103 +162,37 @@ static int cmd_run(int argc, char** argv) {
         time_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / repeat;
         cpu_ms = 1000.0 * (double)(std::clock() - c0) / CLOCKS_PER_SEC / repeat;
     }
-    const int T = cap.T, L = cap.L, H = cap.H, V = cap.V;
-    const float* last = cap.logits.data() + (logits_all ? (size_t)(T - 1) * V : 0);  // [V]
-    std::vector<float> probs(last, last + V);
-    SamplingParams plain;  // temperature 1, no filtering: the model's own distribution
-    sampling_distribution(last, V, plain, probs);
-
     if (!as_json) {
+        const int T = cap.T, L = cap.L, H = cap.H, V = cap.V;
+        const float* last = cap.logits.data() + (logits_all ? (size_t)(T - 1) * V : 0);  // [V]
+        std::vector<float> probs;
+        SamplingParams plain;  // temperature 1, no filtering: the model's own distribution
+        sampling_distribution(last, V, plain, probs);
         printf("model %s: %d layers, %d heads, d_model %d, vocab %d, context %d (%s)\n", m.name.c_str(), L, H, cap.C, V,
                m.cfg.n_positions, m.source_dtype.c_str());
         printf("%d tokens:", T);
         for (int id : ids) printf(" %d:%s", id, json_str(tokenizer_token_bytes(m.tok, id)).c_str());
         printf("\nnext token:\n");
-        for (int id : top_ids(probs, 10))
+        for (int id : capture_top_ids(probs, 10))
             printf("  %6d %-20s %.4f\n", id, json_str(tokenizer_token_bytes(m.tok, id)).c_str(), probs[id]);
         if (repeat > 0) printf("forward: %.3f ms wall, %.3f ms CPU (mean of %ld)\n", time_ms, cpu_ms, repeat);
         return 0;
     }
 
+    // the schema is written by src/model/capture_json.cpp, shared with the page's JSON export
+    CaptureJsonOptions jo;
+    jo.scores = scores;
+    jo.logits_all = logits_all;
+    jo.residuals = residuals;
+    jo.lens = cap.lens_k > 0;
+    jo.top_k = 10;
+    jo.timing = repeat > 0;
+    jo.time_ms = time_ms, jo.cpu_ms = cpu_ms;
     std::string out;
-    char buf[256];
-    out.reserve((size_t)L * H * T * T * 12 + (size_t)V * 14 + 4096);
-    out += "{\"model\":" + json_str(m.name);
-    snprintf(buf, sizeof buf,
-             ",\"config\":{\"n_layer\":%d,\"n_head\":%d,\"n_embd\":%d,\"n_positions\":%d,\"vocab_size\":%d,\"dtype\":",
-             L, H, cap.C, m.cfg.n_positions, V);
-    out += buf + json_str(m.source_dtype) + "}";
-    out += ",\"ids\":[";
-    for (int t = 0; t < T; t++) out += (t ? "," : "") + std::to_string(ids[t]);
-    out += "],\"tokens\":[";
-    for (int t = 0; t < T; t++) out += (t ? "," : "") + json_str(token_spelling(m, ids[t]));
-    out += "],\"token_text\":[";
-    for (int t = 0; t < T; t++) out += (t ? "," : "") + json_str(tokenizer_token_bytes(m.tok, ids[t]));
-    out += "]";
-    for (int pass = 0; pass < (scores ? 2 : 1); pass++) {
-        const std::vector<float>& a = pass == 0 ? cap.weights : cap.scores;  // [L, H, T, T]
-        out += pass == 0 ? ",\"attention\":[" : ",\"scores\":[";
-        for (int l = 0; l < L; l++) {
-            out += l ? ",[" : "[";
-            for (int h = 0; h < H; h++) {
-                out += h ? ",[" : "[";
-                for (int i = 0; i < T; i++) {
-                    if (i) out += ',';
-                    put_floats(out, a.data() + (((size_t)l * H + h) * T + i) * T, T);
-                }
-                out += ']';
-            }
-            out += ']';
-        }
-        out += ']';
+    if (!capture_json_write(m, cap, ids, jo, out, err)) {
+        fprintf(stderr, "run: %s\n", err.c_str());
+        return 1;
     }
-    out += ",\"logits\":";
-    put_floats(out, last, V);
-    if (logits_all) {
-        out += ",\"logits_all\":[";
-        for (int t = 0; t < T; t++) {
-            if (t) out += ',';
-            put_floats(out, cap.logits.data() + (size_t)t * V, V);
-        }
-        out += ']';
-    }
-    if (residuals) {  // [L+1][T][C]: the embedding (wte + wpe), then the stream after each layer
-        const int C = cap.C;
-        out += ",\"residuals\":[";
-        for (int l = -1; l < L; l++) {
-            out += l < 0 ? "[" : ",[";
-            for (int t = 0; t < T; t++) {
-                if (t) out += ',';
-                put_floats(out, (l < 0 ? cap.embed.data() : cap.resid_mlp.data() + (size_t)l * T * C) + (size_t)t * C, C);
-            }
-            out += ']';
-        }
-        out += ']';
-    }
-    out += ",\"top\":";
-    put_top(out, m, probs, 10);
-    if (cap.lens_k > 0) {
-        const int k = cap.lens_k;
-        out += ",\"lens\":[";
-        for (int l = 0; l < L; l++) {
-            out += l ? ",[" : "[";
-            for (int t = 0; t < T; t++) {
-                const size_t at = ((size_t)l * T + t) * k;
-                out += t ? ",{\"ids\":[" : "{\"ids\":[";
-                for (int j = 0; j < k; j++) out += (j ? "," : "") + std::to_string(cap.lens_ids[at + j]);
-                out += "],\"probs\":";
-                put_floats(out, cap.lens_probs.data() + at, k);
-                out += '}';
-            }
-            out += ']';
-        }
-        out += ']';
-    }
-    if (repeat > 0) {
-        snprintf(buf, sizeof buf, ",\"time_ms\":%.4f,\"cpu_ms\":%.4f", time_ms, cpu_ms);
-        out += buf;
-    }
-    out += "}\n";
     fwrite(out.data(), 1, out.size(), stdout);
     return 0;
 }
@@ -359,10 +258,12 @@ static int cmd_generate(int argc, char** argv) {
     for (size_t i = 0; i < gen.size(); i++) {
         int kept = 0;
         for (float p : gen[i].probs) kept += p > 0;
-        snprintf(buf, sizeof buf, "%s{\"id\":%d,\"prob\":%.7g,\"kept\":%d,\"top\":", i ? "," : "", gen[i].id,
-                 gen[i].probs[gen[i].id], kept);
+        snprintf(buf, sizeof buf, "%s{\"id\":%d,\"prob\":", i ? "," : "", gen[i].id);
         out += buf;
-        put_top(out, m, gen[i].probs, 5);
+        json_append_float(out, gen[i].probs[gen[i].id]);
+        snprintf(buf, sizeof buf, ",\"kept\":%d,\"top\":", kept);
+        out += buf;
+        json_append_top(out, m, gen[i].probs, 5);
         out += '}';
     }
     out += "]}\n";

@@ -14,6 +14,7 @@
 
 #include "model/model.h"
 #include "model/ops.h"
+#include "model/safetensors.h"  // f16_to_f32
 
 // ----------------------------------------------------------------------------------------------------
 // scratch
@@ -40,15 +41,24 @@ static float* grow(std::vector<float>& v, size_t n) {
     return v.data();
 }
 
-// The weight pointers for m.params (recomputed from the buffer so a copied Model stays valid).
-static GPT2Weights weights_of(const Model& m) {
-    GPT2Weights w;
-    gpt2_weights_point(m.cfg, const_cast<float*>(m.params.data()), w);
-    return w;
+// The weight pointers (Model keeps them valid across copies and moves).
+static const GPT2Weights& weights_of(const Model& m) { return m.w; }
+
+// A product with a weight matrix kept as F32 (f) or, with the F16 opt-in, as F16 (h); off in elements.
+static void matmul_w(float* out, int ldo, const float* a, int lda, const float* f, const uint16_t* h, size_t off,
+                     int ldb, const float* bias, int M, int K, int N) {
+    if (h) matmul_f16(out, ldo, a, lda, h + off, ldb, bias, M, K, N);
+    else matmul(out, ldo, a, lda, f + off, ldb, bias, M, K, N);
+}
+
+static void matmul_bt_w(float* out, int ldo, const float* a, int lda, const float* f, const uint16_t* h, int ldb,
+                        float scale, int M, int K, int N) {
+    if (h) matmul_bt_f16(out, ldo, a, lda, h, ldb, scale, M, K, N);
+    else matmul_bt(out, ldo, a, lda, f, ldb, scale, M, K, N);
 }
 
 static bool ids_check(const Model& m, const int* ids, int n, int past, std::string& err) {
-    if (m.params.size() != gpt2_num_params(m.cfg) || m.cfg.n_layer <= 0) { err = "model not loaded"; return false; }
+    if (!m.has_weights()) { err = "model not loaded"; return false; }
     if (n <= 0) { err = "no tokens"; return false; }
     if (past + n > m.cfg.n_positions) {
         err = std::to_string(past + n) + " tokens exceed the model's context of " + std::to_string(m.cfg.n_positions);
@@ -69,9 +79,12 @@ static bool ids_check(const Model& m, const int* ids, int n, int past, std::stri
 // x[n, C] = wte[ids] + wpe[past .. past+n)
 static void embed_forward(float* x, const GPT2Weights& w, const int* ids, int n, int past, int C) {
     for (int i = 0; i < n; i++) {
-        const float* te = w.wte + (size_t)ids[i] * C;            // [C]
-        const float* pe = w.wpe + (size_t)(past + i) * C;        // [C]
-        for (int c = 0; c < C; c++) x[(size_t)i * C + c] = te[c] + pe[c];
+        const size_t te = (size_t)ids[i] * C, pe = (size_t)(past + i) * C;  // rows of wte, wpe
+        float* xi = x + (size_t)i * C;                           // [C]
+        if (w.wte_h)
+            for (int c = 0; c < C; c++) xi[c] = f16_to_f32(w.wte_h[te + c]) + f16_to_f32(w.wpe_h[pe + c]);
+        else
+            for (int c = 0; c < C; c++) xi[c] = w.wte[te + c] + w.wpe[pe + c];
     }
 }
 
@@ -80,8 +93,9 @@ struct AttnIO {
     float* kstore;         // [H, *, D] keys: head h at kstore + h * kv_stride, rows [0, P) already filled
     float* vstore;         // [H, *, D] values, same layout
     size_t kv_stride;      // floats between heads in kstore / vstore
-    float* scores;         // [H, n, Tk] when captured (head stride n*Tk), else nullptr -> scratch
+    float* scores;         // [H, n, Tk] rows of the new tokens when captured, else nullptr -> scratch
     float* weights;        // [H, n, Tk] likewise
+    size_t att_stride;     // floats between heads in scores / weights (n*Tk, or T*T inside a full capture)
 };
 
 // out[n, C] = c_proj(causal multi-head attention(xn[n, C])) for new tokens at positions P .. P+n-1.
@@ -89,16 +103,16 @@ struct AttnIO {
 static void attention_forward(float* out, const float* xn, const GPT2Weights& w, const GPT2Config& cfg, int l, int n,
                               int P, AttnIO& io, ForwardScratch& s) {
     const int C = cfg.n_embd, H = cfg.n_head, D = C / H, Tk = P + n;
-    const float* qkvw = w.qkvw + (size_t)l * C * 3 * C;          // [C, 3C]
+    const size_t qkvw = (size_t)l * C * 3 * C;                   // [C, 3C] at this offset of qkvw
     const float* qkvb = w.qkvb + (size_t)l * 3 * C;              // [3C]
-    const float* projw = w.attprojw + (size_t)l * C * C;         // [C, C]
+    const size_t projw = (size_t)l * C * C;                      // [C, C] at this offset of attprojw
     const float* projb = w.attprojb + (size_t)l * C;             // [C]
     float* qkv = grow(s.qkv, (size_t)n * 3 * C);                 // [n, 3C]
     float* q = grow(s.q, (size_t)H * n * D);                     // [H, n, D]
     float* att = grow(s.att, (size_t)n * C);                     // [n, C]
     const float scale = 1.0f / std::sqrt((float)D);
 
-    matmul(qkv, 3 * C, xn, C, qkvw, 3 * C, qkvb, n, C, 3 * C);   // [n, 3C] = [n, C] @ [C, 3C] + [3C]
+    matmul_w(qkv, 3 * C, xn, C, w.qkvw, w.qkvw_h, qkvw, 3 * C, qkvb, n, C, 3 * C);  // [n, 3C] = [n, C] @ [C, 3C] + [3C]
 
     // split heads: q -> [H, n, D]; k, v -> store rows P .. P+n-1
     for (int h = 0; h < H; h++) {
@@ -117,29 +131,29 @@ static void attention_forward(float* out, const float* xn, const GPT2Weights& w,
         const float* qh = q + (size_t)h * n * D;                 // [n, D]
         const float* kh = io.kstore + h * io.kv_stride;          // [Tk, D]
         const float* vh = io.vstore + h * io.kv_stride;          // [Tk, D]
-        float* sh = io.scores ? io.scores + (size_t)h * n * Tk : grow(s.s, (size_t)n * Tk);    // [n, Tk]
-        float* wh = io.weights ? io.weights + (size_t)h * n * Tk : grow(s.w, (size_t)n * Tk);  // [n, Tk]
+        float* sh = io.scores ? io.scores + h * io.att_stride : grow(s.s, (size_t)n * Tk);    // [n, Tk]
+        float* wh = io.weights ? io.weights + h * io.att_stride : grow(s.w, (size_t)n * Tk);  // [n, Tk]
         matmul_bt(sh, Tk, qh, D, kh, D, scale, n, D, Tk);        // [n, Tk] = q.k / sqrt(D), unmasked
         for (int i = 0; i < n; i++)                              // query P+i sees keys 0 .. P+i
             softmax_causal(wh + (size_t)i * Tk, sh + (size_t)i * Tk, P + i + 1, Tk);
         matmul(att + h * D, C, wh, Tk, vh, D, nullptr, n, Tk, D);  // [n, D] = [n, Tk] @ [Tk, D] into att's columns
     }
 
-    matmul(out, C, att, C, projw, C, projb, n, C, C);            // [n, C] = [n, C] @ [C, C] + [C]
+    matmul_w(out, C, att, C, w.attprojw, w.attprojw_h, projw, C, projb, n, C, C);  // [n, C] = [n, C] @ [C, C] + [C]
 }
 
 // out[n, C] = c_proj(gelu(c_fc(xn[n, C])))
 static void mlp_forward(float* out, const float* xn, const GPT2Weights& w, const GPT2Config& cfg, int l, int n,
                         ForwardScratch& s) {
     const int C = cfg.n_embd;
-    const float* fcw = w.fcw + (size_t)l * C * 4 * C;            // [C, 4C]
+    const size_t fcw = (size_t)l * C * 4 * C;                    // [C, 4C] at this offset of fcw
     const float* fcb = w.fcb + (size_t)l * 4 * C;                // [4C]
-    const float* projw = w.fcprojw + (size_t)l * 4 * C * C;      // [4C, C]
+    const size_t projw = (size_t)l * 4 * C * C;                  // [4C, C] at this offset of fcprojw
     const float* projb = w.fcprojb + (size_t)l * C;              // [C]
     float* fc = grow(s.fc, (size_t)n * 4 * C);                   // [n, 4C]
-    matmul(fc, 4 * C, xn, C, fcw, 4 * C, fcb, n, C, 4 * C);      // [n, 4C]
+    matmul_w(fc, 4 * C, xn, C, w.fcw, w.fcw_h, fcw, 4 * C, fcb, n, C, 4 * C);          // [n, 4C]
     gelu_inplace(fc, n * 4 * C);                                 // [n, 4C]
-    matmul(out, C, fc, 4 * C, projw, C, projb, n, 4 * C, C);     // [n, C]
+    matmul_w(out, C, fc, 4 * C, w.fcprojw, w.fcprojw_h, projw, C, projb, n, 4 * C, C);  // [n, C]
 }
 
 static void residual_add(float* x, const float* y, size_t n) {
@@ -152,7 +166,7 @@ static void lm_head_forward(float* logits, const float* x, const GPT2Weights& w,
     const int C = cfg.n_embd, V = cfg.vocab_size;
     float* xn = grow(s.xn, (size_t)n * C);                       // [n, C]
     layernorm(xn, x, w.lnfw, w.lnfb, n, C, cfg.layer_norm_epsilon);
-    matmul_bt(logits, V, xn, C, w.wte, C, 1.0f, n, C, V);        // [n, V] = [n, C] @ [V, C]^T
+    matmul_bt_w(logits, V, xn, C, w.wte, w.wte_h, C, 1.0f, n, C, V);  // [n, V] = [n, C] @ [V, C]^T
 }
 
 // Logit lens of one layer: top-k ids and softmax probabilities of ln_f + LM head on x[T, C], for the
@@ -203,12 +217,13 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
         return false;
     }
     const int k = std::min(std::max(opt.lens_top_k, 0), V);
-    const GPT2Weights w = weights_of(m);
+    const GPT2Weights& w = weights_of(m);
     ForwardScratch& s = g_scratch;
 
     // ---- size the capture (resize keeps capacity: a reused Capture does not reallocate) ----
     const size_t TT = (size_t)T * T, TD = (size_t)T * D, TC = (size_t)T * C;
     cap.T = T; cap.L = L; cap.H = H; cap.C = C; cap.D = D; cap.V = V;
+    cap.opt = opt;
     cap.ids = ids;
     const bool keep_scores = opt.attention && opt.scores;
     cap.scores.resize(keep_scores ? (size_t)L * H * TT : 0);
@@ -241,6 +256,7 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
     io.kstore = grow(s.k, (size_t)H * TD);                       // [H, T, D]
     io.vstore = grow(s.v, (size_t)H * TD);                       // [H, T, D]
     io.kv_stride = TD;
+    io.att_stride = TT;
 
     embed_forward(x, w, ids.data(), T, 0, C);                    // [T, C]
     if (opt.residuals) std::memcpy(cap.embed.data(), x, TC * sizeof(float));
@@ -287,6 +303,133 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
 }
 
 // ----------------------------------------------------------------------------------------------------
+// re-using an earlier capture (the keystroke path)
+
+// v holds `blocks` row-major [r0, c0] blocks; lays them out as [r1, c1] blocks in place, keeping each
+// block's top-left [keep_r, keep_c] corner and setting the rest to `fill`. Rows and columns grow (or
+// shrink) together, so moving rows last-to-first (first-to-last) never overwrites one not yet moved.
+template <typename E>
+static void relayout(std::vector<E>& v, size_t blocks, int r0, int c0, int r1, int c1, int keep_r, int keep_c, E fill) {
+    if (v.empty()) return;                                       // not captured
+    const size_t b0 = (size_t)r0 * c0, b1 = (size_t)r1 * c1;
+    auto move_row = [&](size_t b, int r) {
+        E* dst = v.data() + b * b1 + (size_t)r * c1;
+        const E* src = v.data() + b * b0 + (size_t)r * c0;
+        int keep = r < keep_r ? keep_c : 0;
+        if (keep && dst != src) std::memmove(dst, src, keep * sizeof(E));  // (same T: rows stay put)
+        std::fill(dst + keep, dst + c1, fill);
+    };
+    if (b1 >= b0) {
+        v.resize(blocks * b1);
+        for (size_t b = blocks; b-- > 0;)
+            for (int r = r1; r-- > 0;) move_row(b, r);
+    } else {
+        for (size_t b = 0; b < blocks; b++)
+            for (int r = 0; r < r1; r++) move_row(b, r);
+        v.resize(blocks * b1);
+    }
+}
+
+static bool same_capture_options(const CaptureOptions& a, const CaptureOptions& b) {  // lens_pos aside
+    return a.attention == b.attention && a.scores == b.scores && a.qkv == b.qkv && a.qkv_layer == b.qkv_layer &&
+           a.qkv_head == b.qkv_head && a.residuals == b.residuals && a.logits_all == b.logits_all &&
+           a.lens_top_k == b.lens_top_k;
+}
+
+bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
+                         std::string& err, int* reused) {
+    if (reused) *reused = 0;
+    const GPT2Config& cfg = m.cfg;
+    const int T = (int)ids.size(), L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, V = cfg.vocab_size;
+    int P = 0;                                                   // tokens shared with the earlier run
+    while (P < T && P < cap.T && P < (int)cap.ids.size() && ids[P] == cap.ids[P]) P++;
+    P = std::min(P, T - 1);                                      // same ids or a cut: redo the last token
+    const bool usable = P > 0 && same_capture_options(cap.opt, opt) && opt.qkv && opt.qkv_layer < 0 &&
+                        opt.qkv_head < 0 && opt.residuals && cap.L == L && cap.H == H && cap.C == C && cap.V == V &&
+                        H > 0 && cap.T > 0;
+    if (!usable) return model_forward(m, ids, opt, cap, err);
+    if (!ids_check(m, ids.data() + P, T - P, P, err)) return false;
+    const int k = std::min(std::max(opt.lens_top_k, 0), V);
+    if (k > 0 && opt.lens_pos >= T) {
+        err = "capture: lens_pos " + std::to_string(opt.lens_pos) + " outside the " + std::to_string(T) + " tokens";
+        return false;
+    }
+    const int T0 = cap.T, D = C / H, n = T - P;
+    const bool keep_scores = opt.attention && opt.scores;
+    const bool lens_rows_valid = opt.lens_pos < 0 && cap.opt.lens_pos < 0;  // every earlier row holds its lens
+
+    // ---- move the shared prefix to the new T (rows P.. are recomputed below) ----
+    const size_t LH = (size_t)L * H;
+    relayout(cap.scores, LH, T0, T0, T, T, P, P, 0.0f);          // [L, H, T, T]
+    relayout(cap.weights, LH, T0, T0, T, T, P, P, 0.0f);         // [L, H, T, T]
+    for (std::vector<float>* v : {&cap.q, &cap.k, &cap.v, &cap.head_out})
+        relayout(*v, LH, T0, D, T, D, P, D, 0.0f);               // [L, H, T, D]
+    relayout(cap.embed, 1, T0, C, T, C, P, C, 0.0f);             // [T, C]
+    relayout(cap.resid_attn, L, T0, C, T, C, P, C, 0.0f);        // [L, T, C]
+    relayout(cap.resid_mlp, L, T0, C, T, C, P, C, 0.0f);         // [L, T, C]
+    if (opt.logits_all) relayout(cap.logits, 1, T0, V, T, V, P, V, 0.0f);  // [T, V]
+    else cap.logits.resize(V);                                   // [1, V]
+    const int keep_lens = lens_rows_valid ? P : 0;
+    relayout(cap.lens_ids, L, T0, k, T, k, keep_lens, k, -1);    // [L, T, k]
+    relayout(cap.lens_probs, L, T0, k, T, k, keep_lens, k, 0.0f);
+    cap.T = T;
+    cap.ids = ids;
+    cap.opt = opt;
+
+    // ---- the new tokens P .. T-1, attending to the kept keys and values ----
+    const GPT2Weights& w = weights_of(m);
+    ForwardScratch& s = g_scratch;
+    const size_t TT = (size_t)T * T, TD = (size_t)T * D, TC = (size_t)T * C, nC = (size_t)n * C;
+    float* x = grow(s.x, nC);                                    // [n, C]
+    float* out = grow(s.out, nC);                                // [n, C]
+    embed_forward(x, w, ids.data() + P, n, P, C);                // [n, C]
+    std::memcpy(cap.embed.data() + (size_t)P * C, x, nC * sizeof(float));
+    for (int l = 0; l < L; l++) {
+        AttnIO io;
+        io.kstore = cap.k.data() + (size_t)l * H * TD;           // [H, T, D]
+        io.vstore = cap.v.data() + (size_t)l * H * TD;           // [H, T, D]
+        io.kv_stride = TD;
+        io.scores = keep_scores ? cap.scores.data() + (size_t)l * H * TT + (size_t)P * T : nullptr;   // rows P..
+        io.weights = opt.attention ? cap.weights.data() + (size_t)l * H * TT + (size_t)P * T : nullptr;
+        io.att_stride = TT;
+        float* xn = grow(s.xn, nC);
+        layernorm(xn, x, w.ln1w + (size_t)l * C, w.ln1b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);
+        attention_forward(out, xn, w, cfg, l, n, P, io, s);      // [n, C]
+        for (int h = 0; h < H; h++) {
+            const size_t at = ((size_t)l * H + h) * TD + (size_t)P * D;  // row P of head h's [T, D]
+            std::memcpy(cap.q.data() + at, s.q.data() + (size_t)h * n * D, (size_t)n * D * sizeof(float));
+            for (int t = 0; t < n; t++)
+                std::memcpy(cap.head_out.data() + at + (size_t)t * D, s.att.data() + (size_t)t * C + h * D,
+                            D * sizeof(float));
+        }
+        residual_add(x, out, nC);
+        std::memcpy(cap.resid_attn.data() + (size_t)l * TC + (size_t)P * C, x, nC * sizeof(float));
+        xn = grow(s.xn, nC);
+        layernorm(xn, x, w.ln2w + (size_t)l * C, w.ln2b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);
+        mlp_forward(out, xn, w, cfg, l, n, s);                   // [n, C]
+        residual_add(x, out, nC);
+        std::memcpy(cap.resid_mlp.data() + (size_t)l * TC + (size_t)P * C, x, nC * sizeof(float));
+    }
+    if (keep_scores) {                                           // earlier queries x new keys: the unmasked
+        const float scale = 1.0f / std::sqrt((float)D);          // scores above the diagonal, as a full run
+        for (size_t lh = 0; lh < LH; lh++)
+            matmul_bt(cap.scores.data() + lh * TT + P, T, cap.q.data() + lh * TD, D, cap.k.data() + lh * TD + (size_t)P * D,
+                      D, scale, P, D, n);                        // [P, n] into columns P.. of rows 0..P-1
+    }
+    if (k > 0) {                                                 // the lens reads the captured residuals
+        int b = opt.lens_pos >= 0 ? opt.lens_pos : lens_rows_valid ? P : 0;
+        int e = opt.lens_pos >= 0 ? opt.lens_pos + 1 : T;
+        for (int l = 0; l < L; l++)
+            lens_forward(cap.lens_ids.data() + (size_t)l * T * k, cap.lens_probs.data() + (size_t)l * T * k,
+                         cap.resid_mlp.data() + (size_t)l * TC, k, w, cfg, b, e, s);
+    }
+    if (opt.logits_all) lm_head_forward(cap.logits.data() + (size_t)P * V, x, w, cfg, n, s);  // [n, V]
+    else lm_head_forward(cap.logits.data(), x + (size_t)(n - 1) * C, w, cfg, 1, s);          // [1, V]
+    if (reused) *reused = P;
+    return true;
+}
+
+// ----------------------------------------------------------------------------------------------------
 // KV cache
 
 void kvcache_init(const Model& m, KVCache& kv) {
@@ -307,7 +450,7 @@ bool model_step(const Model& m, KVCache& kv, const std::vector<int>& ids, std::v
         return false;
     }
     if (!ids_check(m, ids.data(), n, P, err)) return false;
-    const GPT2Weights w = weights_of(m);
+    const GPT2Weights& w = weights_of(m);
     ForwardScratch& s = g_scratch;
     const size_t nC = (size_t)n * C;
 
@@ -320,6 +463,7 @@ bool model_step(const Model& m, KVCache& kv, const std::vector<int>& ids, std::v
         io.vstore = kv.v.data() + (size_t)l * H * maxT * D;      // [H, maxT, D]
         io.kv_stride = (size_t)maxT * D;
         io.scores = io.weights = nullptr;
+        io.att_stride = 0;
         float* xn = grow(s.xn, nC);
         layernorm(xn, x, w.ln1w + (size_t)l * C, w.ln1b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);
         attention_forward(out, xn, w, cfg, l, n, P, io, s);      // [n, C]

@@ -133,7 +133,7 @@ static const SafeTensor* tensor_expect(const SafeTensorsFile& f, const std::stri
     return t;
 }
 
-static bool weights_load(Model& m, const uint8_t* st, size_t st_len, std::string& err) {
+static bool weights_load(Model& m, const uint8_t* st, size_t st_len, std::string& err, bool keep_f16) {
     const GPT2Config& c = m.cfg;
     const int64_t L = c.n_layer, C = c.n_embd, V = c.vocab_size, maxT = c.n_positions;
     SafeTensorsFile f;
@@ -180,32 +180,61 @@ static bool weights_load(Model& m, const uint8_t* st, size_t st_len, std::string
         }
     }
 
-    // pass 2: convert into the one parameter buffer
-    size_t n = gpt2_num_params(c);
-    m.params.assign(n, 0.0f);
-    gpt2_weights_point(c, m.params.data(), m.w);
+    // pass 2: convert into the one parameter buffer (or, keeping F16, the matrices into params_f16)
+    size_t n_small = gpt2_num_params(c), n_big = 0;
+    if (keep_f16) gpt2_split_counts(c, n_small, n_big);
+    m.params.assign(n_small, 0.0f);
+    m.params_f16.assign(n_big, 0);
     float* dst = m.params.data();
-    for (const SafeTensor* t : found) {
-        size_t count = t->nbytes / safetensors_dtype_size(t->dtype);
-        safetensors_to_f32(*t, dst);
-        for (size_t i = 0; i < count; i++) {  // NaN/inf weights would poison every number the page shows
-            if (!std::isfinite(dst[i])) {
-                err = "model.safetensors: tensor '" + t->name + "' has a non-finite value (" + std::to_string(dst[i]) +
-                      ") at element " + std::to_string(i);
-                return false;
+    uint16_t* dst16 = m.params_f16.data();
+    size_t at = 0;                                               // index into found
+    for (int s = 0; s < GPT2_NUM_TENSORS; s++) {
+        for (int64_t i = 0; i < (specs[s].per_layer ? L : 1); i++) {
+            const SafeTensor* t = found[at++];
+            size_t count = t->nbytes / safetensors_dtype_size(t->dtype);
+            if (keep_f16 && gpt2_tensor_is_matrix(s)) {
+                safetensors_to_f16(*t, dst16);
+                for (size_t j = 0; j < count; j++) {
+                    if ((dst16[j] & 0x7c00) == 0x7c00) {             // inf / NaN (or beyond F16's range)
+                        err = "model.safetensors: tensor '" + t->name + "' has a value F16 cannot hold (element " +
+                              std::to_string(j) + "); load the model as F32";
+                        return false;
+                    }
+                }
+                dst16 += count;
+                continue;
             }
+            safetensors_to_f32(*t, dst);
+            for (size_t j = 0; j < count; j++) {  // NaN/inf weights would poison every number the page shows
+                if (!std::isfinite(dst[j])) {
+                    err = "model.safetensors: tensor '" + t->name + "' has a non-finite value (" +
+                          std::to_string(dst[j]) + ") at element " + std::to_string(j);
+                    return false;
+                }
+            }
+            dst += count;
         }
-        dst += count;
     }
+    m.weights_repoint();
 
-    // tied LM head: lm_head.weight, when present, must equal wte
+    // tied LM head: lm_head.weight, when present, must equal wte (compared in chunks: no V x C copy)
     if (const SafeTensor* head = safetensors_find(f, "lm_head.weight")) {
         if (!tensor_expect(f, "lm_head.weight", {V, C}, err)) return false;
-        std::vector<float> tmp((size_t)(V * C));
-        safetensors_to_f32(*head, tmp.data());
-        if (std::memcmp(tmp.data(), m.w.wte, tmp.size() * sizeof(float)) != 0) {
-            err = "model.safetensors: lm_head.weight differs from wte.weight (untied LM heads are not supported)";
-            return false;
+        const SafeTensor* wte = found[0];
+        const size_t n = (size_t)(V * C), step = 1 << 15;
+        const size_t hs = safetensors_dtype_size(head->dtype), ws = safetensors_dtype_size(wte->dtype);
+        std::vector<float> a(step), b(step);
+        for (size_t i = 0; i < n; i += step) {
+            const size_t k = std::min(step, n - i);
+            SafeTensor hp = *head, wp = *wte;
+            hp.data += i * hs, hp.nbytes = k * hs;
+            wp.data += i * ws, wp.nbytes = k * ws;
+            safetensors_to_f32(hp, a.data());
+            safetensors_to_f32(wp, b.data());
+            if (std::memcmp(a.data(), b.data(), k * sizeof(float)) != 0) {
+                err = "model.safetensors: lm_head.weight differs from wte.weight (untied LM heads are not supported)";
+                return false;
+            }
         }
     }
     m.source_dtype = dtype;
@@ -216,10 +245,10 @@ static bool weights_load(Model& m, const uint8_t* st, size_t st_len, std::string
 // entry points
 
 bool model_load_memory(Model& m, const std::string& config_json, const uint8_t* safetensors, size_t safetensors_len,
-                       const std::string& vocab_json, const std::string& merges_txt, std::string& err) {
+                       const std::string& vocab_json, const std::string& merges_txt, std::string& err, bool keep_f16) {
     Model tmp;
     if (!gpt2_config_parse(config_json, tmp.cfg, err)) return false;
-    if (!weights_load(tmp, safetensors, safetensors_len, err)) return false;
+    if (!weights_load(tmp, safetensors, safetensors_len, err, keep_f16)) return false;
     std::string terr;
     if (!tokenizer_load(tmp.tok, vocab_json, merges_txt, terr)) {
         err = "tokenizer (vocab.json / merges.txt): " + terr;
@@ -232,7 +261,7 @@ bool model_load_memory(Model& m, const std::string& config_json, const uint8_t* 
     }
     tmp.name = m.name;
     m = std::move(tmp);
-    gpt2_weights_point(m.cfg, m.params.data(), m.w);  // (the move keeps the buffer; re-point anyway)
+    m.weights_repoint();  // (the move keeps the buffers; re-point anyway)
     return true;
 }
 
@@ -245,7 +274,7 @@ static bool file_read(const std::string& path, std::string& out) {
     return !f.bad();
 }
 
-bool model_load_dir(Model& m, const std::string& dir, std::string& err) {
+bool model_load_dir(Model& m, const std::string& dir, std::string& err, bool keep_f16) {
     std::string files[4];
     const char* names[4] = {"config.json", "model.safetensors", "vocab.json", "merges.txt"};
     for (int i = 0; i < 4; i++) {
@@ -261,7 +290,8 @@ bool model_load_dir(Model& m, const std::string& dir, std::string& err) {
     if (slash != std::string::npos) name = name.substr(slash + 1);
     std::string old_name = m.name;
     m.name = name;
-    if (!model_load_memory(m, files[0], (const uint8_t*)files[1].data(), files[1].size(), files[2], files[3], err)) {
+    if (!model_load_memory(m, files[0], (const uint8_t*)files[1].data(), files[1].size(), files[2], files[3], err,
+                           keep_f16)) {
         m.name = old_name;
         err = dir + ": " + err;
         return false;

@@ -41,6 +41,13 @@ struct GPT2Weights {
     float* fcprojb;    // [L, C]
     float* lnfw;       // [C]
     float* lnfb;       // [C]
+    // With the F16 opt-in (Model::params_f16) the six matrices are here as F16 and null above.
+    const uint16_t* wte_h = nullptr;
+    const uint16_t* wpe_h = nullptr;
+    const uint16_t* qkvw_h = nullptr;
+    const uint16_t* attprojw_h = nullptr;
+    const uint16_t* fcw_h = nullptr;
+    const uint16_t* fcprojw_h = nullptr;
 };
 constexpr int GPT2_NUM_TENSORS = 16;
 
@@ -49,10 +56,16 @@ void gpt2_tensor_sizes(const GPT2Config& cfg, size_t sizes[GPT2_NUM_TENSORS]);
 // Points w's members into params (which must hold the sum of the sizes).
 void gpt2_weights_point(const GPT2Config& cfg, float* params, GPT2Weights& w);
 size_t gpt2_num_params(const GPT2Config& cfg);
+// The F16 layout: the six matrices (wte, wpe, c_attn, attn c_proj, c_fc, mlp c_proj) in `big`, the
+// rest (layer norms, biases) as F32 in `small`, each in the order above.
+bool gpt2_tensor_is_matrix(int i);
+void gpt2_split_counts(const GPT2Config& cfg, size_t& n_small, size_t& n_big);
+void gpt2_weights_point_f16(const GPT2Config& cfg, float* small, uint16_t* big, GPT2Weights& w);
 
 struct Model {
     GPT2Config cfg;
-    std::vector<float> params;  // all weights, F32
+    std::vector<float> params;        // all weights, F32 (with F16 weights: only the small vectors)
+    std::vector<uint16_t> params_f16; // the six matrices as F16 when loaded with keep_f16, else empty
     GPT2Weights w{};
     Tokenizer tok;
     std::string name;           // directory name or user-given label
@@ -60,29 +73,48 @@ struct Model {
 
     // A copy points w into its own params (the implicit copy would point into the original's).
     Model() = default;
-    Model(const Model& o) : cfg(o.cfg), params(o.params), tok(o.tok), name(o.name), source_dtype(o.source_dtype) {
+    Model(const Model& o)
+        : cfg(o.cfg), params(o.params), params_f16(o.params_f16), tok(o.tok), name(o.name), source_dtype(o.source_dtype) {
         weights_repoint();
     }
     Model& operator=(const Model& o) {
         if (this != &o) {
-            cfg = o.cfg, params = o.params, tok = o.tok, name = o.name, source_dtype = o.source_dtype;
+            cfg = o.cfg, params = o.params, params_f16 = o.params_f16, tok = o.tok, name = o.name,
+            source_dtype = o.source_dtype;
             weights_repoint();
         }
         return *this;
     }
     Model(Model&&) = default;             // moving a vector keeps its buffer: w stays valid
     Model& operator=(Model&&) = default;
+    bool weights_f16() const { return !params_f16.empty(); }
+    // The weights are all there, in one of the two layouts.
+    bool has_weights() const {
+        if (cfg.n_layer <= 0) return false;
+        if (!weights_f16()) return params.size() == gpt2_num_params(cfg);
+        size_t n_small, n_big;
+        gpt2_split_counts(cfg, n_small, n_big);
+        return params.size() == n_small && params_f16.size() == n_big;
+    }
+    size_t weight_bytes() const { return params.size() * sizeof(float) + params_f16.size() * sizeof(uint16_t); }
     void weights_repoint() {
-        if (params.size() == gpt2_num_params(cfg) && !params.empty()) gpt2_weights_point(cfg, params.data(), w);
-        else w = GPT2Weights{};
+        if (!has_weights()) w = GPT2Weights{};
+        else if (weights_f16()) gpt2_weights_point_f16(cfg, params.data(), params_f16.data(), w);
+        else gpt2_weights_point(cfg, params.data(), w);
     }
 };
 
+// Row `id` of the token embedding wte as F32 (either layout): out[C].
+void model_token_embedding(const Model& m, int id, float* out);
+
 // ---- loading -------------------------------------------------------------------------------------
 // From the contents of the four files. Strict: on any problem returns false with a clear message.
+// keep_f16: keep the six weight matrices as F16 in memory (half the memory of F32; an F16 file's
+// values stay exact, an F32 file's are rounded to F16). The default converts everything to F32.
 bool model_load_memory(Model& m, const std::string& config_json, const uint8_t* safetensors, size_t safetensors_len,
-                       const std::string& vocab_json, const std::string& merges_txt, std::string& err);
-bool model_load_dir(Model& m, const std::string& dir, std::string& err);
+                       const std::string& vocab_json, const std::string& merges_txt, std::string& err,
+                       bool keep_f16 = false);
+bool model_load_dir(Model& m, const std::string& dir, std::string& err, bool keep_f16 = false);
 // Parses config.json (model_type "gpt2" / architectures GPT2LMHeadModel|GPT2Model).
 bool gpt2_config_parse(const std::string& config_json, GPT2Config& cfg, std::string& err);
 
@@ -102,6 +134,7 @@ struct CaptureOptions {
 
 struct Capture {
     int T = 0, L = 0, H = 0, C = 0, D = 0, V = 0;
+    CaptureOptions opt;              // what this capture holds (as requested)
     std::vector<int> ids;            // [T]
     std::vector<float> scores;       // [L, H, T, T] q.k / sqrt(D), before the causal mask (empty unless opt.scores)
     std::vector<float> weights;      // [L, H, T, T] softmax rows; masked (key > query) entries are exactly 0
@@ -120,6 +153,14 @@ struct Capture {
 // Runs the model on ids (1 <= T <= n_positions) and fills cap. Returns false with err on bad ids.
 bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
                    std::string& err);
+// model_forward for ids that share a prefix with cap.ids, where cap is an earlier capture of the same
+// model: causal attention leaves the keys, values and every per-position result of the common prefix
+// unchanged, so only the tokens after it are computed (a keystroke at the end of a 100-token text
+// computes one or two rows instead of 100). Re-use needs the earlier run's K/V of every layer and head
+// and its residuals (opt.qkv for all heads, opt.residuals) and equal options except lens_pos; otherwise,
+// or without a common prefix, this is a full model_forward. `reused` receives the tokens not recomputed.
+bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
+                         std::string& err, int* reused = nullptr);
 // Tokenizes text with m.tok (no special tokens) and runs model_forward. Fails on empty text or more
 // tokens than n_positions (the caller decides how to trim).
 bool model_run_text(Model& m, const std::string& text, const CaptureOptions& opt, Capture& cap, std::string& err);

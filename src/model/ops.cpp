@@ -11,6 +11,7 @@
 //       for each 4-row block i0:  c[4, 8] (+)= a[i0.., k0..] @ bp   (8 f32x4 accumulators in registers)
 //   M < 4 (a KV-cache step, one query): no packing, row-times-matrix loops on the operands directly.
 #include "model/ops.h"
+#include "model/safetensors.h"  // f16_to_f32
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -38,6 +39,14 @@ static inline f4 f4_round(f4 x) { return wasm_f32x4_nearest(x); }
 static inline f4 f4_pow2(f4 n) {  // 2^n for integral n in [-126, 127]
     return wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
 }
+// 4 F16 values -> f32x4: the magnitude's bits shifted into place are a float 2^-112 too small
+// (exact for normal and subnormal halves; weights are finite), then the sign.
+static inline f4 f4_load_h(const uint16_t* p) {
+    v128_t h = wasm_u32x4_load16x4(p);
+    v128_t mag = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
+    v128_t sign = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16);
+    return wasm_v128_or(wasm_f32x4_mul(mag, wasm_f32x4_splat(0x1p112f)), sign);
+}
 static inline float f4_hsum(f4 v) {
     return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) +
            wasm_f32x4_extract_lane(v, 3);
@@ -60,11 +69,25 @@ static inline f4 f4_round(f4 x) { return _mm_cvtepi32_ps(_mm_cvtps_epi32(x)); } 
 static inline f4 f4_pow2(f4 n) {  // 2^n for integral n in [-126, 127]
     return _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_cvtps_epi32(n), _mm_set1_epi32(127)), 23));
 }
+static inline f4 f4_load_h(const uint16_t* p) {  // as the WASM version
+    __m128i h = _mm_unpacklo_epi16(_mm_loadl_epi64((const __m128i*)p), _mm_setzero_si128());
+    __m128i mag = _mm_slli_epi32(_mm_and_si128(h, _mm_set1_epi32(0x7fff)), 13);
+    __m128i sign = _mm_slli_epi32(_mm_and_si128(h, _mm_set1_epi32(0x8000)), 16);
+    return _mm_or_ps(_mm_mul_ps(_mm_castsi128_ps(mag), _mm_set1_ps(0x1p112f)), _mm_castsi128_ps(sign));
+}
 static inline float f4_hsum(f4 v) {
     float t[4];
     _mm_storeu_ps(t, v);
     return t[0] + t[1] + t[2] + t[3];
 }
+#endif
+
+// B operands are float, or uint16_t F16 weights converted as they are read.
+static inline float b_at(const float* p) { return *p; }
+static inline float b_at(const uint16_t* p) { return f16_to_f32(*p); }
+#ifdef ATTNLAB_F4
+static inline f4 f4_load_b(const float* p) { return f4_load(p); }
+static inline f4 f4_load_b(const uint16_t* p) { return f4_load_h(p); }
 #endif
 
 using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -134,7 +157,8 @@ static void kernel_block(float* c, int ldc, const float* a, int lda, const float
 static thread_local std::vector<float> g_panel;                  // [KC, 8] grows once
 
 // The packed path. bt: B = b[N, K]^T, else B = b[K, N]. scale multiplies B while packing.
-static void gemm_packed(float* out, int ldo, const float* a, int lda, const float* b, int ldb, bool bt, float scale,
+template <typename BT>
+static void gemm_packed(float* out, int ldo, const float* a, int lda, const BT* b, int ldb, bool bt, float scale,
                         const float* bias, int M, int K, int N) {
     if (g_panel.size() < (size_t)KC * NR) g_panel.resize((size_t)KC * NR);
     float* bp = g_panel.data();                                  // [kc, 8]
@@ -151,19 +175,19 @@ static void gemm_packed(float* out, int ldo, const float* a, int lda, const floa
             // ---- pack B[k0 .. k0+kc, j0 .. j0+nc) -> bp[kc, 8] ----
             if (!bt && nc == NR && scale == 1.0f) {
                 for (int k = 0; k < kc; k++) {
-                    const float* src = b + (size_t)(k0 + k) * ldb + j0;  // [8]
-                    f4_store(bp + k * NR, f4_load(src));
-                    f4_store(bp + k * NR + 4, f4_load(src + 4));
+                    const BT* src = b + (size_t)(k0 + k) * ldb + j0;     // [8]
+                    f4_store(bp + k * NR, f4_load_b(src));
+                    f4_store(bp + k * NR + 4, f4_load_b(src + 4));
                 }
             } else if (!bt) {
                 for (int k = 0; k < kc; k++)
-                    for (int j = 0; j < NR; j++) bp[k * NR + j] = j < nc ? scale * b[(size_t)(k0 + k) * ldb + j0 + j] : 0.0f;
+                    for (int j = 0; j < NR; j++) bp[k * NR + j] = j < nc ? scale * b_at(b + (size_t)(k0 + k) * ldb + j0 + j) : 0.0f;
             } else {
                 for (int j = 0; j < NR; j++) {
                     if (j >= nc) { for (int k = 0; k < kc; k++) bp[k * NR + j] = 0.0f; continue; }
-                    const float* src = b + (size_t)(j0 + j) * ldb + k0;  // [kc] row j0+j of b
-                    if (scale == 1.0f) for (int k = 0; k < kc; k++) bp[k * NR + j] = src[k];
-                    else for (int k = 0; k < kc; k++) bp[k * NR + j] = scale * src[k];
+                    const BT* src = b + (size_t)(j0 + j) * ldb + k0;     // [kc] row j0+j of b
+                    if (scale == 1.0f) for (int k = 0; k < kc; k++) bp[k * NR + j] = b_at(src + k);
+                    else for (int k = 0; k < kc; k++) bp[k * NR + j] = scale * b_at(src + k);
                 }
             }
             // ---- all row blocks against this panel ----
@@ -175,57 +199,78 @@ static void gemm_packed(float* out, int ldo, const float* a, int lda, const floa
 }
 
 // Few rows (M < MR): no packing. out[i, :] = bias + sum_k a[i, k] * b[k, :]
-static void gemm_rows(float* out, int ldo, const float* a, int lda, const float* b, int ldb, const float* bias, int M,
+template <typename BT>
+static void gemm_rows(float* out, int ldo, const float* a, int lda, const BT* b, int ldb, const float* bias, int M,
                       int K, int N) {
     for (int i = 0; i < M; i++) {
         float* o = out + (size_t)i * ldo;                        // [N]
         const float* ai = a + (size_t)i * lda;                   // [K]
         for (int j = 0; j < N; j++) o[j] = bias ? bias[j] : 0.0f;
         for (int k = 0; k < K; k++) {
-            const float* bk = b + (size_t)k * ldb;               // [N]
+            const BT* bk = b + (size_t)k * ldb;                  // [N]
             f4 s = f4_splat(ai[k]);
             int j = 0;
             for (; j + 8 <= N; j += 8) {
-                f4_store(o + j, f4_add(f4_load(o + j), f4_mul(s, f4_load(bk + j))));
-                f4_store(o + j + 4, f4_add(f4_load(o + j + 4), f4_mul(s, f4_load(bk + j + 4))));
+                f4_store(o + j, f4_add(f4_load(o + j), f4_mul(s, f4_load_b(bk + j))));
+                f4_store(o + j + 4, f4_add(f4_load(o + j + 4), f4_mul(s, f4_load_b(bk + j + 4))));
             }
-            for (; j < N; j++) o[j] += ai[k] * bk[j];
+            for (; j < N; j++) o[j] += ai[k] * b_at(bk + j);
         }
     }
 }
 
 // Few rows, B transposed: out[i, j] = scale * dot(a[i, :], b[j, :])
-static void gemm_rows_bt(float* out, int ldo, const float* a, int lda, const float* b, int ldb, float scale, int M,
+template <typename BT>
+static void gemm_rows_bt(float* out, int ldo, const float* a, int lda, const BT* b, int ldb, float scale, int M,
                          int K, int N) {
     for (int i = 0; i < M; i++) {
         const float* ai = a + (size_t)i * lda;                   // [K]
         for (int j = 0; j < N; j++) {
-            const float* bj = b + (size_t)j * ldb;               // [K]
+            const BT* bj = b + (size_t)j * ldb;                  // [K]
             f4 s0 = f4_zero(), s1 = f4_zero();
             int k = 0;
             for (; k + 8 <= K; k += 8) {
-                s0 = f4_add(s0, f4_mul(f4_load(ai + k), f4_load(bj + k)));
-                s1 = f4_add(s1, f4_mul(f4_load(ai + k + 4), f4_load(bj + k + 4)));
+                s0 = f4_add(s0, f4_mul(f4_load(ai + k), f4_load_b(bj + k)));
+                s1 = f4_add(s1, f4_mul(f4_load(ai + k + 4), f4_load_b(bj + k + 4)));
             }
             float sum = f4_hsum(f4_add(s0, s1));
-            for (; k < K; k++) sum += ai[k] * bj[k];
+            for (; k < K; k++) sum += ai[k] * b_at(bj + k);
             out[(size_t)i * ldo + j] = scale * sum;
         }
     }
 }
 
-void matmul(float* out, int ldo, const float* a, int lda, const float* b, int ldb, const float* bias, int M, int K,
-            int N) {
+template <typename BT>
+static void matmul_any(float* out, int ldo, const float* a, int lda, const BT* b, int ldb, const float* bias, int M,
+                       int K, int N) {
     if (M <= 0 || N <= 0) return;
     if (M < MR) gemm_rows(out, ldo, a, lda, b, ldb, bias, M, K, N);
     else gemm_packed(out, ldo, a, lda, b, ldb, false, 1.0f, bias, M, K, N);
 }
 
-void matmul_bt(float* out, int ldo, const float* a, int lda, const float* b, int ldb, float scale, int M, int K,
-               int N) {
+template <typename BT>
+static void matmul_bt_any(float* out, int ldo, const float* a, int lda, const BT* b, int ldb, float scale, int M,
+                          int K, int N) {
     if (M <= 0 || N <= 0) return;
     if (M < MR) gemm_rows_bt(out, ldo, a, lda, b, ldb, scale, M, K, N);
     else gemm_packed(out, ldo, a, lda, b, ldb, true, scale, nullptr, M, K, N);
+}
+
+void matmul(float* out, int ldo, const float* a, int lda, const float* b, int ldb, const float* bias, int M, int K,
+            int N) {
+    matmul_any(out, ldo, a, lda, b, ldb, bias, M, K, N);
+}
+void matmul_f16(float* out, int ldo, const float* a, int lda, const uint16_t* b, int ldb, const float* bias, int M,
+                int K, int N) {
+    matmul_any(out, ldo, a, lda, b, ldb, bias, M, K, N);
+}
+void matmul_bt(float* out, int ldo, const float* a, int lda, const float* b, int ldb, float scale, int M, int K,
+               int N) {
+    matmul_bt_any(out, ldo, a, lda, b, ldb, scale, M, K, N);
+}
+void matmul_bt_f16(float* out, int ldo, const float* a, int lda, const uint16_t* b, int ldb, float scale, int M, int K,
+                   int N) {
+    matmul_bt_any(out, ldo, a, lda, b, ldb, scale, M, K, N);
 }
 
 #else  // Eigen
@@ -250,6 +295,23 @@ void matmul_bt(float* out, int ldo, const float* a, int lda, const float* b, int
     ConstMatMap y(b, N, K, Eigen::OuterStride<>(ldb));           // [N, K]
     if (scale == 1.0f) o.noalias() = x * y.transpose();           // [M, N]
     else o.noalias() = (x * scale) * y.transpose();               // [M, N] (scale folded into the smaller operand)
+}
+
+// F16 operands: converted to a float copy first (the Eigen build is the comparison baseline only).
+static const float* f16_copy(const uint16_t* b, int ldb, int rows, int cols) {
+    static thread_local std::vector<float> tmp;
+    tmp.resize((size_t)rows * cols);
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) tmp[(size_t)r * cols + c] = b_at(b + (size_t)r * ldb + c);
+    return tmp.data();
+}
+void matmul_f16(float* out, int ldo, const float* a, int lda, const uint16_t* b, int ldb, const float* bias, int M,
+                int K, int N) {
+    matmul(out, ldo, a, lda, f16_copy(b, ldb, K, N), N, bias, M, K, N);
+}
+void matmul_bt_f16(float* out, int ldo, const float* a, int lda, const uint16_t* b, int ldb, float scale, int M, int K,
+                   int N) {
+    matmul_bt(out, ldo, a, lda, f16_copy(b, ldb, N, K), K, scale, M, K, N);
 }
 
 #endif

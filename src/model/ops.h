@@ -1,6 +1,7 @@
 // The small numeric kernels of the forward pass. All matrices are row-major float32.
 // The two matmul functions are the only place that does matrix products: swap in hand SIMD kernels here.
 #pragma once
+#include <cstdint>
 
 // out[M, N] = a[M, K] @ b[K, N] (+ bias[N] if not null).  lda/ldb/ldo: row strides in floats.
 void matmul(float* out, int ldo, const float* a, int lda, const float* b, int ldb, const float* bias, int M, int K,
@@ -8,6 +9,12 @@ void matmul(float* out, int ldo, const float* a, int lda, const float* b, int ld
 // out[M, N] = scale * a[M, K] @ b[N, K]^T.  (attention scores q.k, the tied LM head x.wte)
 void matmul_bt(float* out, int ldo, const float* a, int lda, const float* b, int ldb, float scale, int M, int K,
                int N);
+// The same with b holding F16 values (weights kept as F16 in memory), converted as they are read;
+// the products are those of matmul / matmul_bt on the converted values, in the same order.
+void matmul_f16(float* out, int ldo, const float* a, int lda, const uint16_t* b, int ldb, const float* bias, int M,
+                int K, int N);
+void matmul_bt_f16(float* out, int ldo, const float* a, int lda, const uint16_t* b, int ldb, float scale, int M, int K,
+                   int N);
 // Which matrix-product code this build uses ("f32x4 kernel (wasm simd128)", "f32x4 kernel (SSE)", "Eigen").
 const char* matmul_backend();
 

@@ -1,6 +1,7 @@
 // safetensors reader (see safetensors.h). Never trusts the file: every size is checked before use.
 #include "model/safetensors.h"
 
+#include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -45,6 +46,28 @@ float bf16_to_f32(uint16_t b) {
     return out;
 }
 
+uint16_t f32_to_f16(float f) {
+    uint32_t x;
+    std::memcpy(&x, &f, 4);
+    const uint16_t sign = (uint16_t)((x >> 16) & 0x8000);
+    const uint32_t ax = x & 0x7fffffffu;
+    if (ax > 0x7f800000u) return sign | 0x7e00;                   // NaN
+    if (ax >= 0x477ff000u) return sign | 0x7c00;                  // >= 65520 rounds past the largest half: inf
+    if (ax < 0x38800000u) {                                       // below 2^-14: a subnormal half (or 0)
+        // value / 2^-24, rounded to nearest even: shift the 24-bit significand right
+        if (ax < 0x33000000u) return sign;                        // < 2^-25: rounds to 0 (2^-25 ties to even 0)
+        const uint32_t e = ax >> 23, mant = (ax & 0x7fffff) | 0x800000;
+        const int shift = 126 - (int)e;                           // 14 .. 24 bits off
+        uint32_t q = mant >> shift, rem = mant & ((1u << shift) - 1), half = 1u << (shift - 1);
+        if (rem > half || (rem == half && (q & 1))) q++;
+        return sign | (uint16_t)q;
+    }
+    uint32_t h = ((ax >> 13) - (112u << 10));                     // rebias 127 -> 15, keep 10 mantissa bits
+    const uint32_t rem = ax & 0x1fff;
+    if (rem > 0x1000 || (rem == 0x1000 && (h & 1))) h++;          // a carry into the exponent is right too
+    return sign | (uint16_t)h;
+}
+
 static uint16_t load_u16le(const uint8_t* p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 
 bool safetensors_to_f32(const SafeTensor& t, float* out) {
@@ -64,6 +87,26 @@ bool safetensors_to_f32(const SafeTensor& t, float* out) {
         return true;
     }
     return false;
+}
+
+bool safetensors_to_f16(const SafeTensor& t, uint16_t* out) {
+    if (t.dtype == "F16") {
+        std::memcpy(out, t.data, t.nbytes);
+        return true;
+    }
+    if (t.dtype != "F32" && t.dtype != "BF16") return false;
+    static thread_local std::vector<float> chunk;                 // bounded scratch: no whole F32 copy
+    const size_t es = safetensors_dtype_size(t.dtype), n = t.nbytes / es, step = 1 << 16;
+    chunk.resize(step);
+    for (size_t i = 0; i < n; i += step) {
+        SafeTensor part = t;
+        const size_t m = std::min(step, n - i);
+        part.data = t.data + i * es;
+        part.nbytes = m * es;
+        safetensors_to_f32(part, chunk.data());
+        for (size_t j = 0; j < m; j++) out[i + j] = f32_to_f16(chunk[j]);
+    }
+    return true;
 }
 
 // ----------------------------------------------------------------------------------------------------

@@ -32,5 +32,10 @@ int safetensors_dtype_size(const std::string& dtype);
 // Converts n elements of an F32/F16/BF16 tensor to float. Returns false for other dtypes.
 bool safetensors_to_f32(const SafeTensor& t, float* out);
 
+// Converts n elements of an F32/F16/BF16 tensor to F16 (F16 is copied; others round to nearest even,
+// beyond the F16 range gives inf). Returns false for other dtypes.
+bool safetensors_to_f16(const SafeTensor& t, uint16_t* out);
+
 float f16_to_f32(uint16_t h);
 float bf16_to_f32(uint16_t b);
+uint16_t f32_to_f16(float f);  // round to nearest, ties to even; overflow -> inf; NaN stays NaN

@@ -1,5 +1,6 @@
 // Parameter layout shared by inference, loading and training (llm.c style: one buffer, 16 tensors).
 #include "model/model.h"
+#include "model/safetensors.h"
 
 void gpt2_tensor_sizes(const GPT2Config& cfg, size_t sizes[GPT2_NUM_TENSORS]) {
     size_t V = cfg.vocab_size, maxT = cfg.n_positions, L = cfg.n_layer, C = cfg.n_embd;
@@ -38,4 +39,34 @@ size_t gpt2_num_params(const GPT2Config& cfg) {
     gpt2_tensor_sizes(cfg, sizes);
     for (size_t s : sizes) n += s;
     return n;
+}
+
+bool gpt2_tensor_is_matrix(int i) { return i == 0 || i == 1 || i == 4 || i == 6 || i == 10 || i == 12; }
+
+void gpt2_split_counts(const GPT2Config& cfg, size_t& n_small, size_t& n_big) {
+    size_t sizes[GPT2_NUM_TENSORS];
+    gpt2_tensor_sizes(cfg, sizes);
+    n_small = n_big = 0;
+    for (int i = 0; i < GPT2_NUM_TENSORS; i++) (gpt2_tensor_is_matrix(i) ? n_big : n_small) += sizes[i];
+}
+
+void gpt2_weights_point_f16(const GPT2Config& cfg, float* small, uint16_t* big, GPT2Weights& w) {
+    size_t sizes[GPT2_NUM_TENSORS];
+    gpt2_tensor_sizes(cfg, sizes);
+    w = GPT2Weights{};
+    float** f32[GPT2_NUM_TENSORS] = {nullptr, nullptr, &w.ln1w, &w.ln1b, nullptr, &w.qkvb, nullptr, &w.attprojb,
+                                     &w.ln2w, &w.ln2b, nullptr, &w.fcb, nullptr, &w.fcprojb, &w.lnfw, &w.lnfb};
+    const uint16_t** f16[GPT2_NUM_TENSORS] = {&w.wte_h, &w.wpe_h, nullptr, nullptr, &w.qkvw_h, nullptr, &w.attprojw_h,
+                                              nullptr, nullptr, nullptr, &w.fcw_h, nullptr, &w.fcprojw_h,
+                                              nullptr, nullptr, nullptr};
+    for (int i = 0; i < GPT2_NUM_TENSORS; i++) {
+        if (gpt2_tensor_is_matrix(i)) *f16[i] = big, big += sizes[i];
+        else *f32[i] = small, small += sizes[i];
+    }
+}
+
+void model_token_embedding(const Model& m, int id, float* out) {
+    const int C = m.cfg.n_embd;
+    for (int c = 0; c < C; c++)
+        out[c] = m.w.wte_h ? f16_to_f32(m.w.wte_h[(size_t)id * C + c]) : m.w.wte[(size_t)id * C + c];
 }

@@ -494,7 +494,7 @@ static void encode_clean(Tokenizer& tok, std::string_view text, bool allow_speci
                 int b = i;
                 for (size_t k = first; k < ids.size(); k++) {
                     int tl = (int)tok.id_to_bytes[ids[k]].size();
-                    spans->push_back({ids[k], b, b + tl, 0, 0});
+                    spans->push_back({ids[k], b, b + tl, 0, 0, k == first});
                     b += tl;
                 }
             }
@@ -502,7 +502,7 @@ static void encode_clean(Tokenizer& tok, std::string_view text, bool allow_speci
         }
         if (seg_end == n) break;
         ids.push_back(tok.eot_id);
-        if (spans) spans->push_back({tok.eot_id, seg_end, seg_end + (int)eot_len, 0, 0});
+        if (spans) spans->push_back({tok.eot_id, seg_end, seg_end + (int)eot_len, 0, 0, true});
         seg_begin = seg_end + (int)eot_len;
     }
 }
@@ -544,6 +544,42 @@ std::vector<TokenSpan> tokenizer_encode(Tokenizer& tok, std::string_view text, b
     }
     encode_clean(tok, text, allow_special, ids, &spans);
     spans_fill_utf16(text, spans);
+    return spans;
+}
+
+std::vector<TokenSpan> tokenizer_encode_edit(Tokenizer& tok, std::string_view text, std::string_view prev_text,
+                                             const std::vector<TokenSpan>& prev, int* kept) {
+    if (kept) *kept = 0;
+    if (tok.id_to_bytes.empty() || !tokenizer_is_valid_utf8(text) || !tokenizer_is_valid_utf8(prev_text) ||
+        prev.empty() || prev.back().byte_end != (int)prev_text.size())
+        return tokenizer_encode(tok, text);
+    size_t d = 0;  // first changed byte
+    while (d < text.size() && d < prev_text.size() && text[d] == prev_text[d]) d++;
+    if (d == text.size() && d == prev_text.size()) {
+        if (kept) *kept = (int)prev.size();
+        return prev;
+    }
+    // the piece holding byte d - 1, then back to the start of the piece before it
+    int r = 0;
+    if (d > 0) {
+        r = (int)prev.size() - 1;
+        while (r > 0 && prev[r].byte_begin > (int)d - 1) r--;
+        for (int pieces = 0; r > 0; r--)
+            if (prev[r].piece_begin && ++pieces == 2) break;
+        while (r > 0 && !prev[r].piece_begin) r--;
+    }
+    std::vector<TokenSpan> spans(prev.begin(), prev.begin() + r);
+    const int b0 = r < (int)prev.size() ? prev[r].byte_begin : 0, u0 = r < (int)prev.size() ? prev[r].u16_begin : 0;
+    std::vector<int> ids;
+    std::vector<TokenSpan> tail;
+    std::string_view rest = text.substr(b0);
+    encode_clean(tok, rest, false, ids, &tail);
+    spans_fill_utf16(rest, tail);
+    for (TokenSpan& t : tail) {
+        t.byte_begin += b0, t.byte_end += b0, t.u16_begin += u0, t.u16_end += u0;
+        spans.push_back(t);
+    }
+    if (kept) *kept = r;
     return spans;
 }
 

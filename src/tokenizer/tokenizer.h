@@ -23,6 +23,7 @@ struct TokenSpan {
     int byte_begin, byte_end;  // [begin, end) into the sanitized UTF-8 input
     int u16_begin, u16_end;    // [begin, end) in UTF-16 code units (JS string indices); a token that
                                // ends inside a code point covers that whole code point
+    bool piece_begin = false;  // the token starts a pre-token piece (BPE never merges across these)
 };
 
 struct Tokenizer {
@@ -54,6 +55,14 @@ bool tokenizer_is_valid_utf8(std::string_view text);
 // allow_special is true (as tiktoken's allowed_special="all"), otherwise it is ordinary text.
 std::vector<TokenSpan> tokenizer_encode(Tokenizer& tok, std::string_view text, bool allow_special = false);
 std::vector<int> tokenizer_encode_ids(Tokenizer& tok, std::string_view text, bool allow_special = false);
+// The same tokens as tokenizer_encode(tok, text) (no special tokens), re-using `prev`, the tokens of
+// `prev_text` (both valid UTF-8), before the first changed byte: only the end is re-tokenized.
+// Why that is exact: pre-tokens are matched left to right, none looks behind its start, and a piece's
+// extent depends on the text up to at most the first character of the piece after the next one (a
+// whitespace run before "\nx" ends where the 'x' is). So with the last unchanged byte in piece k,
+// pieces 0 .. k-2 stay and tokenizing restarts at piece k-1. `kept` receives the tokens taken from prev.
+std::vector<TokenSpan> tokenizer_encode_edit(Tokenizer& tok, std::string_view text, std::string_view prev_text,
+                                             const std::vector<TokenSpan>& prev, int* kept = nullptr);
 
 // Decodes ids to raw bytes (may be invalid UTF-8 if ids split a code point); out-of-range ids are
 // skipped. decode(encode(s)) == s for every valid UTF-8 s.

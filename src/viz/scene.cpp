@@ -12,6 +12,7 @@ void viz_scene_clear(VizScene& s) {
     s.prims.clear();  // std::vector::clear keeps capacity: rebuilding each frame does not allocate
     s.text.clear();
     s.hits.clear();
+    s.rasters.clear();
     s.w = s.h = 0;
 }
 
@@ -65,6 +66,18 @@ void viz_triangle(VizScene& s, float x0, float y0, float x1, float y1, float x2,
     VizPrim& p = prim_push(s, VIZ_TRIANGLE, c, role, -1, -1);
     p.x0 = x0; p.y0 = y0; p.x1 = x1; p.y1 = y1; p.x2 = x2; p.y2 = y2;
     scene_grow(s, fmaxf(x0, fmaxf(x1, x2)), fmaxf(y0, fmaxf(y1, y2)));
+}
+
+void viz_image(VizScene& s, VizRect r, const VizRaster* raster, float sx, float sy, float sw, float sh, VizRole role,
+               int tag0, int tag1) {
+    uint32_t index = 0;  // one entry per distinct raster (a model view's 144 tiles share one)
+    while (index < s.rasters.size() && s.rasters[index] != raster) index++;
+    if (index == s.rasters.size()) s.rasters.push_back(raster);
+    VizPrim& p = prim_push(s, VIZ_IMAGE, VizColor{255, 255, 255, 255}, role, tag0, tag1);
+    p.x0 = r.x; p.y0 = r.y; p.x1 = r.x + r.w; p.y1 = r.y + r.h;
+    p.x2 = sx; p.y2 = sy; p.thickness = sw; p.rounding = sh;
+    p.text_off = index;
+    scene_grow(s, p.x1, p.y1);
 }
 
 void viz_circle(VizScene& s, float cx, float cy, float radius, VizColor c, VizRole role) {

@@ -18,6 +18,8 @@
 //   VIZ_CIRCLE      AddCircleFilled(o+(x0,y0), radius = x1, c)
 //   VIZ_TEXT        AddText(font, size = thickness, o + anchored position, c, viz_prim_text(s, p))
 //                   anchor: shift left by 0/0.5/1 × text width, up by 0/0.5/1 × size (VIZ_ANCHOR_*)
+//   VIZ_IMAGE       AddImage(texture of viz_prim_raster(s, p), o+(x0,y0), o+(x1,y1), uv of the texel rect
+//                   (x2, y2, thickness × rounding)), nearest-neighbour sampling
 #pragma once
 #include <cstdint>
 #include <string>
@@ -37,6 +39,7 @@ enum VizPrimKind : uint8_t {
     VIZ_TRIANGLE,
     VIZ_CIRCLE,
     VIZ_TEXT,
+    VIZ_IMAGE,   // a block of a VizRaster (big heatmaps: one textured quad instead of T² rects)
 };
 
 // Text anchor: one horizontal | one vertical flag. The anchor point is (x0, y0).
@@ -71,6 +74,8 @@ const char* viz_role_name(VizRole r);
 // One drawable. Plain data (56 bytes); fields by kind:
 //   rects: (x0,y0) min, (x1,y1) max, rounding   lines: endpoints, thickness
 //   triangle: three points   circle: centre (x0,y0), radius x1   text: anchor point (x0,y0), size
+//   image: (x0,y0) min, (x1,y1) max; source texels (x2, y2) origin, thickness × rounding size;
+//          text_off = index into VizScene::rasters
 struct VizPrim {
     VizPrimKind kind;
     uint8_t     anchor;     // VizAnchor flags (text)
@@ -115,12 +120,26 @@ struct VizHitRegion {
     int nx, ny;
 };
 
+// ---- rasters ---------------------------------------------------------------------------------------
+
+// Pixels a builder rasterized (RGBA8, row-major, top row first). Owned by the caller and kept across
+// frames: a builder given a raster re-rasterizes only when the caller's key changes (the key names
+// what the pixels were made from, e.g. a hash of model + token ids + theme), so an idle frame costs
+// no T² reads. Backends upload it once per `version` (ImGui: a GL texture; SVG: an embedded PNG).
+struct VizRaster {
+    uint64_t key = 0;           // 0: nothing rasterized yet
+    int w = 0, h = 0;
+    std::vector<uint8_t> rgba;  // [h, w, 4]
+    uint32_t version = 0;       // bumped whenever the pixels change
+};
+
 // ---- scene -----------------------------------------------------------------------------------------
 
 struct VizScene {
     std::vector<VizPrim>      prims;
     std::vector<char>         text;   // arena: every text prim's bytes, each NUL-terminated
     std::vector<VizHitRegion> hits;   // later regions are on top
+    std::vector<const VizRaster*> rasters;  // what VIZ_IMAGE prims show (not owned)
     VizRect clip = {0, 0, 0, 0};      // if w > 0: builders skip what lies fully outside (scrolling)
     float w = 0, h = 0;               // logical size (SVG viewBox); builders grow it to fit
     std::string scratch;              // builders format labels here (reused: no per-frame allocation)
@@ -139,8 +158,11 @@ int  viz_text       (VizScene& s, float x, float y, const char* str, int len, fl
 // printf into the arena (numbers in cells) without a temporary std::string.
 int  viz_textf      (VizScene& s, float x, float y, float size, VizColor c, uint8_t anchor, VizRole role, int tag0, int tag1, const char* fmt, ...);
 int  viz_hit_add    (VizScene& s, VizRect r, VizHit hit, int nx = 0, int ny = 0);
+// Draws texels (sx, sy, sw × sh) of raster into r. The raster must outlive the scene's use.
+void viz_image      (VizScene& s, VizRect r, const VizRaster* raster, float sx, float sy, float sw, float sh, VizRole role = VIZ_ROLE_NONE, int tag0 = -1, int tag1 = -1);
 
 inline const char* viz_prim_text(const VizScene& s, const VizPrim& p) { return s.text.data() + p.text_off; }
+inline const VizRaster* viz_prim_raster(const VizScene& s, const VizPrim& p) { return s.rasters[p.text_off]; }
 bool viz_rect_contains(VizRect r, float x, float y);
 bool viz_rect_overlaps(VizRect a, VizRect b);
 

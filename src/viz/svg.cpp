@@ -1,6 +1,7 @@
 // viz SVG backend. See svg.h.
 #include "viz/svg.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -55,6 +56,76 @@ static void attr_meta(std::string& out, const VizPrim& p) {
     if (p.tag0 >= 0) attr_int(out, "data-i", p.tag0);
     if (p.tag1 >= 0) attr_int(out, "data-j", p.tag1);
     if (p.role == VIZ_ROLE_LINK) attr_int(out, "data-head", p.aux);
+}
+
+// ---- PNG for VIZ_IMAGE: uncompressed (stored deflate blocks); the heatmap tiles are small ----------
+static uint32_t crc32_update(uint32_t crc, const uint8_t* p, size_t n) {
+    static uint32_t table[256];
+    if (!table[1])
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
+    crc = ~crc;
+    for (size_t i = 0; i < n; i++) crc = table[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+    return ~crc;
+}
+
+static void be32(std::string& o, uint32_t v) {
+    const char b[4] = {(char)(v >> 24), (char)(v >> 16), (char)(v >> 8), (char)v};
+    o.append(b, 4);
+}
+
+static void png_chunk(std::string& png, const char* type, const std::string& data) {
+    be32(png, (uint32_t)data.size());
+    size_t start = png.size();
+    png.append(type, 4);
+    png += data;
+    be32(png, crc32_update(0, (const uint8_t*)png.data() + start, png.size() - start));
+}
+
+// Texels (x, y, w × h) of an RGBA raster as a PNG file.
+static void png_write(const VizRaster& r, int x, int y, int w, int h, std::string& png) {
+    png.assign("\x89PNG\r\n\x1a\n", 8);
+    std::string ihdr;
+    be32(ihdr, (uint32_t)w), be32(ihdr, (uint32_t)h);
+    ihdr += std::string("\x08\x06\x00\x00\x00", 5);  // 8 bit RGBA, no interlace
+    png_chunk(png, "IHDR", ihdr);
+    std::string raw;  // filter byte 0 + the row, per row
+    for (int j = 0; j < h; j++) {
+        raw += '\0';
+        raw.append((const char*)r.rgba.data() + ((size_t)(y + j) * r.w + x) * 4, (size_t)w * 4);
+    }
+    std::string z = "\x78\x01";  // zlib header; deflate stored blocks of at most 65535 bytes
+    uint32_t a = 1, b = 0;
+    for (unsigned char c : raw) a = (a + c) % 65521, b = (b + a) % 65521;
+    size_t off = 0;  // raw holds at least one filter byte
+    do {
+        size_t n = raw.size() - off < 65535 ? raw.size() - off : 65535;
+        z += (char)(off + n >= raw.size() ? 1 : 0);  // BFINAL on the last block, BTYPE 00 (stored)
+        z += (char)(n & 0xFF), z += (char)(n >> 8), z += (char)(~n & 0xFF), z += (char)((~n >> 8) & 0xFF);
+        z.append(raw, off, n);
+        off += n;
+    } while (off < raw.size());
+    be32(z, (b << 16) | a);
+    png_chunk(png, "IDAT", z);
+    png_chunk(png, "IEND", std::string());
+}
+
+static void base64_append(std::string& out, const std::string& in) {
+    static const char* A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        uint32_t v = (uint8_t)in[i] << 16 | (uint8_t)in[i + 1] << 8 | (uint8_t)in[i + 2];
+        out += A[v >> 18], out += A[(v >> 12) & 63], out += A[(v >> 6) & 63], out += A[v & 63];
+    }
+    if (i < in.size()) {
+        uint32_t v = (uint8_t)in[i] << 16 | (i + 1 < in.size() ? (uint8_t)in[i + 1] << 8 : 0);
+        out += A[v >> 18], out += A[(v >> 12) & 63];
+        out += i + 1 < in.size() ? A[(v >> 6) & 63] : '=';
+        out += '=';
+    }
 }
 
 void viz_svg_write(const VizScene& s, std::string& out, const VizColor* background) {
@@ -118,6 +189,22 @@ void viz_svg_write(const VizScene& s, std::string& out, const VizColor* backgrou
                 attr_num(out, "r", p.x1);
                 attr_color(out, "fill", p.col);
                 break;
+            case VIZ_IMAGE: {
+                const VizRaster* r = viz_prim_raster(s, p);
+                int x = (int)p.x2, y = (int)p.y2, w = (int)p.thickness, h = (int)p.rounding;
+                if (!r || w <= 0 || h <= 0 || x < 0 || y < 0 || x + w > r->w || y + h > r->h) continue;
+                std::string png;
+                png_write(*r, x, y, w, h, png);
+                out += "<image";
+                attr_num(out, "x", p.x0);
+                attr_num(out, "y", p.y0);
+                attr_num(out, "width", p.x1 - p.x0);
+                attr_num(out, "height", p.y1 - p.y0);
+                out += " preserveAspectRatio=\"none\" style=\"image-rendering:pixelated\" href=\"data:image/png;base64,";
+                base64_append(out, png);
+                out += '"';
+                break;
+            }
             case VIZ_TEXT: {
                 // Baseline placed by hand rather than with dominant-baseline, which renderers
                 // (browsers, Inkscape, resvg) disagree on. Offsets approximate a typical font's

@@ -2,6 +2,7 @@
 // derived aggregates. See views.h. Reads Capture only; never includes anything that draws.
 #include "viz/views.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -314,8 +315,11 @@ VizRect viz_head_view_build(VizScene& s, const Capture& cap, const std::vector<s
 
     int n_on = 0;
     for (int h = 0; h < H; h++) n_on += (!o.heads_on || o.heads_on[h]) ? 1 : 0;
+    const bool nothing_selected = !(o.focus >= 0 && o.focus < T) && !(o.locked >= 0 && o.locked < T);
+    const bool last_only = nothing_selected && (double)T * (T + 1) / 2 * n_on > o.all_max_lines;
     viz_textf(s, area.x, y, fs, th.fg, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, VIZ_ROLE_TITLE, -1, -1,
-              "Layer %d \xC2\xB7 %d of %d heads", o.layer, n_on, H);
+              last_only ? "Layer %d \xC2\xB7 %d of %d heads \xC2\xB7 lines from the last token (hover or click a token)"
+                        : "Layer %d \xC2\xB7 %d of %d heads", o.layer, n_on, H);
     y += fs * 1.6f;
 
     // Legend: one swatch per head (click toggles); disabled heads are drawn hollow.
@@ -341,6 +345,8 @@ VizRect viz_head_view_build(VizScene& s, const Capture& cap, const std::vector<s
         else q_sel = o.focus;
     } else if (o.locked >= 0 && o.locked < T) {
         q_sel = o.locked;
+    } else if (last_only) {
+        q_sel = T - 1;
     }
 
     // Token boxes; the opposite side of a selection is tinted by the mean weight over enabled heads.
@@ -411,6 +417,48 @@ VizRect viz_head_view_build(VizScene& s, const Capture& cap, const std::vector<s
 
 // ---- model view ------------------------------------------------------------------------------------
 
+static uint64_t key_mix(uint64_t h, uint64_t v) {  // splitmix64-style: order matters, never 0 by chance
+    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return (h ^ (h >> 29)) | 1;
+}
+
+// raster = [L·n, H·n] atlas, tile (l, h) at texels (h·n, l·n): each texel the *maximum* weight of its
+// block of queries × keys (a one-token-wide diagonal survives any downsampling); blocks wholly above
+// the diagonal get the masked colour. One pass over each head's lower triangle: O(L·H·T²/2).
+static void model_view_rasterize(VizRaster& r, const Capture& cap, int n, const VizTheme& th, uint64_t caller_key) {
+    const int T = cap.T, L = cap.L, H = cap.H;
+    uint64_t key = key_mix(key_mix(key_mix(key_mix(caller_key, (uint64_t)n), (uint64_t)T), (uint64_t)L * 4096 + H),
+                           th.dark ? 1 : 2);
+    if (r.key == key && r.w == H * n && r.h == L * n) return;
+    r.key = key, r.w = H * n, r.h = L * n, r.version++;
+    r.rgba.resize((size_t)r.w * r.h * 4);
+    std::vector<int> block(T);  // token -> its texel row/column (blocks as in the rect path: b·T/n)
+    for (int b = 0; b < n; b++)
+        for (int t = b * T / n; t < (b + 1) * T / n; t++) block[t] = b;
+    std::vector<float> m((size_t)n * n);
+    for (int l = 0; l < L; l++) {
+        for (int h = 0; h < H; h++) {
+            std::fill(m.begin(), m.end(), -1.0f);  // -1: no unmasked entry in the block
+            const float* w = capture_head(cap, l, h);
+            for (int q = 0; q < T; q++) {
+                float* mrow = m.data() + (size_t)block[q] * n;
+                const float* wrow = w + (size_t)q * T;
+                for (int k = 0; k <= q; k++) mrow[block[k]] = fmaxf(mrow[block[k]], wrow[k]);
+            }
+            for (int i = 0; i < n; i++) {
+                uint8_t* px = r.rgba.data() + (((size_t)(l * n + i)) * r.w + (size_t)h * n) * 4;
+                for (int j = 0; j < n; j++, px += 4) {
+                    float v = m[(size_t)i * n + j];
+                    VizColor c = v < 0 ? th.masked : viz_colormap(th, v);
+                    px[0] = c.r, px[1] = c.g, px[2] = c.b, px[3] = 255;
+                }
+            }
+        }
+    }
+}
+
 VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelViewOpts& o, VizRect area,
                              const VizTheme& th) {
     if (!capture_has_weights(cap)) {
@@ -430,12 +478,6 @@ VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelView
     const float thumb = pitch - gap;
     const float gx = area.x + left, gy = y + top;
 
-    // Thumbnail resolution: never more cells than max_cells, never cells under one unit.
-    int n = T < o.max_cells ? T : o.max_cells;
-    if (n > (int)thumb) n = (int)thumb;
-    if (n < 1) n = 1;
-    const float cs = thumb / n;
-
     for (int h = 0; h < H; h++)
         viz_textf(s, gx + h * pitch + thumb * 0.5f, gy - 2, ss, th.fg_muted, VIZ_ANCHOR_CENTER | VIZ_ANCHOR_BOTTOM,
                   VIZ_ROLE_LABEL, -1, h, "H%d", h);
@@ -443,24 +485,45 @@ VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelView
         viz_textf(s, gx - 4, gy + l * pitch + thumb * 0.5f, ss, th.fg_muted, VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_MIDDLE,
                   VIZ_ROLE_LABEL, l, -1, "L%d", l);
 
-    for (int l = 0; l < L; l++) {
-        for (int h = 0; h < H; h++) {
-            VizRect tr = {gx + h * pitch, gy + l * pitch, thumb, thumb};
-            viz_hit_add(s, tr, {VIZ_HIT_THUMB, l, h, -1, -1});
-            if (s.clip.w > 0 && !viz_rect_overlaps(tr, s.clip)) continue;
-            // Background = masked colour; only blocks with some unmasked entry are drawn on top.
-            viz_rect_fill(s, tr, th.masked, 0, VIZ_ROLE_THUMB, l, h);
-            const float* w = capture_head(cap, l, h);
-            for (int bi = 0; bi < n; bi++) {
-                const int ra = bi * T / n, rb = (bi + 1) * T / n;
-                for (int bj = 0; bj < n; bj++) {
-                    const int ca = bj * T / n, cb = (bj + 1) * T / n;
-                    if (ca > rb - 1) break;  // wholly above the diagonal: causally masked
-                    float m = 0;
-                    for (int r = ra; r < rb; r++)
-                        for (int c = ca; c < cb && c <= r; c++) m = fmaxf(m, w[(size_t)r * T + c]);
-                    viz_rect_fill(s, {tr.x + bj * cs, tr.y + bi * cs, cs, cs}, viz_colormap(th, m), 0, VIZ_ROLE_THUMB,
-                                  l, h);
+    if (o.raster) {
+        // One tile of n × n texels per head: about one texel per device pixel, at most one per token.
+        int n = (int)ceilf(thumb * fmaxf(o.px_per_unit, 1.0f));
+        n = clampi(n, 1, T);
+        n = clampi(n, 1, 4096 / (L > H ? L : H));  // the atlas stays within any GL's texture limit
+        model_view_rasterize(*o.raster, cap, n, th, o.raster_key);
+        for (int l = 0; l < L; l++) {
+            for (int h = 0; h < H; h++) {
+                VizRect tr = {gx + h * pitch, gy + l * pitch, thumb, thumb};
+                viz_hit_add(s, tr, {VIZ_HIT_THUMB, l, h, -1, -1});
+                if (s.clip.w > 0 && !viz_rect_overlaps(tr, s.clip)) continue;
+                viz_image(s, tr, o.raster, (float)(h * n), (float)(l * n), (float)n, (float)n, VIZ_ROLE_THUMB, l, h);
+            }
+        }
+    } else {
+        // Thumbnail resolution: never more cells than max_cells, never cells under one unit.
+        int n = T < o.max_cells ? T : o.max_cells;
+        if (n > (int)thumb) n = (int)thumb;
+        if (n < 1) n = 1;
+        const float cs = thumb / n;
+        for (int l = 0; l < L; l++) {
+            for (int h = 0; h < H; h++) {
+                VizRect tr = {gx + h * pitch, gy + l * pitch, thumb, thumb};
+                viz_hit_add(s, tr, {VIZ_HIT_THUMB, l, h, -1, -1});
+                if (s.clip.w > 0 && !viz_rect_overlaps(tr, s.clip)) continue;
+                // Background = masked colour; only blocks with some unmasked entry are drawn on top.
+                viz_rect_fill(s, tr, th.masked, 0, VIZ_ROLE_THUMB, l, h);
+                const float* w = capture_head(cap, l, h);
+                for (int bi = 0; bi < n; bi++) {
+                    const int ra = bi * T / n, rb = (bi + 1) * T / n;
+                    for (int bj = 0; bj < n; bj++) {
+                        const int ca = bj * T / n, cb = (bj + 1) * T / n;
+                        if (ca > rb - 1) break;  // wholly above the diagonal: causally masked
+                        float m = 0;
+                        for (int r = ra; r < rb; r++)
+                            for (int c = ca; c < cb && c <= r; c++) m = fmaxf(m, w[(size_t)r * T + c]);
+                        viz_rect_fill(s, {tr.x + bj * cs, tr.y + bi * cs, cs, cs}, viz_colormap(th, m), 0,
+                                      VIZ_ROLE_THUMB, l, h);
+                    }
                 }
             }
         }

@@ -81,6 +81,9 @@ struct VizHeadViewOpts {
     float line_width = 2;
     float all_min_weight = 0.02f;    // with no focus/lock: lines for smaller weights are not drawn
     float row_h = 0;                 // 0: font_size × 1.6
+    int all_max_lines = 16384;       // with no focus/lock and more (query, key ≤ query) pairs × heads
+                                     // than this, only the last token's lines are drawn (and the title
+                                     // says so): 12 heads × 64 tokens would be ~25k unreadable lines
 };
 
 // Tokens in two columns (queries left, keys right); a line per (enabled head, query, key) with
@@ -94,12 +97,19 @@ VizRect viz_head_view_build(VizScene& s, const Capture& cap, const std::vector<s
 struct VizModelViewOpts {
     int sel_layer = -1, sel_head = -1;      // outlined
     int hover_layer = -1, hover_head = -1;
-    int max_cells = 16;                     // thumbnail resolution cap: T > max_cells is downsampled
+    int max_cells = 16;                     // rect path: thumbnail resolution cap (T > max_cells is downsampled)
+    // Raster path (the app; 12×12 heads at T = 1024): the thumbnails are tiles of one raster, pooled to
+    // the thumbnail's device pixels (at most T), drawn as L·H images. Re-rasterized only when
+    // raster_key (the caller's name for the capture + theme) or the layout changes.
+    VizRaster* raster = nullptr;
+    uint64_t raster_key = 0;
+    float px_per_unit = 1;                  // device pixels per logical unit (HiDPI)
 };
 
 // Grid of L rows × H columns of tiny heatmaps, layer/head captions. Downsampled cells show the
 // block *maximum* (not the mean) so a single sharp weight — e.g. a previous-token head — survives.
-// Cost is O(L·H·T²) reads but at most L·H·max_cells² rects.
+// Rect path: O(L·H·T²) reads and at most L·H·max_cells² rects per build. Raster path: the reads
+// only when the raster is stale, then L·H image prims.
 VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelViewOpts& o, VizRect area,
                              const VizTheme& th);
 

@@ -74,3 +74,18 @@ test('JSON equals the native CLI on the same model and text', async () => {
   assert.deepEqual(exported.top.map((t) => t.id), cli.top.map((t) => t.id));
   assert.deepEqual(log.errors, []);
 });
+
+test('JSON of the selected head: [1][1][T][T] with attention_layer/head, the same rows as the full export', async () => {
+  // one writer (src/model/capture_json.cpp) for both shapes and for the CLI
+  const one = JSON.parse(await page.evaluate(() => window.attnlab.exportJson(false)));
+  const all = JSON.parse(await page.evaluate(() => window.attnlab.exportJson(true)));
+  assert.equal(one.attention_layer, 1);
+  assert.equal(one.attention_head, 1);
+  assert.equal(one.attention.length, 1);
+  assert.equal(one.attention[0].length, 1);
+  assert.deepEqual(one.attention[0][0], all.attention[1][1]);
+  assert.equal(all.attention_layer, undefined);
+  assert.deepEqual(one.ids, all.ids);
+  assert.deepEqual(one.logits, all.logits);
+  assert.deepEqual(one.top, all.top);
+});

@@ -45,3 +45,41 @@ test('HiDPI: devicePixelRatio 2 gives a 2x canvas backing store', async () => {
   await screenshotStats(page, 'page-dpr2.png');
   await page.close();
 });
+
+test('idle frames build no state JSON; a canvas hover moves the change counter and updates the highlight', async () => {
+  const { page, log } = await openPage(browser.context, srv.url);
+  await page.evaluate(() => window.attnlab.apply({ view: 'matrix', layer: 0, head: 0, token: -1 }));
+  await waitFrames(page, 5);
+  // Count the engine's JSON dumps from here on (state() looks the export up at each call).
+  await page.evaluate(() => {
+    const mod = window.attnlabInternal.mod, real = mod._attnlab_state_json;
+    window.jsonCalls = 0;
+    mod._attnlab_state_json = (...a) => { window.jsonCalls++; return real(...a); };
+  });
+  const v0 = await page.evaluate(() => window.attnlab.stateVersion());
+  await page.mouse.move(1270, 790);  // pointer parked on an empty corner
+  await page.waitForTimeout(400);
+  const calls0 = await page.evaluate(() => window.jsonCalls);
+  await waitFrames(page, 20);
+  await page.waitForTimeout(600);      // four polling intervals
+  const idle = await page.evaluate(() => ({ calls: window.jsonCalls, v: window.attnlab.stateVersion() }));
+  assert.equal(idle.calls, calls0, 'no state JSON while nothing changes');
+  assert.equal(idle.v, await page.evaluate(() => window.attnlab.stateVersion()), 'the counter is stable when idle');
+  assert.ok(idle.v >= v0);
+
+  // Hover the third token chip: the counter moves, the JSON is fetched once, the source text is marked.
+  const box = await page.locator('#canvas').boundingBox();
+  let marked = '';
+  for (let x = 20; x < 300 && !marked; x += 12) {
+    await page.mouse.move(box.x + x, box.y + 62);
+    await page.waitForTimeout(200);
+    marked = await page.evaluate(() => document.querySelector('#highlight mark')?.textContent || '');
+  }
+  assert.ok(marked.length > 0, 'hovering a chip marks its text in the field');
+  const after = await page.evaluate(() => ({ calls: window.jsonCalls, v: window.attnlab.stateVersion(), hover: window.attnlab.state().hover }));
+  assert.ok(after.v > idle.v, 'hover moved the change counter');
+  assert.ok(after.calls > idle.calls, 'and the JSON was fetched');
+  assert.ok(after.hover >= 0);
+  assert.deepEqual(log.errors, []);
+  await page.close();
+});

@@ -49,5 +49,16 @@ static inline std::vector<std::string> fuzz_split(const uint8_t* data, size_t si
 
 // Encodes text and checks everything the tokenizer promises about its output (see checks.cpp).
 void fuzz_check_encode(Tokenizer& tok, std::string_view text, bool allow_special);
+// UTF-8 decoding written independently of the tokenizer: length of the well-formed sequence at
+// p[i] (code point in cp), or 0; and whether all of s is well-formed.
+int fuzz_utf8_decode(const uint8_t* p, size_t n, size_t i, uint32_t& cp);
+bool fuzz_utf8_valid(std::string_view s);
+// Parses json (one capture_json_write output) with nlohmann::json and checks it against what was written
+// (json_checks.cpp); aborts with FUZZ_CHECK on the first difference.
+struct Model;
+struct Capture;
+struct CaptureJsonOptions;
+void fuzz_check_capture_json(std::string_view json, const Model& m, const Capture& cap, const std::vector<int>& ids,
+                             const CaptureJsonOptions& opt);
 // "" if doc is well-formed XML with plain numbers (see checks.cpp); counts its elements.
 std::string xml_check_document(std::string_view doc, size_t& n_elements);

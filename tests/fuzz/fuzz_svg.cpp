@@ -119,7 +119,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (mode == 2) prims_build(in, s);
     else views_build(in, s, th, mode);
 
-    std::string svg;
+    // One buffer for all inputs (viz_svg_write appends): growing a fresh string to a few hundred KB
+    // for every input cost a tenth of the run time in page faults (ASan's quarantine hands out new pages).
+    static std::string svg;
+    svg.clear();
     viz_svg_write(s, svg, in.ConsumeBool() ? &th.bg : nullptr);
     size_t n_elements = 0;
     const std::string bad = xml_check_document(svg, n_elements);

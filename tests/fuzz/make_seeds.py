@@ -80,9 +80,21 @@ def svg_seeds():
     put("fuzz_svg", "mode2", bytes(range(256)) + b"\x02")
 
 
+def json_seeds():
+    # fuzz_json_export: strings (model name, dtype, token bytes) come from the front, shapes, options
+    # and floats from the end. Strings with quotes, backslashes, control bytes, DEL, invalid UTF-8 and
+    # an encoded surrogate; the rest deterministic noise of three lengths (small and larger captures).
+    import random
+    rng = random.Random(8)
+    front = b'tiny"\\\n\x00\x1f\x7f\xff\xc3(\xed\xa0\x80\xf0\x9f\x98\\F16\\ab\\\xe4\xbd\\'
+    for name, n, tail in (("small", 64, b"\x00\x00\x00\x00"), ("mid", 600, b""), ("large", 2400, b"\xff\xff\xff\xff")):
+        put("fuzz_json_export", name, front + rng.randbytes(n) + tail)
+
+
 def main():
     tokenizer_seeds()
     svg_seeds()
+    json_seeds()
     with tempfile.TemporaryDirectory() as tmp:
         model_seeds(tmp)
     total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(OUT) for f in fs)

@@ -95,3 +95,47 @@ TEST(VizSvg, TokenTextIsEscapedNeverMarkup) {
     EXPECT_EQ(svg.find('\xFF'), std::string::npos);
     EXPECT_EQ(count_elements(svg), (int)s.prims.size());
 }
+
+TEST(VizSvg, ImagesEmbedAPngOfTheirTexels) {
+    VizRaster r;
+    r.w = 3, r.h = 2, r.key = 1;
+    r.rgba = {255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 1, 2, 3, 255, 4, 5, 6, 255, 7, 8, 9, 255};
+    VizScene s;
+    viz_image(s, {10, 20, 30, 20}, &r, 1, 0, 2, 2, VIZ_ROLE_THUMB, 0, 1);
+    std::string svg;
+    viz_svg_write(s, svg, nullptr);
+    EXPECT_EQ(count_elements(svg), 1);
+    EXPECT_NE(svg.find("<image x=\"10\" y=\"20\" width=\"30\" height=\"20\""), std::string::npos) << svg;
+    EXPECT_NE(svg.find("href=\"data:image/png;base64,iVBORw0KGgo"), std::string::npos) << svg;  // the PNG signature
+    EXPECT_NE(svg.find("class=\"thumb\" data-i=\"0\" data-j=\"1\""), std::string::npos) << svg;
+    // Decode: base64 -> PNG -> IHDR size and the stored (uncompressed) rows hold texels x 1..2.
+    size_t b = svg.find("base64,") + 7, e = svg.find('"', b);
+    std::string png;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = b; i < e && svg[i] != '='; i++) {
+        const char* A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        acc = acc << 6 | (uint32_t)(strchr(A, svg[i]) - A), bits += 6;
+        if (bits >= 8) bits -= 8, png += (char)((acc >> bits) & 0xFF);
+    }
+    auto be32 = [&](size_t at) {
+        return (uint32_t)(uint8_t)png[at] << 24 | (uint32_t)(uint8_t)png[at + 1] << 16 | (uint32_t)(uint8_t)png[at + 2] << 8 |
+               (uint8_t)png[at + 3];
+    };
+    ASSERT_GT(png.size(), 60u);
+    EXPECT_EQ(png.substr(12, 4), "IHDR");
+    EXPECT_EQ(be32(16), 2u);  // width
+    EXPECT_EQ(be32(20), 2u);  // height
+    size_t idat = png.find("IDAT");
+    ASSERT_NE(idat, std::string::npos);
+    const std::string rows = png.substr(idat + 4 + 2 + 5, 2 * (1 + 2 * 4));  // zlib header, stored block header
+    const unsigned char want[] = {0, 0, 255, 0, 255, 0, 0, 255, 255, 0, 4, 5, 6, 255, 7, 8, 9, 255};
+    ASSERT_EQ(rows.size(), sizeof want);
+    for (size_t i = 0; i < sizeof want; i++) EXPECT_EQ((unsigned char)rows[i], want[i]) << i;
+    // A texel rect outside the raster is skipped, not read out of bounds.
+    viz_scene_clear(s);
+    viz_image(s, {0, 0, 5, 5}, &r, 2, 0, 2, 2);
+    svg.clear();
+    viz_svg_write(s, svg, nullptr);
+    EXPECT_EQ(svg.find("<image"), std::string::npos);
+}

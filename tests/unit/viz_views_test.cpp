@@ -1,6 +1,7 @@
 // viz views: scene builders and the derived aggregates, on hand-built captures.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "viz/views.h"
@@ -290,6 +291,92 @@ TEST(VizModelView, DownsampledBlockShowsItsMaximum) {
     for (const VizPrim& p : s.prims)
         if (p.role == VIZ_ROLE_THUMB && viz_color_u32(p.col) == viz_color_u32(viz_colormap(th, 1))) full++;
     EXPECT_EQ(full, 4 + 3);  // diagonal blocks + the sub-diagonal blocks the shifted entries land in
+}
+
+TEST(VizModelView, RasterTilesPoolTheMaximumAndRebuildOnlyWhenTheKeyChanges) {
+    // A previous-token head at T = 64 pooled to 8×8 texels: every diagonal block shows the maximum (1),
+    // blocks wholly above the diagonal are masked, and one image prim is drawn per head.
+    const int T = 64, L = 2, H = 3;
+    Capture c = viz_test_capture(T, L, H);
+    for (int l = 0; l < L; l++)
+        for (int h = 0; h < H; h++) {
+            viz_test_w(c, l, h, 0, 0) = 1;
+            for (int q = 1; q < T; q++) viz_test_w(c, l, h, q, q - 1) = 1;
+        }
+    VizTheme th = viz_theme_dark();
+    VizRaster r;
+    VizModelViewOpts o;
+    o.raster = &r;
+    o.raster_key = 42;
+    VizScene s;
+    // Thumbnails of 8 units at 1 px/unit: 4 heads wide would make them larger, so squeeze the area.
+    VizRect used = viz_model_view_build(s, c, o, {0, 0, 40, 200}, th);
+    EXPECT_GT(used.h, 0);
+    ASSERT_EQ(viz_test_count(s, VIZ_ROLE_THUMB, VIZ_IMAGE), L * H);
+    ASSERT_EQ(s.rasters.size(), 1u);
+    const int n = r.w / H;
+    ASSERT_GT(n, 1);
+    ASSERT_LT(n, T);
+    ASSERT_EQ(r.h, L * n);
+    auto px = [&](int l, int h, int i, int j) {
+        const uint8_t* p = r.rgba.data() + (((size_t)(l * n + i)) * r.w + (size_t)h * n + j) * 4;
+        return VizColor{p[0], p[1], p[2], p[3]};
+    };
+    const uint32_t full = viz_color_u32(viz_colormap(th, 1)), masked = viz_color_u32(th.masked);
+    for (int l = 0; l < L; l++)
+        for (int h = 0; h < H; h++)
+            for (int i = 0; i < n; i++) {
+                EXPECT_EQ(viz_color_u32(px(l, h, i, i)), full) << "diagonal block " << i;
+                if (i + 1 < n) {
+                    EXPECT_EQ(viz_color_u32(px(l, h, i, i + 1)), masked);
+                }
+                if (i > 1) {
+                    EXPECT_EQ(viz_color_u32(px(l, h, i, 0)), viz_color_u32(viz_colormap(th, 0)));
+                }
+            }
+    // Each image shows its own tile.
+    const VizPrim* p = viz_test_find(s, VIZ_ROLE_THUMB, 1, 2, VIZ_IMAGE);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->x2, 2.0f * n);
+    EXPECT_EQ(p->y2, 1.0f * n);
+    EXPECT_EQ(p->thickness, (float)n);
+    // Same key: no re-rasterization; a new key: one.
+    uint32_t v = r.version;
+    viz_scene_clear(s);
+    viz_model_view_build(s, c, o, {0, 0, 40, 200}, th);
+    EXPECT_EQ(r.version, v);
+    o.raster_key = 43;
+    viz_scene_clear(s);
+    viz_model_view_build(s, c, o, {0, 0, 40, 200}, th);
+    EXPECT_EQ(r.version, v + 1);
+    // HiDPI: twice the texels per thumbnail (up to T).
+    o.px_per_unit = 2;
+    viz_scene_clear(s);
+    viz_model_view_build(s, c, o, {0, 0, 40, 200}, th);
+    EXPECT_EQ(r.w / H, std::min(T, 2 * n));
+}
+
+TEST(VizHeadView, LongTextsWithoutSelectionDrawOnlyTheLastTokensLines) {
+    const int T = 40, H = 12;  // 820 pairs × 12 heads > all_max_lines
+    Capture c = viz_test_capture_causal(T, 1, H);
+    VizScene s;
+    VizHeadViewOpts o;
+    o.all_max_lines = 4096;
+    viz_head_view_build(s, c, {}, o, {0, 0, 600, 2000}, viz_theme_dark());
+    int links = 0;
+    for (const VizPrim& p : s.prims)
+        if (p.role == VIZ_ROLE_LINK) {
+            links++;
+            EXPECT_EQ(p.tag0, T - 1);
+        }
+    EXPECT_EQ(links, T * H);
+    std::string title = viz_prim_text(s, s.prims[0]);
+    EXPECT_NE(title.find("lines from the last token"), std::string::npos) << title;
+    // Under the limit every line above the threshold is drawn, as before.
+    o.all_max_lines = 1 << 20;
+    viz_scene_clear(s);
+    viz_head_view_build(s, c, {}, o, {0, 0, 600, 2000}, viz_theme_dark());
+    EXPECT_GT(viz_test_count(s, VIZ_ROLE_LINK), T * H);
 }
 
 // ---- bars and chips --------------------------------------------------------------------------------
