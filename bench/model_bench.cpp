@@ -9,6 +9,8 @@
 //   page DIR T                model_forward with the default capture (everything but the lens), all logits
 //   app DIR T                 model_forward with src/app/app.cpp's options (lens top-3, last-position logits)
 //   step DIR P                keystroke: prefix of P tokens in a KV cache, append one token (model_step)
+//   keystroke DIR P           the page's keystroke path: model_forward_reuse with app.cpp's options on
+//                             P + 1 tokens whose last token alternates (each call recomputes that token only)
 //   dump DIR T FILE           one `forward` run; writes logits [T, V] then attention [L, H, T, T] (f32 LE)
 //                             to FILE (the ORT comparison reads it back from MEMFS and diffs the outputs)
 //   unload DIR                frees a loaded model and the activation scratch (GPT-2 small in the browser)
@@ -153,6 +155,17 @@ static Model* model_get(const std::string& dir, std::string& err) {
     return p;
 }
 
+// CaptureOptions as src/app/app.cpp sets them for T tokens: everything captured, logit lens top-3 at every
+// position while L*T*V*C <= 32e6, else at the last one; last-position logits.
+static CaptureOptions app_options(const Model& m, int T) {
+    CaptureOptions opt;
+    opt.logits_all = false;
+    opt.lens_top_k = 3;
+    double macs = (double)m.cfg.n_layer * T * m.cfg.vocab_size * m.cfg.n_embd;
+    opt.lens_pos = macs <= 32e6 ? -1 : std::min(T, m.cfg.n_positions) - 1;
+    return opt;
+}
+
 // Deterministic token ids (the content does not change the cost).
 static std::vector<int> ids_of(const Model& m, int T) {
     std::vector<int> ids(T);
@@ -214,11 +227,7 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
             opt.attention = true, opt.scores = false, opt.qkv = false, opt.residuals = false;
         }
         opt.logits_all = what != "app";
-        if (what == "app") {                                     // as src/app/app.cpp sets it: lens top-3 at
-            opt.lens_top_k = 3;                                  // every position while L*T*V*C <= 32e6,
-            double macs = (double)m->cfg.n_layer * T * m->cfg.vocab_size * m->cfg.n_embd;  // else the last
-            opt.lens_pos = macs <= 32e6 ? -1 : std::min(T, m->cfg.n_positions) - 1;
-        }
+        if (what == "app") opt = app_options(*m, T);
         std::vector<int> ids = ids_of(*m, std::min(T, m->cfg.n_positions));
         Capture cap;
         bool ok = true;
@@ -231,6 +240,26 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
         h << "\"what\":\"" << what << "\",\"model\":\"" << dir << "\",\"T\":" << ids.size()
           << ",\"params\":" << m->params.size();
         g_result = json_runs(h.str(), ms, flop);
+    } else if (what == "keystroke") {
+        std::string dir;
+        int P;
+        in >> dir >> P;
+        Model* m = model_get(dir, err);
+        if (!m) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        std::vector<int> a = ids_of(*m, std::min(P + 1, m->cfg.n_positions)), b = a;
+        b.back() = (a.back() + 1) % (m->cfg.vocab_size - 1);
+        CaptureOptions opt = app_options(*m, (int)a.size());
+        Capture cap;
+        bool ok = model_forward(*m, a, opt, cap, err);
+        int flip = 0, reused = 0;
+        auto ms = time_runs([&] {
+            flip ^= 1;
+            ok = ok && model_forward_reuse(*m, flip ? b : a, opt, cap, err, &reused);
+        });
+        if (!ok) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        std::ostringstream h;
+        h << "\"what\":\"keystroke\",\"model\":\"" << dir << "\",\"T\":" << a.size() << ",\"reused\":" << reused;
+        g_result = json_runs(h.str(), ms, 0);
     } else if (what == "dump") {
         std::string dir, file;
         int T;
