@@ -2,6 +2,7 @@
 // headless Chromium (Debian's, via playwright-core), ONNX Runtime Web on the same weights in the same
 // Chromium page, and the real page (dist/) cold-loaded in fresh browser contexts; prints one markdown table.
 //   node bench/model_bench.mjs BENCH_DIR [--no-chromium] [--ort-only] [--no-page] [--no-gpt2small] [--rounds N]
+//   node bench/model_bench.mjs BENCH_DIR --from BENCH_DIR/results.json     (re-print a saved run's table)
 // BENCH_DIR (build/bench) holds bench_native, bench_native_eigen, bench_wasm_node.js,
 // bench_wasm_node_eigen.js, web/ (page + web build + tiny model; ort/ -> node_modules/onnxruntime-web/dist,
 // onnx/ -> the exported models, gpt2small/ -> the random GPT-2 small) and gpt2small/.
@@ -21,10 +22,12 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
-const dir = path.resolve(argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--rounds') || path.join(ROOT, 'build/bench'));
+const dir = path.resolve(argv.find((a, i) => !a.startsWith('--') && argv[i - 1] !== '--rounds' && argv[i - 1] !== '--from') || path.join(ROOT, 'build/bench'));
 const ortOnly = argv.includes('--ort-only');
 const withChromium = !argv.includes('--no-chromium');
 const withPage = withChromium && !ortOnly && !argv.includes('--no-page') && fs.existsSync(path.join(ROOT, 'dist/index.html'));
+const fromIdx = argv.indexOf('--from');  // --from results.json: print the table of an earlier run, run nothing
+const fromFile = fromIdx >= 0 ? argv[fromIdx + 1] : null;
 const ROUNDS = Number(argv[argv.indexOf('--rounds') + 1]) || 7;
 const TINY = 'models/tiny-en-1m', SMALL = path.relative(ROOT, path.join(dir, 'gpt2small'));
 const haveSmall = !argv.includes('--no-gpt2small') && fs.existsSync(path.join(dir, 'gpt2small/config.json'));
@@ -47,7 +50,7 @@ const before = [`forward ${TINY} 128`, 'gemm 128 128 384 0', 'gemm 128 128 4096 
 const all = ortOnly ? fwd : [...peak, ...gemmSpecs, ...fwd, ...page, ...app, ...step, ...keystroke];
 
 // ---- results: R[config][spec] = {flop, backend, ms: [...], cpu: [...]} (runs appended per round) --------
-const R = { meta: { rounds: ROUNDS } };
+const R = fromFile ? JSON.parse(fs.readFileSync(fromFile, 'utf8')) : { meta: { rounds: ROUNDS } };
 function collect(config, spec, r) {
   const c = (R[config] = R[config] || {});
   if (r.error) { c[spec] = r; return; }
@@ -287,7 +290,7 @@ async function pageRound(framesPerRound) {
 
 // ---- the rounds -------------------------------------------------------------------------------------
 const med = (a) => { const s = [...a].sort((x, y) => x - y); return s[s.length >> 1]; };
-try {
+if (!fromFile) try {
   if (withChromium) { log('starting Chromium (bench page, ORT sessions) ...'); await chromiumSetup(); }
   R.page = [];
   const t0 = Date.now();
@@ -340,10 +343,12 @@ const ratio = (spec, a = 'node', b = 'native') => {
 function ortRatio(spec) {
   const a = R.ort?.[spec], b = R.chromium?.[spec];
   if (!a?.ms?.length || !b?.ms?.length) return '–';
-  const per = a.ms.map((x, i) => x / b.ms[i]).filter(Number.isFinite);
   const c = cpuMed('ort', spec) / cpuMed('chromium', spec);
-  return (Number.isFinite(c) ? `**ORT/ours ${c.toFixed(2)}× (cpu)**, ` : '') + `wall ${(med(a.ms) / med(b.ms)).toFixed(2)}× ` +
-    `(back-to-back pairs: median ${f(med(per))}, ${f(Math.min(...per))}–${f(Math.max(...per))})`;
+  const useCpu = Number.isFinite(c);
+  const x = useCpu ? a.cpu : a.ms, y = useCpu ? b.cpu : b.ms;
+  const per = x.map((v, i) => v / y[i]).filter(Number.isFinite);  // each pair measured back to back
+  return `**ORT/ours ${f(med(per))}×** (median of the ${per.length} back-to-back pairs${useCpu ? ', cpu' : ''}; ${f(Math.min(...per))}–${f(Math.max(...per))})` +
+    (useCpu ? `; ratio of cpu medians ${c.toFixed(2)}×, of wall medians ${(med(a.ms) / med(b.ms)).toFixed(2)}×` : '');
 }
 const diffNote = (k) => {
   const c = R.ort?.check?.[k];
@@ -416,10 +421,10 @@ const be = (c) => R[c]?.peak?.backend || R[c]?.[fwd[0]]?.backend || '?';
 console.log(`| measurement | native (g++ -O3 -march=x86-64-v2; ${be('native')}) | WASM in node ${process.versions.node} (${be('node')}) | WASM in Chromium ${R.chromium_version || '–'} | ratio |`);
 console.log('|---|---|---|---|---|');
 for (const r of rows) console.log('| ' + r.join(' | ') + ' |');
-console.log(`\nCells: median (min–max) over ${ROUNDS} interleaved rounds of wall time, one timed run per round (a batch of ≥ 30 ms); "cpu" = median CPU time per call of the same runs (thread CPU time native, process.cpuUsage in node, the renderer main thread's /proc schedstat in Chromium, which also counts the run's warm-up calls). Ratios use CPU medians: the box is shared, wall time includes waiting for a core.`);
+console.log(`\nCells: median (min–max) over ${R.meta?.rounds ?? ROUNDS} interleaved rounds of wall time, one timed run per round (a batch of ≥ 30 ms); "cpu" = median CPU time per call of the same runs (thread CPU time native, process.cpuUsage in node, the renderer main thread's /proc schedstat in Chromium, which also counts the run's warm-up calls). Ratios use CPU medians: the box is shared, wall time includes waiting for a core.`);
 if (R.page?.length) {
   console.log(`\nPage files (bytes as transferred / gzip -9): ` + R.page[0].files.map(([u, r, g]) => `${u} ${r} / ${g}`).join(', '));
   const errs = R.page.flatMap((p) => p.errors);
   if (errs.length) console.log('Page errors: ' + errs.join('; '));
 }
-fs.writeFileSync(path.join(dir, ortOnly ? 'results-ort.json' : 'results.json'), JSON.stringify(R, null, 1));
+if (!fromFile) fs.writeFileSync(path.join(dir, ortOnly ? 'results-ort.json' : 'results.json'), JSON.stringify(R, null, 1));
