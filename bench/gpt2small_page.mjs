@@ -4,7 +4,7 @@
 //   load time (start -> model ready; the loader's read and engine parts), forward time at T = 64
 //   (the app's run_ms: tokenizer + forward + lens + capture; median of >= 5 texts), the same at T = 1024,
 //   WASM heap (linear memory size and malloc'ed bytes), frame interval and in-frame CPU time of the
-//   Model / Matrix / Heads views at T = 64 and T = 1024, and screenshots of those views at 1280×800
+//   Model / Matrix / Heads / Aggregate views at T = 64 and T = 1024, and screenshots of those views at 1280×800
 //   @1x and @2x and on a 390×844 phone (@3x), written to OUT.
 //
 //   node bench/gpt2small_page.mjs [--model DIR] [--dist DIR] [--out DIR] [--no-screens] [--no-url]
@@ -93,10 +93,10 @@ async function waitLoaded(page, before) {
 }
 
 const VIEWPORTS = [['1280x800@1', 1280, 800, 1], ['1280x800@2', 1280, 800, 2], ['phone390x844@3', 390, 844, 3]];
-const VIEWS = ['model', 'matrix', 'heads'];
+const VIEWS = ['model', 'matrix', 'heads', 'aggregate'];
 
 // ---- run --------------------------------------------------------------------------------------------
-const results = { date: new Date().toISOString(), model: path.relative(ROOT, MODEL),
+const results = { date: new Date().toISOString(), model: path.relative(ROOT, MODEL), views: {},
   weights_mb: fs.statSync(path.join(MODEL, 'model.safetensors')).size / MB };
 const browser = await launch();
 const distSrv = await startServer(DIST, { port: 0 });
@@ -112,6 +112,9 @@ try {
   await page.goto(pageUrl);
   await page.evaluate(() => window.attnlab.ready);
   results.heap_builtin = await heap(page);
+  // This machine's floor: the built-in model's matrix view (T ≈ 12), same viewport.
+  await page.evaluate(() => window.attnlab.apply({ view: 'matrix' }));
+  results.views['built-in matrix T=' + (await page.evaluate(() => window.attnlab.state().ids.length))] = await frameStats(page);
   let t0 = Date.now();
   await page.setInputFiles('#loader-files', FILES.map((f) => path.join(MODEL, f)));
   const last = await waitLoaded(page, 'null');
@@ -134,7 +137,6 @@ try {
 
   // 3. views at T = 64 and T = 1024: frame times at 1280×800@1, screenshots at three viewports
   const cdp = await page.context().newCDPSession(page);
-  results.views = {};
   const t1024 = textsOf(1024, 2);
   for (const [T, text] of [[64, t64[0]], [1024, t1024[0]]]) {
     const r = await setText(page, text);
@@ -197,6 +199,6 @@ const rows = [
   ...Object.entries(results.views).map(([k, v]) => [`frame: ${k} (1280×800@1)`,
     `interval ${f(v.interval_ms, 1)} ms` + (v.cpu_ms != null ? `, in-frame CPU ${f(v.cpu_ms, 2)} ms` : '')]),
 ].filter(Boolean);
-console.log(`GPT-2 small in the page, ${results.date}\n\n| measure | value |\n|---|---|`);
+console.log(`GPT-2 small in the page, ${results.date} (load average at the end: ${(await import('node:os')).loadavg()[0].toFixed(1)})\n\n| measure | value |\n|---|---|`);
 for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
 if (results.page_errors?.length) console.log('\npage errors:', results.page_errors.join('; '));

@@ -15,7 +15,8 @@ static const ImWchar FONT_RANGES[] = {
     0x20A0, 0x20CF,  // Currency Symbols (€)
     0x2190, 0x21FF,  // Arrows (← → ↵)
     0x2200, 0x22FF,  // Mathematical Operators (√ ≤ ≈)
-    0x2400, 0x243F,  // Control Pictures (␀ ␍ ␡: control bytes in token labels)
+    0x2400, 0x243F,  // Control Pictures: DejaVu Sans has only ␢ ␣, so the labels viz gives control
+                     // bytes (␀ ␍ ␡) draw as U+FFFD; the range costs nothing and follows a font that has them
     0x2500, 0x257F,  // Box Drawing
     0xFFFD, 0xFFFD,  // replacement character: ImGui's fallback glyph when the font has it
     0,

@@ -20,7 +20,8 @@
 static VizScene g_scene;       // rebuilt every frame, capacity kept
 static VizScene g_chips;
 static VizWork g_work;
-static VizRaster g_model_raster;  // the model view's L × H thumbnails (re-rasterized per capture)
+static VizRaster g_model_raster;   // the model view's L × H thumbnails (re-rasterized per capture)
+static VizRaster g_matrix_raster;  // a matrix too long for min_cell, fitted as one image
 static bool g_help = false;
 static char g_compare_buf[1024];
 
@@ -43,6 +44,10 @@ void ui_init(App& app) {
     VizTheme th = ui_theme(app);
     st.Colors[ImGuiCol_WindowBg] = ImVec4(th.bg.r / 255.0f, th.bg.g / 255.0f, th.bg.b / 255.0f, 1.0f);
     st.Colors[ImGuiCol_ChildBg] = st.Colors[ImGuiCol_WindowBg];
+    if (!app.dark) {  // ImGui's light frames are white: the layer/head sliders vanished on the white page
+        st.Colors[ImGuiCol_FrameBg] = ImVec4(0.87f, 0.88f, 0.91f, 1.0f);
+        st.Colors[ImGuiCol_FrameBgHovered] = ImVec4(0.80f, 0.84f, 0.92f, 1.0f);
+    }
     snprintf(g_compare_buf, sizeof g_compare_buf, "%s", app.compare_text.c_str());
 }
 
@@ -166,6 +171,7 @@ void ui_key(App& app, int scancode) {
 // view below keeps most of the window; the selected token is scrolled into sight when it changes.
 static void ui_chips(App& app, const VizTheme& th) {
     static int last_selected = -1;
+    static float last_w = 0;
     VizChipsOpts o;
     o.selected = app_selected_token(app);
     o.hover = app.hover_token;
@@ -188,7 +194,7 @@ static void ui_chips(App& app, const VizTheme& th) {
     g_chips.clip = visible_rect();
     used = viz_chips_build(g_chips, app.token_bytes, app.ids.data(), (int)app.ids.size(), o, VizRect{0, 0, w, 0}, th);
     scene_fit(g_chips, used);
-    if (o.selected != last_selected && o.selected != app.hover_token) {
+    if ((o.selected != last_selected || w != last_w) && o.selected != app.hover_token) {
         // Chips' hit regions are their rectangles, in token order.
         for (const VizHitRegion& r : g_chips.hits)
             if (r.hit.kind == VIZ_HIT_CHIP && r.hit.row == o.selected) {
@@ -196,7 +202,7 @@ static void ui_chips(App& app, const VizTheme& th) {
                 if (r.rect.y < top || r.rect.y + r.rect.h > top + view_h) ImGui::SetScrollY(r.rect.y - view_h * 0.4f);
             }
     }
-    last_selected = o.selected;
+    last_selected = o.selected, last_w = w;
     VizHit hit = scene_show(g_chips, "##chips");
     if (hit.kind == VIZ_HIT_CHIP) token_pointer(app, hit.row);
     ImGui::EndChild();
@@ -244,6 +250,9 @@ static void view_matrix(App& app, const VizTheme& th, float w) {
     o.hover_row = app.matrix_hover_row >= 0 ? app.matrix_hover_row : app.hover_token;
     o.hover_col = app.matrix_hover_col;
     o.select_row = app.locked_token;
+    o.raster = &g_matrix_raster;
+    o.raster_key = capture_key(app) * 31 + (uint64_t)app.layer * 4096 + (uint64_t)app.head;
+    o.px_per_unit = ImGui::GetIO().DisplayFramebufferScale.x;
     bool wide = w > 720;
     float mw = wide ? w * 0.62f : w;
     float avail_h = ImGui::GetContentRegionAvail().y;
@@ -294,6 +303,9 @@ static void view_aggregate(App& app, const VizTheme& th, float w) {
     VizMatrixOpts o;
     o.layer = app.layer, o.head = app.head;
     o.hover_row = app.hover_token, o.select_row = app.locked_token;
+    o.raster = &g_matrix_raster;  // long texts: fitted as one image, like the matrix view
+    o.raster_key = capture_key(app);  // the aggregate is recomputed only when the capture or layer changes
+    o.px_per_unit = ImGui::GetIO().DisplayFramebufferScale.x;
     g_scene.clip = visible_rect();
     VizRect used = viz_aggregate_build(g_scene, app.cap, app.token_bytes, app.aggregate ? VIZ_AGG_ROLLOUT : VIZ_AGG_MEAN,
                                        o, VizRect{0, 0, w, ImGui::GetContentRegionAvail().y}, th, g_work);

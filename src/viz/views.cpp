@@ -166,6 +166,47 @@ int viz_top_k(const float* probs, int V, int k, int* out_ids, float* out_probs) 
     return n;
 }
 
+// ---- rasters (big heatmaps as one texture) --------------------------------------------------------------
+
+static uint64_t key_mix(uint64_t h, uint64_t v) {  // splitmix64-style: order matters, never 0 by chance
+    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return (h ^ (h >> 29)) | 1;
+}
+
+// Pools the [T, T] weights w into n × n texels at (tx, ty) of r: each texel the *maximum* of its block
+// of queries × keys (a one-token-wide diagonal survives any downsampling; blocks as the rect path's,
+// b·T/n). With causal, blocks wholly above the diagonal get the masked colour. O(T²/2) reads.
+static void raster_tile(VizRaster& r, const float* w, int T, int n, bool causal, float vscale, const VizTheme& th,
+                        int tx, int ty, std::vector<int>& block, std::vector<float>& m) {
+    block.resize(T);
+    for (int b = 0; b < n; b++)
+        for (int t = b * T / n; t < (b + 1) * T / n; t++) block[t] = b;
+    m.assign((size_t)n * n, -1.0f);  // -1: no unmasked entry in the block
+    for (int q = 0; q < T; q++) {
+        float* mrow = m.data() + (size_t)block[q] * n;
+        const float* wrow = w + (size_t)q * T;
+        const int kend = causal ? q + 1 : T;
+        for (int k = 0; k < kend; k++) mrow[block[k]] = fmaxf(mrow[block[k]], wrow[k]);
+    }
+    for (int i = 0; i < n; i++) {
+        uint8_t* px = r.rgba.data() + (((size_t)(ty + i)) * r.w + (size_t)tx) * 4;
+        for (int j = 0; j < n; j++, px += 4) {
+            float v = m[(size_t)i * n + j];
+            VizColor c = v < 0 ? th.masked : viz_colormap(th, v * vscale);
+            px[0] = c.r, px[1] = c.g, px[2] = c.b, px[3] = 255;
+        }
+    }
+}
+
+// Texels per tile: about one per device pixel of the drawn size, at most one per token, and an atlas
+// of tiles_x × tiles_y tiles within any GL's texture size limit.
+static int raster_texels(float units, float px_per_unit, int T, int tiles) {
+    int n = (int)ceilf(units * fmaxf(px_per_unit, 1.0f));
+    return clampi(clampi(n, 1, T), 1, 4096 / (tiles > 0 ? tiles : 1));
+}
+
 // ---- matrix heatmap --------------------------------------------------------------------------------
 
 VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vector<std::string>& tokens,
@@ -190,8 +231,11 @@ VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vect
     const float col_lab_h = fs * 1.5f;
     const float gx = area.x + label_w + pad;
     const float gy = y + col_lab_h;
-    float cell = fminf((area.x + area.w - gx) / T, (area.y + area.h - gy) / T);
-    cell = clampf(cell, o.min_cell, o.max_cell);
+    const float fit = fminf((area.x + area.w - gx) / T, (area.y + area.h - gy) / T);
+    // Too many tokens for min_cell: with a raster the whole matrix fits the area as one image
+    // (max-pooled, so hover + the row table give the numbers); without one the grid overflows.
+    const bool as_image = o.raster && fit < o.min_cell && fit > 0;
+    const float cell = as_image ? fit : clampf(fit, o.min_cell, o.max_cell);
     const float gw = cell * T;
     const VizRect grid = {gx, gy, gw, gw};
 
@@ -203,6 +247,26 @@ VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vect
         c0 = clampi((int)floorf((s.clip.x - gx) / cell), 0, T);
         c1 = clampi((int)ceilf((s.clip.x + s.clip.w - gx) / cell), 0, T);
     }
+
+    if (as_image) {
+        const float vs = o.vmax > 0 ? 1.0f / o.vmax : 1.0f;
+        const int n = raster_texels(gw, o.px_per_unit, T, 1);
+        uint32_t vbits;
+        memcpy(&vbits, &vs, 4);
+        const uint64_t key = key_mix(key_mix(key_mix(key_mix(o.raster_key, (uint64_t)n * 65536 + T), vbits),
+                                             o.causal ? 1 : 2), th.dark ? 1 : 2);
+        VizRaster& r = *o.raster;
+        if (r.key != key || r.w != n || r.h != n) {
+            r.key = key, r.w = r.h = n, r.version++;
+            r.rgba.resize((size_t)n * n * 4);
+            std::vector<int> block;
+            std::vector<float> m;
+            raster_tile(r, w, T, n, o.causal, vs, th, 0, 0, block, m);
+        }
+        viz_image(s, grid, o.raster, 0, 0, (float)n, (float)n, VIZ_ROLE_CELL, -1, -1);
+        r1 = r0, c1 = c0;  // no per-cell prims; labels below use the full range
+    }
+    const int lr0 = as_image ? 0 : r0, lr1 = as_image ? T : r1, lc0 = as_image ? 0 : c0, lc1 = as_image ? T : c1;
 
     // Cells. A 1-unit gap once cells are big enough makes the grid read as a table.
     const float gap = cell >= 12 ? 1.0f : 0.0f;
@@ -231,7 +295,7 @@ VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vect
     // Row labels (queries). When rows are shorter than a line of text, label every step-th row.
     const float lab_size = fminf(fs, fmaxf(th.small_size, cell * 0.75f));
     const int step = (int)ceilf(lab_size * 1.15f / cell);
-    for (int r = r0; r < r1; r++) {
+    for (int r = lr0; r < lr1; r++) {
         bool hot = r == o.hover_row || r == o.select_row;
         if (r % step != 0 && !hot) continue;
         std::string& l = token_label(s, tokens, r);
@@ -241,7 +305,7 @@ VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vect
                  VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_LABEL, r, -1);
     }
     // Column labels (keys): horizontal text has only the cell width; the hovered one is drawn whole.
-    for (int c = c0; c < c1; c++) {
+    for (int c = lc0; c < lc1; c++) {
         bool hot = c == o.hover_col;
         std::string& l = token_label(s, tokens, c);
         if (!hot && !label_fit(l, lab_size, cell - 2, th)) continue;
@@ -287,16 +351,20 @@ VizRect viz_aggregate_build(VizScene& s, const Capture& cap, const std::vector<s
         return {area.x, area.y, area.w, th.font_size * 1.6f};
     }
     char title[128];
+    const uint64_t key = o.raster_key ? key_mix(key_mix(o.raster_key, (uint64_t)o.layer), (uint64_t)kind + 1) : 0;
+    const bool fresh = key != 0 && key == work.key && work.a.size() == (size_t)cap.T * cap.T;
+    work.key = key;
     if (kind == VIZ_AGG_ROLLOUT) {
-        viz_attention_rollout(cap, o.layer, work.a, work.b);
+        if (!fresh) viz_attention_rollout(cap, o.layer, work.a, work.b);
         snprintf(title, sizeof(title),
                  "Attention rollout \xC2\xB7 layers 0\xE2\x80\x93%d (Abnar & Zuidema 2020, derived)", o.layer);
     } else {
-        viz_attention_mean(cap, o.layer, work.a);
+        if (!fresh) viz_attention_mean(cap, o.layer, work.a);
         snprintf(title, sizeof(title), "Mean over %d heads \xC2\xB7 layer %d (derived)", cap.H, o.layer);
     }
     VizMatrixOpts mo = o;
     mo.head = -1;  // hits report no head: this is not one head's map
+    if (mo.raster) mo.raster_key = key_mix(key, 7);  // the pooled image follows the aggregate
     return viz_matrix_build_raw(s, work.a.data(), cap.T, tokens, title, mo, area, th);
 }
 
@@ -417,16 +485,7 @@ VizRect viz_head_view_build(VizScene& s, const Capture& cap, const std::vector<s
 
 // ---- model view ------------------------------------------------------------------------------------
 
-static uint64_t key_mix(uint64_t h, uint64_t v) {  // splitmix64-style: order matters, never 0 by chance
-    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
-    h ^= h >> 31;
-    h *= 0xBF58476D1CE4E5B9ull;
-    return (h ^ (h >> 29)) | 1;
-}
-
-// raster = [L·n, H·n] atlas, tile (l, h) at texels (h·n, l·n): each texel the *maximum* weight of its
-// block of queries × keys (a one-token-wide diagonal survives any downsampling); blocks wholly above
-// the diagonal get the masked colour. One pass over each head's lower triangle: O(L·H·T²/2).
+// raster = [L·n, H·n] atlas, tile (l, h) at texels (h·n, l·n).
 static void model_view_rasterize(VizRaster& r, const Capture& cap, int n, const VizTheme& th, uint64_t caller_key) {
     const int T = cap.T, L = cap.L, H = cap.H;
     uint64_t key = key_mix(key_mix(key_mix(key_mix(caller_key, (uint64_t)n), (uint64_t)T), (uint64_t)L * 4096 + H),
@@ -434,29 +493,10 @@ static void model_view_rasterize(VizRaster& r, const Capture& cap, int n, const 
     if (r.key == key && r.w == H * n && r.h == L * n) return;
     r.key = key, r.w = H * n, r.h = L * n, r.version++;
     r.rgba.resize((size_t)r.w * r.h * 4);
-    std::vector<int> block(T);  // token -> its texel row/column (blocks as in the rect path: b·T/n)
-    for (int b = 0; b < n; b++)
-        for (int t = b * T / n; t < (b + 1) * T / n; t++) block[t] = b;
-    std::vector<float> m((size_t)n * n);
-    for (int l = 0; l < L; l++) {
-        for (int h = 0; h < H; h++) {
-            std::fill(m.begin(), m.end(), -1.0f);  // -1: no unmasked entry in the block
-            const float* w = capture_head(cap, l, h);
-            for (int q = 0; q < T; q++) {
-                float* mrow = m.data() + (size_t)block[q] * n;
-                const float* wrow = w + (size_t)q * T;
-                for (int k = 0; k <= q; k++) mrow[block[k]] = fmaxf(mrow[block[k]], wrow[k]);
-            }
-            for (int i = 0; i < n; i++) {
-                uint8_t* px = r.rgba.data() + (((size_t)(l * n + i)) * r.w + (size_t)h * n) * 4;
-                for (int j = 0; j < n; j++, px += 4) {
-                    float v = m[(size_t)i * n + j];
-                    VizColor c = v < 0 ? th.masked : viz_colormap(th, v);
-                    px[0] = c.r, px[1] = c.g, px[2] = c.b, px[3] = 255;
-                }
-            }
-        }
-    }
+    std::vector<int> block;
+    std::vector<float> m;
+    for (int l = 0; l < L; l++)
+        for (int h = 0; h < H; h++) raster_tile(r, capture_head(cap, l, h), T, n, true, 1.0f, th, h * n, l * n, block, m);
 }
 
 VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelViewOpts& o, VizRect area,
@@ -487,9 +527,7 @@ VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelView
 
     if (o.raster) {
         // One tile of n × n texels per head: about one texel per device pixel, at most one per token.
-        int n = (int)ceilf(thumb * fmaxf(o.px_per_unit, 1.0f));
-        n = clampi(n, 1, T);
-        n = clampi(n, 1, 4096 / (L > H ? L : H));  // the atlas stays within any GL's texture limit
+        const int n = raster_texels(thumb, o.px_per_unit, T, L > H ? L : H);
         model_view_rasterize(*o.raster, cap, n, th, o.raster_key);
         for (int l = 0; l < L; l++) {
             for (int h = 0; h < H; h++) {
@@ -528,12 +566,14 @@ VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelView
             }
         }
     }
+    // Outlines sit in the gap around the thumbnail (a stroke is centred on its rectangle): drawn over
+    // it they hid the first key column and query row, where many heads put their weight.
     if (o.hover_layer >= 0 && o.hover_layer < L && o.hover_head >= 0 && o.hover_head < H)
-        viz_rect_stroke(s, {gx + o.hover_head * pitch - 1, gy + o.hover_layer * pitch - 1, thumb + 2, thumb + 2},
+        viz_rect_stroke(s, {gx + o.hover_head * pitch - 1.5f, gy + o.hover_layer * pitch - 1.5f, thumb + 3, thumb + 3},
                         th.highlight, 1.5f, 0, VIZ_ROLE_HIGHLIGHT, o.hover_layer, o.hover_head);
     if (o.sel_layer >= 0 && o.sel_layer < L && o.sel_head >= 0 && o.sel_head < H)
-        viz_rect_stroke(s, {gx + o.sel_head * pitch - 1.5f, gy + o.sel_layer * pitch - 1.5f, thumb + 3, thumb + 3},
-                        th.select, 2.5f, 0, VIZ_ROLE_SELECTION, o.sel_layer, o.sel_head);
+        viz_rect_stroke(s, {gx + o.sel_head * pitch - 2, gy + o.sel_layer * pitch - 2, thumb + 4, thumb + 4},
+                        th.select, 2, 0, VIZ_ROLE_SELECTION, o.sel_layer, o.sel_head);
 
     return {area.x, area.y, fmaxf(area.w, left + H * pitch), gy + L * pitch - area.y};
 }

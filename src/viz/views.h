@@ -44,6 +44,12 @@ struct VizMatrixOpts {
     float number_min_cell = 30;           // print "0.41" in cells at least this wide
     float vmax = 1;                       // weight mapped to the top of the colormap
     bool causal = true;                   // key > query drawn as masked
+    // With a raster (the app's matrix view), a matrix whose cells would be under min_cell fits the area
+    // as one max-pooled image (about one texel per device pixel) instead of overflowing; re-rasterized
+    // only when raster_key (the caller's name for the capture + layer/head) or the layout changes.
+    VizRaster* raster = nullptr;
+    uint64_t raster_key = 0;
+    float px_per_unit = 1;
 };
 
 // Heatmap of cap.weights[o.layer, o.head] with title "Layer l · head h".
@@ -60,6 +66,10 @@ enum VizAggregate { VIZ_AGG_MEAN = 0, VIZ_AGG_ROLLOUT = 1 };
 // Buffers the aggregate view computes into; keep one across frames.
 struct VizWork {
     std::vector<float> a, b;
+    // If the caller names its capture (o.raster_key != 0, e.g. a hash of model + tokens), the aggregate
+    // is recomputed only when that, the layer or the kind changes: a rollout at T = 1024 is ~10⁹
+    // multiply-adds, far too many for every frame.
+    uint64_t key = 0;
 };
 
 // Mean over heads of layer o.layer, or rollout through layer o.layer, drawn as a heatmap whose title

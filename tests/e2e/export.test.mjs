@@ -36,6 +36,35 @@ test('PNG: 2x the canvas, decodes, not blank', async () => {
   assert.equal(await page.evaluate(() => document.getElementById('canvas').width), r.cw * (await page.evaluate(() => devicePixelRatio)));
 });
 
+test('SVG of the model view: each thumbnail is an embedded PNG the browser decodes to its tile', async () => {
+  await page.evaluate(() => window.attnlab.apply({ view: 'model', layer: 0, head: 0 }));
+  await waitFrames(page, 3);
+  const svg = await page.evaluate(() => window.attnlab.exportSvg());
+  // Parsed in a blank page: the export is a standalone document, not subject to the app's CSP.
+  const blank = await browser.context.newPage();
+  const r = await blank.evaluate(async (svg) => {
+    const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+    const images = [...doc.querySelectorAll('image.thumb')];
+    const img = new Image();
+    img.src = images[0].getAttribute('href');
+    await img.decode();
+    const c = new OffscreenCanvas(img.width, img.height), g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const px = (x, y) => [...g.getImageData(x, y, 1, 1).data];
+    return { parseError: !!doc.querySelector('parsererror'), n: images.length, w: img.width, h: img.height,
+             topLeft: px(0, 0), topRight: px(img.width - 1, 0) };
+  }, svg);
+  await blank.close();
+  const st = await page.evaluate(() => window.attnlab.state());
+  assert.equal(r.parseError, false);
+  assert.equal(r.n, st.model.n_layer * st.model.n_head);
+  assert.equal(r.w, r.h);
+  assert.ok(r.w >= 1 && r.w <= st.ids.length);
+  assert.notDeepEqual(r.topLeft, r.topRight, 'query 0 → key 0 (weight 1) differs from the masked corner');
+  await page.evaluate(() => window.attnlab.apply({ view: 'matrix', layer: 1, head: 1 }));
+  await waitFrames(page, 3);  // the next tests read the matrix scene
+});
+
 test('SVG: parses, one element per matrix cell', async () => {
   const svg = await page.evaluate(() => window.attnlab.exportSvg());
   const T = await page.evaluate(() => window.attnlab.state().ids.length);

@@ -149,6 +149,49 @@ TEST(VizMatrix, ClipEmitsOnlyVisibleCells) {
     EXPECT_EQ(h.row, 0);
 }
 
+TEST(VizMatrix, TooLongForMinCellFitsAsOnePooledImage) {
+    const int T = 1000;
+    Capture c = viz_test_capture(T, 1, 1);
+    for (int q = 0; q < T; q++) viz_test_w(c, 0, 0, q, q) = 1;  // a one-token-wide diagonal
+    VizTheme th = viz_theme_dark();
+    VizRaster r;
+    VizMatrixOpts o;
+    o.raster = &r;
+    o.raster_key = 7;
+    VizScene s;
+    VizRect used = viz_matrix_build(s, c, {}, o, {0, 0, 400, 400}, th);
+    EXPECT_LE(used.w, 400.5f);  // fits instead of overflowing at min_cell × T = 6000
+    EXPECT_EQ(viz_test_count(s, VIZ_ROLE_CELL, VIZ_RECT_FILL), 0);
+    EXPECT_EQ(viz_test_count(s, VIZ_ROLE_MASKED), 0);
+    ASSERT_EQ(viz_test_count(s, VIZ_ROLE_CELL, VIZ_IMAGE), 1);
+    ASSERT_GT(r.w, 1);
+    ASSERT_LT(r.w, T);  // pooled to about one texel per unit
+    const uint32_t full = viz_color_u32(viz_colormap(th, 1)), masked = viz_color_u32(th.masked);
+    for (int i = 0; i < r.w; i++) {
+        const uint8_t* d = r.rgba.data() + ((size_t)i * r.w + i) * 4;
+        EXPECT_EQ(viz_color_u32(VizColor{d[0], d[1], d[2], d[3]}), full) << i;  // the diagonal survives pooling
+        if (i + 1 < r.w) {
+            const uint8_t* u = d + 4;
+            EXPECT_EQ(viz_color_u32(VizColor{u[0], u[1], u[2], u[3]}), masked) << i;
+        }
+    }
+    // Hover still resolves to exact tokens.
+    const VizPrim* img = nullptr;
+    for (const VizPrim& p : s.prims)
+        if (p.kind == VIZ_IMAGE) img = &p;
+    float cell = (img->x1 - img->x0) / T;
+    VizHit h;
+    ASSERT_TRUE(viz_hit_test(s, img->x0 + (123 + 0.5f) * cell, img->y0 + (250 + 0.5f) * cell, h));
+    EXPECT_EQ(h.kind, VIZ_HIT_CELL);
+    EXPECT_EQ(h.row, 250);
+    EXPECT_EQ(h.col, 123);
+    // Without a raster the old behaviour: cells at min_cell, overflowing the area.
+    viz_scene_clear(s);
+    o.raster = nullptr;
+    used = viz_matrix_build(s, c, {}, o, {0, 0, 400, 400}, th);
+    EXPECT_GT(used.w, 1000);
+}
+
 TEST(VizMatrix, BadLayerDrawsMessageNotCrash) {
     Capture c = viz_test_capture_causal(3, 1, 1);
     VizScene s;
@@ -497,6 +540,31 @@ TEST(VizAggregate, RolloutMatchesHandComputedThreeLayers) {
     std::vector<float> r9;
     viz_attention_rollout(c, 9, r9, scratch);
     expect_matrix(r9, r);
+}
+
+TEST(VizAggregate, NamedCaptureIsAggregatedOncePerLayerAndKind) {
+    Capture c = viz_test_capture_causal(8, 2, 2);
+    VizWork work;
+    VizMatrixOpts o;
+    o.layer = 1;
+    o.raster_key = 99;  // the caller's name for this capture
+    VizScene s;
+    VizTheme th = viz_theme_dark();
+    viz_aggregate_build(s, c, {}, VIZ_AGG_MEAN, o, {0, 0, 400, 400}, th, work);
+    const std::vector<float> first = work.a;
+    viz_test_w(c, 1, 0, 7, 0) += 0.5f;  // not a new capture by the caller's key: the cached mean stays
+    viz_scene_clear(s);
+    viz_aggregate_build(s, c, {}, VIZ_AGG_MEAN, o, {0, 0, 400, 400}, th, work);
+    EXPECT_EQ(work.a, first);
+    o.raster_key = 100;  // a new capture: recomputed
+    viz_scene_clear(s);
+    viz_aggregate_build(s, c, {}, VIZ_AGG_MEAN, o, {0, 0, 400, 400}, th, work);
+    EXPECT_FLOAT_EQ(work.a[7 * 8 + 0], first[7 * 8 + 0] + 0.25f);
+    viz_scene_clear(s);
+    viz_aggregate_build(s, c, {}, VIZ_AGG_ROLLOUT, o, {0, 0, 400, 400}, th, work);  // another kind: recomputed
+    std::vector<float> want, scratch;
+    viz_attention_rollout(c, 1, want, scratch);
+    EXPECT_EQ(work.a, want);
 }
 
 TEST(VizAggregate, AggregateSceneIsLabelledDerived) {
