@@ -9,9 +9,16 @@
 //   page DIR T                model_forward with the default capture (everything but the lens), all logits
 //   app DIR T                 model_forward with src/app/app.cpp's options (lens top-3, last-position logits)
 //   step DIR P                keystroke: prefix of P tokens in a KV cache, append one token (model_step)
+//   keystroke DIR P           the page's keystroke path: model_forward_reuse with app.cpp's options on
+//                             P + 1 tokens whose last token alternates (each call recomputes that token only)
+//   dump DIR T FILE           one `forward` run; writes logits [T, V] then attention [L, H, T, T] (f32 LE)
+//                             to FILE (the ORT comparison reads it back from MEMFS and diffs the outputs)
+//   unload DIR                frees a loaded model and the activation scratch (GPT-2 small in the browser)
+//   set runs N                timed runs per spec from now on (scripts/bench interleaves configurations
+//                             with N = 1 per round)
 //
-// Every spec runs RUNS (7) timed runs, each a batch of calls lasting >= ~30 ms; the JSON holds the
-// per-call time of each run in ms.
+// Every spec runs g_runs (default 7) timed runs, each a batch of calls lasting >= ~30 ms; the JSON
+// holds the per-call time of each run in ms.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -30,8 +37,12 @@
 #include <emscripten.h>
 #define BENCH_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
 static double now_ms() { return emscripten_get_now(); }
-// CPU time of the process (node: process.cpuUsage) or -1 (browser): the box is shared, and CPU time
-// does not count the time other processes hold the core.
+// CPU time of the process (node: process.cpuUsage) or -1 (browser; scripts/bench reads the renderer's
+// main thread from outside instead): the box is shared, and CPU time does not count the time other
+// processes hold the core. scripts/bench runs node with --single-threaded --no-liftoff
+// --no-wasm-dynamic-tiering: everything compiled by TurboFan up front and no V8 background threads, so
+// the process time is the main thread's. (Not /proc/self/task/N/schedstat: for the running thread it is
+// only updated at scheduler ticks.)
 EM_JS(double, cpu_ms, (), {
     if (typeof process !== 'undefined' && process.cpuUsage) { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
     return -1;
@@ -66,12 +77,13 @@ typedef __m128 f4;
 static float f4_first(f4 v) { return _mm_cvtss_f32(v); }
 #endif
 
-static const int RUNS = 7;
+static int g_runs = 7;
 static volatile float g_sink;
 
 static std::vector<double> g_cpu;                             // CPU ms per call of each batch of the last time_runs
+static int g_calls = 0;                                       // calls of fn in the last time_runs (warm-up included)
 
-// Times fn (one call = one unit of work) in RUNS batches; returns wall ms per call of each batch.
+// Times fn (one call = one unit of work) in g_runs batches; returns wall ms per call of each batch.
 template <class F>
 static std::vector<double> time_runs(F fn, double batch_ms = 30.0) {
     g_cpu.clear();
@@ -80,8 +92,9 @@ static std::vector<double> time_runs(F fn, double batch_ms = 30.0) {
     fn();
     double one = std::max(now_ms() - t0, 1e-4);
     int reps = std::max(1, (int)(batch_ms / one));
+    g_calls = 2 + reps * g_runs;                                 // scripts/bench divides the renderer's CPU time by it
     std::vector<double> out;
-    for (int r = 0; r < RUNS; r++) {
+    for (int r = 0; r < g_runs; r++) {
         double s = now_ms(), c = cpu_ms();
         for (int i = 0; i < reps; i++) fn();
         out.push_back((now_ms() - s) / reps);
@@ -142,6 +155,17 @@ static Model* model_get(const std::string& dir, std::string& err) {
     return p;
 }
 
+// CaptureOptions as src/app/app.cpp sets them for T tokens: everything captured, logit lens top-3 at every
+// position while L*T*V*C <= 32e6, else at the last one; last-position logits.
+static CaptureOptions app_options(const Model& m, int T) {
+    CaptureOptions opt;
+    opt.logits_all = false;
+    opt.lens_top_k = 3;
+    double macs = (double)m.cfg.n_layer * T * m.cfg.vocab_size * m.cfg.n_embd;
+    opt.lens_pos = macs <= 32e6 ? -1 : std::min(T, m.cfg.n_positions) - 1;
+    return opt;
+}
+
 // Deterministic token ids (the content does not change the cost).
 static std::vector<int> ids_of(const Model& m, int T) {
     std::vector<int> ids(T);
@@ -152,7 +176,7 @@ static std::vector<int> ids_of(const Model& m, int T) {
 static std::string json_runs(const std::string& head, const std::vector<double>& ms, double flop) {
     std::ostringstream o;
     o.precision(6);
-    o << "{" << head << ",\"backend\":\"" << matmul_backend() << "\",\"flop\":" << flop << ",\"ms\":[";
+    o << "{" << head << ",\"backend\":\"" << matmul_backend() << "\",\"flop\":" << flop << ",\"calls\":" << g_calls << ",\"ms\":[";
     for (size_t i = 0; i < ms.size(); i++) o << (i ? "," : "") << ms[i];
     o << "],\"cpu\":[";
     for (size_t i = 0; i < g_cpu.size(); i++) o << (i ? "," : "") << g_cpu[i];
@@ -203,11 +227,7 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
             opt.attention = true, opt.scores = false, opt.qkv = false, opt.residuals = false;
         }
         opt.logits_all = what != "app";
-        if (what == "app") {                                     // as src/app/app.cpp sets it: lens top-3 at
-            opt.lens_top_k = 3;                                  // every position while L*T*V*C <= 32e6,
-            double macs = (double)m->cfg.n_layer * T * m->cfg.vocab_size * m->cfg.n_embd;  // else the last
-            opt.lens_pos = macs <= 32e6 ? -1 : std::min(T, m->cfg.n_positions) - 1;
-        }
+        if (what == "app") opt = app_options(*m, T);
         std::vector<int> ids = ids_of(*m, std::min(T, m->cfg.n_positions));
         Capture cap;
         bool ok = true;
@@ -220,6 +240,59 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
         h << "\"what\":\"" << what << "\",\"model\":\"" << dir << "\",\"T\":" << ids.size()
           << ",\"params\":" << m->params.size();
         g_result = json_runs(h.str(), ms, flop);
+    } else if (what == "keystroke") {
+        std::string dir;
+        int P;
+        in >> dir >> P;
+        Model* m = model_get(dir, err);
+        if (!m) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        std::vector<int> a = ids_of(*m, std::min(P + 1, m->cfg.n_positions)), b = a;
+        b.back() = (a.back() + 1) % (m->cfg.vocab_size - 1);
+        CaptureOptions opt = app_options(*m, (int)a.size());
+        Capture cap;
+        bool ok = model_forward(*m, a, opt, cap, err);
+        int flip = 0, reused = 0;
+        auto ms = time_runs([&] {
+            flip ^= 1;
+            ok = ok && model_forward_reuse(*m, flip ? b : a, opt, cap, err, &reused);
+        });
+        if (!ok) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        std::ostringstream h;
+        h << "\"what\":\"keystroke\",\"model\":\"" << dir << "\",\"T\":" << a.size() << ",\"reused\":" << reused;
+        g_result = json_runs(h.str(), ms, 0);
+    } else if (what == "dump") {
+        std::string dir, file;
+        int T;
+        in >> dir >> T >> file;
+        Model* m = model_get(dir, err);
+        if (!m) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        CaptureOptions opt;                                      // exactly the `forward` spec's options
+        opt.attention = true, opt.scores = false, opt.qkv = false, opt.residuals = false, opt.logits_all = true;
+        std::vector<int> ids = ids_of(*m, std::min(T, m->cfg.n_positions));
+        Capture cap;
+        if (!model_forward(*m, ids, opt, cap, err)) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        FILE* f = std::fopen(file.c_str(), "wb");
+        bool ok = f && std::fwrite(cap.logits.data(), 4, cap.logits.size(), f) == cap.logits.size() &&
+                  std::fwrite(cap.weights.data(), 4, cap.weights.size(), f) == cap.weights.size();
+        if (f) std::fclose(f);
+        if (!ok) { g_result = "{\"error\":\"cannot write " + file + "\"}"; return g_result.c_str(); }
+        std::ostringstream h;
+        h << "{\"what\":\"dump\",\"T\":" << cap.T << ",\"V\":" << cap.V << ",\"L\":" << cap.L << ",\"H\":" << cap.H
+          << ",\"logits\":" << cap.logits.size() << ",\"attention\":" << cap.weights.size() << "}";
+        g_result = h.str();
+    } else if (what == "unload") {
+        std::string dir;
+        in >> dir;
+        g_models.erase(dir);
+        model_scratch_release();
+        g_result = "{\"what\":\"unload\"}";
+    } else if (what == "set") {
+        std::string key;
+        int n = 0;
+        in >> key >> n;
+        if (key != "runs" || n < 1) { g_result = "{\"error\":\"set runs N (N >= 1)\"}"; return g_result.c_str(); }
+        g_runs = n;
+        g_result = "{\"what\":\"set\",\"runs\":" + std::to_string(n) + "}";
     } else if (what == "step") {
         std::string dir;
         int P;
