@@ -143,10 +143,13 @@
     return new Uint8Array(await r.arrayBuffer());
   }
 
-  async function loadModelFromUrl(base, name) {
+  // The built-in model's four files (the first entry of models/index.json): {name, files}.
+  async function fetchBuiltinModel() {
+    const index = JSON.parse(new TextDecoder().decode(await fetchBytes('models/index.json')));
+    if (!index.length) throw new Error('no built-in model in models/index.json');
     const files = await Promise.all(['config.json', 'model.safetensors', 'vocab.json', 'merges.txt']
-      .map((f) => fetchBytes(base + f)));
-    return loadModelBytes(name, files[0], files[1], files[2], files[3]);
+      .map((f) => fetchBytes(index[0].path + f)));
+    return { name: index[0].name, files };
   }
 
   // Returns '' on success, else the engine's message (the previous model stays loaded).
@@ -169,9 +172,9 @@
     return err;
   }
 
-  async function loadFont() {
+  async function loadFont(download) {
     try {
-      const ttf = await fetchBytes('fonts/DejaVuSans-ui.ttf');
+      const ttf = await download;
       const p = copyToHeap(ttf);
       mod._attnlab_set_font(p, ttf.length);
       mod._free(p);
@@ -309,6 +312,12 @@
     const problem = checkBrowser();
     if (problem) return showFatal(problem);
     showLoading('Loading the engine…');
+    // The font and the model download while the engine compiles and starts (cold load: one round of
+    // requests, not three in a row). Failures are held until awaited.
+    const font = fetchBytes('fonts/DejaVuSans-ui.ttf');
+    const builtin = fetchBuiltinModel();
+    font.catch(() => {});
+    builtin.catch(() => {});
     let started;
     const startedPromise = new Promise((res) => { started = res; });
     window.attnlabStarted = () => started();
@@ -318,11 +327,10 @@
       printErr: (s) => console.warn(s),
     });
     await startedPromise;
-    await loadFont();
+    await loadFont(font);
     showLoading('Loading the model…');
-    const index = JSON.parse(new TextDecoder().decode(await fetchBytes('models/index.json')));
-    if (!index.length) throw new Error('no built-in model in models/index.json');
-    const err = await loadModelFromUrl(index[0].path, index[0].name);
+    const { name, files } = await builtin;
+    const err = loadModelBytes(name, files[0], files[1], files[2], files[3]);
     if (err) throw new Error('the built-in model did not load: ' + err);
     showLoading(null);
     textEl.addEventListener('input', () => setText(textEl.value));
