@@ -201,9 +201,72 @@ static void lens_forward(int* ids_out, float* probs_out, const float* x, int k, 
 // ----------------------------------------------------------------------------------------------------
 // full run with capture
 
-// Copies head h of a [H, T, D] buffer into dst [T, D].
-static void head_copy(float* dst, const float* src, int h, int T, int D) {
-    std::memcpy(dst, src + (size_t)h * T * D, (size_t)T * D * sizeof(float));
+// Computes rows P .. T-1 of cap (T = ids.size()), which is already sized and laid out for T; rows
+// before P are valid and, for P > 0, so are the K/V of every layer and head in cap.k / cap.v. With
+// every head's K/V captured they are written straight into the capture, else into scratch (P = 0 only).
+// The logit lens covers positions [lens_begin, lens_end): from the captured residuals when there are
+// any, else from the live residual stream (P = 0 only).
+static void forward_rows(const Model& m, const std::vector<int>& ids, int P, const CaptureOptions& opt, Capture& cap,
+                         int lens_begin, int lens_end) {
+    const GPT2Config& cfg = m.cfg;
+    const int T = (int)ids.size(), n = T - P, L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, D = C / H;
+    const int V = cfg.vocab_size, k = cap.lens_k;
+    const GPT2Weights& w = weights_of(m);
+    ForwardScratch& s = g_scratch;
+    const size_t TT = (size_t)T * T, TD = (size_t)T * D, TC = (size_t)T * C, nC = (size_t)n * C;
+    const bool keep_scores = opt.attention && opt.scores;
+    const bool all_kv = opt.qkv && opt.qkv_layer < 0 && opt.qkv_head < 0;
+    const int Hq = opt.qkv_head < 0 ? H : 1;
+
+    float* x = grow(s.x, nC);                                    // [n, C] rows P .. T-1
+    float* out = grow(s.out, nC);                                // [n, C]
+    embed_forward(x, w, ids.data() + P, n, P, C);
+    if (opt.residuals) std::memcpy(cap.embed.data() + (size_t)P * C, x, nC * sizeof(float));
+
+    for (int l = 0; l < L; l++) {
+        AttnIO io;
+        io.kstore = all_kv ? cap.k.data() + (size_t)l * H * TD : grow(s.k, (size_t)H * TD);  // [H, T, D]
+        io.vstore = all_kv ? cap.v.data() + (size_t)l * H * TD : grow(s.v, (size_t)H * TD);
+        io.kv_stride = TD;
+        io.scores = keep_scores ? cap.scores.data() + (size_t)l * H * TT + (size_t)P * T : nullptr;   // rows P..
+        io.weights = opt.attention ? cap.weights.data() + (size_t)l * H * TT + (size_t)P * T : nullptr;
+        io.att_stride = TT;
+
+        float* xn = grow(s.xn, nC);
+        layernorm(xn, x, w.ln1w + (size_t)l * C, w.ln1b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);
+        attention_forward(out, xn, w, cfg, l, n, P, io, s);      // [n, C]
+
+        if (opt.qkv && (opt.qkv_layer < 0 || opt.qkv_layer == l)) {
+            const int lq = opt.qkv_layer < 0 ? l : 0;
+            for (int h = 0; h < H; h++) {
+                if (opt.qkv_head >= 0 && opt.qkv_head != h) continue;
+                const size_t at = ((size_t)lq * Hq + (opt.qkv_head < 0 ? h : 0)) * TD + (size_t)P * D;  // row P
+                std::memcpy(cap.q.data() + at, s.q.data() + (size_t)h * n * D, (size_t)n * D * sizeof(float));
+                if (!all_kv) {
+                    std::memcpy(cap.k.data() + at, io.kstore + h * TD, TD * sizeof(float));
+                    std::memcpy(cap.v.data() + at, io.vstore + h * TD, TD * sizeof(float));
+                }
+                for (int t = 0; t < n; t++)                      // att [n, C] columns h*D .. -> [n, D]
+                    std::memcpy(cap.head_out.data() + at + (size_t)t * D, s.att.data() + (size_t)t * C + h * D,
+                                D * sizeof(float));
+            }
+        }
+
+        residual_add(x, out, nC);
+        if (opt.residuals) std::memcpy(cap.resid_attn.data() + (size_t)l * TC + (size_t)P * C, x, nC * sizeof(float));
+        xn = grow(s.xn, nC);
+        layernorm(xn, x, w.ln2w + (size_t)l * C, w.ln2b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);
+        mlp_forward(out, xn, w, cfg, l, n, s);                   // [n, C]
+        residual_add(x, out, nC);
+        if (opt.residuals) std::memcpy(cap.resid_mlp.data() + (size_t)l * TC + (size_t)P * C, x, nC * sizeof(float));
+
+        if (k > 0 && lens_begin < lens_end)
+            lens_forward(cap.lens_ids.data() + (size_t)l * T * k, cap.lens_probs.data() + (size_t)l * T * k,
+                         opt.residuals ? cap.resid_mlp.data() + (size_t)l * TC : x, k, w, cfg, lens_begin, lens_end, s);
+    }
+
+    if (opt.logits_all) lm_head_forward(cap.logits.data() + (size_t)P * V, x, w, cfg, n, s);  // [n, V]
+    else lm_head_forward(cap.logits.data(), x + (size_t)(n - 1) * C, w, cfg, 1, s);          // [1, V]
 }
 
 bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
@@ -217,8 +280,10 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
         return false;
     }
     const int k = std::min(std::max(opt.lens_top_k, 0), V);
-    const GPT2Weights& w = weights_of(m);
-    ForwardScratch& s = g_scratch;
+    if (k > 0 && opt.lens_pos >= T) {
+        err = "capture: lens_pos " + std::to_string(opt.lens_pos) + " outside the " + std::to_string(T) + " tokens";
+        return false;
+    }
 
     // ---- size the capture (resize keeps capacity: a reused Capture does not reallocate) ----
     const size_t TT = (size_t)T * T, TD = (size_t)T * D, TC = (size_t)T * C;
@@ -240,65 +305,12 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
     cap.resid_attn.resize(opt.residuals ? (size_t)L * TC : 0);
     cap.resid_mlp.resize(opt.residuals ? (size_t)L * TC : 0);
     cap.logits.resize((size_t)(opt.logits_all ? T : 1) * V);
-    if (k > 0 && opt.lens_pos >= T) {
-        err = "capture: lens_pos " + std::to_string(opt.lens_pos) + " outside the " + std::to_string(T) + " tokens";
-        return false;
-    }
-    const int lens_begin = opt.lens_pos < 0 ? 0 : opt.lens_pos, lens_end = opt.lens_pos < 0 ? T : opt.lens_pos + 1;
     cap.lens_k = k;
-    cap.lens_ids.assign((size_t)L * T * k, -1);                  // rows outside [lens_begin, lens_end) stay -1 / 0
+    cap.lens_ids.assign((size_t)L * T * k, -1);                  // rows outside the lens range stay -1 / 0
     cap.lens_probs.assign((size_t)L * T * k, 0.0f);
 
-    float* x = grow(s.x, TC);                                    // [T, C]
-    float* xn = grow(s.xn, TC);                                  // [T, C]
-    float* out = grow(s.out, TC);                                // [T, C]
-    AttnIO io;
-    io.kstore = grow(s.k, (size_t)H * TD);                       // [H, T, D]
-    io.vstore = grow(s.v, (size_t)H * TD);                       // [H, T, D]
-    io.kv_stride = TD;
-    io.att_stride = TT;
-
-    embed_forward(x, w, ids.data(), T, 0, C);                    // [T, C]
-    if (opt.residuals) std::memcpy(cap.embed.data(), x, TC * sizeof(float));
-
-    for (int l = 0; l < L; l++) {
-        io.scores = keep_scores ? cap.scores.data() + (size_t)l * H * TT : nullptr;      // [H, T, T]
-        io.weights = opt.attention ? cap.weights.data() + (size_t)l * H * TT : nullptr;  // [H, T, T]
-
-        xn = grow(s.xn, TC);
-        layernorm(xn, x, w.ln1w + (size_t)l * C, w.ln1b + (size_t)l * C, T, C, cfg.layer_norm_epsilon);
-        attention_forward(out, xn, w, cfg, l, T, 0, io, s);     // [T, C]
-
-        if (opt.qkv && (opt.qkv_layer < 0 || opt.qkv_layer == l)) {
-            const int lq = opt.qkv_layer < 0 ? l : 0;
-            for (int h = 0; h < H; h++) {
-                if (opt.qkv_head >= 0 && opt.qkv_head != h) continue;
-                const size_t at = ((size_t)lq * Hq + (opt.qkv_head < 0 ? h : 0)) * TD;  // [T, D] slot
-                head_copy(cap.q.data() + at, s.q.data(), h, T, D);
-                head_copy(cap.k.data() + at, io.kstore, h, T, D);
-                head_copy(cap.v.data() + at, io.vstore, h, T, D);
-                for (int t = 0; t < T; t++)                      // att [T, C] columns h*D .. -> [T, D]
-                    std::memcpy(cap.head_out.data() + at + (size_t)t * D, s.att.data() + (size_t)t * C + h * D,
-                                D * sizeof(float));
-            }
-        }
-
-        residual_add(x, out, TC);                                // [T, C]
-        if (opt.residuals) std::memcpy(cap.resid_attn.data() + (size_t)l * TC, x, TC * sizeof(float));
-
-        xn = grow(s.xn, TC);
-        layernorm(xn, x, w.ln2w + (size_t)l * C, w.ln2b + (size_t)l * C, T, C, cfg.layer_norm_epsilon);
-        mlp_forward(out, xn, w, cfg, l, T, s);                   // [T, C]
-        residual_add(x, out, TC);                                // [T, C]
-        if (opt.residuals) std::memcpy(cap.resid_mlp.data() + (size_t)l * TC, x, TC * sizeof(float));
-
-        if (k > 0)
-            lens_forward(cap.lens_ids.data() + (size_t)l * T * k, cap.lens_probs.data() + (size_t)l * T * k, x, k, w,
-                         cfg, lens_begin, lens_end, s);
-    }
-
-    if (opt.logits_all) lm_head_forward(cap.logits.data(), x, w, cfg, T, s);                 // [T, V]
-    else lm_head_forward(cap.logits.data(), x + (size_t)(T - 1) * C, w, cfg, 1, s);          // [1, V]
+    const int lens_begin = opt.lens_pos < 0 ? 0 : opt.lens_pos, lens_end = opt.lens_pos < 0 ? T : opt.lens_pos + 1;
+    forward_rows(m, ids, 0, opt, cap, lens_begin, lens_end);
     return true;
 }
 
@@ -382,54 +394,17 @@ bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const Capt
     cap.opt = opt;
 
     // ---- the new tokens P .. T-1, attending to the kept keys and values ----
-    const GPT2Weights& w = weights_of(m);
-    ForwardScratch& s = g_scratch;
-    const size_t TT = (size_t)T * T, TD = (size_t)T * D, TC = (size_t)T * C, nC = (size_t)n * C;
-    float* x = grow(s.x, nC);                                    // [n, C]
-    float* out = grow(s.out, nC);                                // [n, C]
-    embed_forward(x, w, ids.data() + P, n, P, C);                // [n, C]
-    std::memcpy(cap.embed.data() + (size_t)P * C, x, nC * sizeof(float));
-    for (int l = 0; l < L; l++) {
-        AttnIO io;
-        io.kstore = cap.k.data() + (size_t)l * H * TD;           // [H, T, D]
-        io.vstore = cap.v.data() + (size_t)l * H * TD;           // [H, T, D]
-        io.kv_stride = TD;
-        io.scores = keep_scores ? cap.scores.data() + (size_t)l * H * TT + (size_t)P * T : nullptr;   // rows P..
-        io.weights = opt.attention ? cap.weights.data() + (size_t)l * H * TT + (size_t)P * T : nullptr;
-        io.att_stride = TT;
-        float* xn = grow(s.xn, nC);
-        layernorm(xn, x, w.ln1w + (size_t)l * C, w.ln1b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);
-        attention_forward(out, xn, w, cfg, l, n, P, io, s);      // [n, C]
-        for (int h = 0; h < H; h++) {
-            const size_t at = ((size_t)l * H + h) * TD + (size_t)P * D;  // row P of head h's [T, D]
-            std::memcpy(cap.q.data() + at, s.q.data() + (size_t)h * n * D, (size_t)n * D * sizeof(float));
-            for (int t = 0; t < n; t++)
-                std::memcpy(cap.head_out.data() + at + (size_t)t * D, s.att.data() + (size_t)t * C + h * D,
-                            D * sizeof(float));
-        }
-        residual_add(x, out, nC);
-        std::memcpy(cap.resid_attn.data() + (size_t)l * TC + (size_t)P * C, x, nC * sizeof(float));
-        xn = grow(s.xn, nC);
-        layernorm(xn, x, w.ln2w + (size_t)l * C, w.ln2b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);
-        mlp_forward(out, xn, w, cfg, l, n, s);                   // [n, C]
-        residual_add(x, out, nC);
-        std::memcpy(cap.resid_mlp.data() + (size_t)l * TC + (size_t)P * C, x, nC * sizeof(float));
-    }
+    // The lens: new rows only while the earlier ones hold theirs, else the whole requested range.
+    const int lens_begin = opt.lens_pos >= 0 ? opt.lens_pos : lens_rows_valid ? P : 0;
+    const int lens_end = opt.lens_pos >= 0 ? opt.lens_pos + 1 : T;
+    forward_rows(m, ids, P, opt, cap, lens_begin, lens_end);
     if (keep_scores) {                                           // earlier queries x new keys: the unmasked
-        const float scale = 1.0f / std::sqrt((float)D);          // scores above the diagonal, as a full run
+        const size_t TT = (size_t)T * T, TD = (size_t)T * D;     // scores above the diagonal, as a full run
+        const float scale = 1.0f / std::sqrt((float)D);
         for (size_t lh = 0; lh < LH; lh++)
             matmul_bt(cap.scores.data() + lh * TT + P, T, cap.q.data() + lh * TD, D, cap.k.data() + lh * TD + (size_t)P * D,
                       D, scale, P, D, n);                        // [P, n] into columns P.. of rows 0..P-1
     }
-    if (k > 0) {                                                 // the lens reads the captured residuals
-        int b = opt.lens_pos >= 0 ? opt.lens_pos : lens_rows_valid ? P : 0;
-        int e = opt.lens_pos >= 0 ? opt.lens_pos + 1 : T;
-        for (int l = 0; l < L; l++)
-            lens_forward(cap.lens_ids.data() + (size_t)l * T * k, cap.lens_probs.data() + (size_t)l * T * k,
-                         cap.resid_mlp.data() + (size_t)l * TC, k, w, cfg, b, e, s);
-    }
-    if (opt.logits_all) lm_head_forward(cap.logits.data() + (size_t)P * V, x, w, cfg, n, s);  // [n, V]
-    else lm_head_forward(cap.logits.data(), x + (size_t)(n - 1) * C, w, cfg, 1, s);          // [1, V]
     if (reused) *reused = P;
     return true;
 }
