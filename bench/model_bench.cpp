@@ -155,8 +155,9 @@ static Model* model_get(const std::string& dir, std::string& err) {
     return p;
 }
 
-// CaptureOptions as src/app/app.cpp sets them for T tokens: everything captured, logit lens top-3 at every
-// position while L*T*V*C <= 32e6, else at the last one; last-position logits.
+// CaptureOptions as src/app/app.cpp sets them for T tokens in the Predict view (the costliest: the other
+// views skip the logit lens): everything captured, lens top-3 at every position while L*T*V*C <= 32e6,
+// else at the last one; last-position logits.
 static CaptureOptions app_options(const Model& m, int T) {
     CaptureOptions opt;
     opt.logits_all = false;
