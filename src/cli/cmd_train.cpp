@@ -1,4 +1,5 @@
 // `attnlab train ...`: tokenize a corpus to uint16 files, train a GPT-2, evaluate, export (HF layout).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -20,9 +21,13 @@ static const char* TRAIN_USAGE =
     "           [--heads 4] [--embd 128] [--ctx 128] [--batch 16] [--steps 1000] [--warmup 100]\n"
     "           [--lr 3e-3] [--min-lr-frac 0.1] [--wd 0.1] [--clip 1] [--seed 1337] [--threads 2]\n"
     "           [--eval-every 100] [--eval-batches 20] [--ckpt-every 100] [--max-minutes M] [--stop-at S]\n"
+    "           [--copy-frac F] [--snapshot-every K]\n"
     "           resumes from RUNDIR/ckpt.bin when present; logs to RUNDIR/log.txt\n"
     "       attnlab train eval --ckpt FILE --data FILE.bin [--batch 8] [--max-batches N] [--threads 2]\n"
-    "       attnlab train export --ckpt FILE --tokenizer DIR --out DIR [--f32]";
+    "       attnlab train export --ckpt FILE --tokenizer DIR --out DIR [--f32]\n"
+    "       attnlab train bench [--vocab 4096] [--layers 4] [--heads 4] [--embd 128] [--ctx 128] [--batch 8]\n"
+    "           [--threads 2] [--steps 30] [--peak-seconds 2]\n"
+    "           timed training steps on random tokens: median tokens/s, GFLOP/s and share of the measured peak";
 
 static int usage_error(const char* msg) {
     fprintf(stderr, "attnlab train: %s\n\nusage: %s\n", msg, TRAIN_USAGE);
@@ -117,6 +122,7 @@ static int train_run(std::vector<char*>& args) {
     cfg.vocab_size = 0;
     TrainOptions o;
     int eval_every = 100, eval_batches = 20, ckpt_every = 100;
+    int snapshot_every = 0;  // >0: also keep RUNDIR/snapshots/step_N.bin (the circuits' training curve)
     int stop_at = 0;  // 0: run to --steps (the schedule length); else stop early, e.g. to change schedule
     float max_minutes = 0.0f, seed_f = 1337.0f;
     bool ok = parse_int(cli_take_flag(args, "--vocab"), cfg.vocab_size) &&
@@ -136,6 +142,8 @@ static int train_run(std::vector<char*>& args) {
               parse_int(cli_take_flag(args, "--eval-batches"), eval_batches) &&
               parse_int(cli_take_flag(args, "--ckpt-every"), ckpt_every) &&
               parse_int(cli_take_flag(args, "--stop-at"), stop_at) &&
+              parse_float(cli_take_flag(args, "--copy-frac"), o.copy_frac) &&
+              parse_int(cli_take_flag(args, "--snapshot-every"), snapshot_every) &&
               parse_float(cli_take_flag(args, "--max-minutes"), max_minutes);
     if (!ok || !args.empty()) return usage_error("bad or unknown option");
     o.seed = (uint64_t)seed_f;
@@ -194,10 +202,10 @@ static int train_run(std::vector<char*>& args) {
     }
     fprintf(log,
             "# config L=%d H=%d C=%d T=%d V=%d params=%zu | B=%d steps=%d warmup=%d lr=%g min_lr_frac=%g wd=%g "
-            "clip=%g seed=%llu threads=%d | train_tokens=%zu val_tokens=%zu\n",
+            "clip=%g seed=%llu threads=%d copy_frac=%g | train_tokens=%zu val_tokens=%zu\n",
             cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.n_positions, cfg.vocab_size, m.params.size(), o.B, o.steps,
             o.warmup, o.lr, o.min_lr_frac, o.weight_decay, o.grad_clip, (unsigned long long)o.seed, o.threads,
-            train_toks.size(), val_toks.size());
+            o.copy_frac, train_toks.size(), val_toks.size());
     fflush(log);
 
     const double t_start = now_seconds();
@@ -232,6 +240,12 @@ static int train_run(std::vector<char*>& args) {
             t_last += now_seconds() - now;  // keep eval time out of tok/s
         }
         if (st.step % ckpt_every == 0 || st.step == last_step) save();
+        if (snapshot_every > 0 && st.step % snapshot_every == 0) {
+            std::string dir = std::string(out_dir) + "/snapshots";
+            mkdir(dir.c_str(), 0755);
+            if (!checkpoint_save(m, st, dir + "/step_" + std::to_string(st.step) + ".bin", err))
+                fprintf(stderr, "attnlab train: %s\n", err.c_str());
+        }
         if (max_minutes > 0 && now - t_start > max_minutes * 60.0) {
             save();
             fprintf(log, "# stopped by --max-minutes at step %d\n", st.step);
@@ -286,6 +300,61 @@ static int train_export(std::vector<char*>& args) {
     return 0;
 }
 
+// ---- bench ---------------------------------------------------------------------------------------------------
+
+static int train_bench(std::vector<char*>& args) {
+    GPT2Config cfg;
+    cfg.n_layer = 4;
+    cfg.n_head = 4;
+    cfg.n_embd = 128;
+    cfg.n_positions = 128;
+    cfg.vocab_size = 4096;
+    TrainOptions o;
+    o.B = 8;
+    int steps = 30;
+    float peak_seconds = 2.0f;
+    bool ok = parse_int(cli_take_flag(args, "--vocab"), cfg.vocab_size) &&
+              parse_int(cli_take_flag(args, "--layers"), cfg.n_layer) &&
+              parse_int(cli_take_flag(args, "--heads"), cfg.n_head) &&
+              parse_int(cli_take_flag(args, "--embd"), cfg.n_embd) &&
+              parse_int(cli_take_flag(args, "--ctx"), cfg.n_positions) &&
+              parse_int(cli_take_flag(args, "--batch"), o.B) && parse_int(cli_take_flag(args, "--threads"), o.threads) &&
+              parse_int(cli_take_flag(args, "--steps"), steps) &&
+              parse_float(cli_take_flag(args, "--peak-seconds"), peak_seconds);
+    if (!ok || !args.empty() || steps < 1) return usage_error("bad or unknown option");
+    o.T = cfg.n_positions;
+    o.steps = 1000000;
+    train_set_threads(o.threads);
+    TrainModel m;
+    std::string err;
+    if (!train_model_init(m, cfg, 1, 0.02f, err)) {
+        fprintf(stderr, "attnlab train: %s\n", err.c_str());
+        return 1;
+    }
+    TrainState st;
+    train_rng_seed(st.rng, 7);
+    std::vector<uint16_t> toks(1 << 20);
+    for (uint16_t& t : toks) t = (uint16_t)(train_rng_u64(st.rng) % cfg.vocab_size);
+    for (int i = 0; i < 3; i++) train_step(m, st, o, toks);  // warm-up: allocation, page faults
+    std::vector<double> dt;
+    for (int i = 0; i < steps; i++) {
+        double t0 = now_seconds();
+        train_step(m, st, o, toks);
+        dt.push_back(now_seconds() - t0);
+    }
+    std::sort(dt.begin(), dt.end());
+    const double median = dt[dt.size() / 2];
+    const double tps = o.B * o.T / median;
+    const double gflops = tps * train_flops_per_token(cfg, o.T) * 1e-9;
+    const double peak = train_peak_gflops(o.threads, peak_seconds);
+    printf("{\"config\": {\"layers\": %d, \"heads\": %d, \"embd\": %d, \"ctx\": %d, \"vocab\": %d, \"batch\": %d, "
+           "\"threads\": %d, \"params\": %zu}, \"steps\": %d, \"median_step_ms\": %.2f, \"tokens_per_s\": %.0f, "
+           "\"mflop_per_token\": %.3f, \"gflops\": %.2f, \"peak_gflops\": %.2f, \"share_of_peak\": %.4f}\n",
+           cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.n_positions, cfg.vocab_size, o.B, o.threads, m.params.size(), steps,
+           median * 1e3, tps, train_flops_per_token(cfg, o.T) * 1e-6, gflops, peak, gflops / peak);
+    return 0;
+}
+
 static int cmd_train(int argc, char** argv) {
     if (argc < 2) return usage_error("missing subcommand");
     std::vector<char*> args(argv + 2, argv + argc);
@@ -294,6 +363,7 @@ static int cmd_train(int argc, char** argv) {
     if (strcmp(sub, "run") == 0) return train_run(args);
     if (strcmp(sub, "eval") == 0) return train_eval(args);
     if (strcmp(sub, "export") == 0) return train_export(args);
+    if (strcmp(sub, "bench") == 0) return train_bench(args);
     return usage_error("unknown subcommand");
 }
 

@@ -1,4 +1,5 @@
 // GPT-2 training: whole-model forward/backward, AdamW, schedule, data sampling (see train.h).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -260,7 +261,14 @@ double train_forward_backward(TrainModel& m, const int* inputs, const int* targe
         }
     }
     train_zero_grad(m);
-#pragma omp parallel for num_threads(shards) schedule(static, 1)
+    // shards go to whichever thread is free (dynamic): on a shared machine a descheduled thread no
+    // longer holds up the step. The sum below is in shard order, so the result does not depend on
+    // which thread ran which shard.
+    int threads = 1;
+#ifdef _OPENMP
+    threads = std::min(omp_get_max_threads(), shards);
+#endif
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
     for (int k = 0; k < shards; k++) {
         int b0 = B * k / shards, b1 = B * (k + 1) / shards;
         worker_forward(m, m.workers[k], inputs + (size_t)b0 * T, targets + (size_t)b0 * T, b1 - b0, T);
@@ -350,13 +358,27 @@ bool token_file_load(const std::string& path, std::vector<uint16_t>& out, std::s
     return true;
 }
 
-void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng, int* inputs, int* targets) {
+void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng, int* inputs, int* targets,
+                  float copy_frac) {
     const uint64_t span = toks.size() - (size_t)T;  // valid window starts: [0, size - T - 1]
+    std::vector<int> win(T + 1);
     for (int b = 0; b < B; b++) {
         size_t start = (size_t)(train_rng_u64(rng) % span);
+        for (int t = 0; t <= T; t++) win[t] = toks[start + t];
+        if (copy_frac > 0.0f && train_rng_uniform(rng) < copy_frac) {
+            // a copying window: a span of the window's own text, L in [T/16, T/4] tokens, written again
+            // later in the same window (after the original), so the second copy is predictable
+            const int lo = std::max(2, T / 16), hi = std::max(lo, T / 4);
+            const int L = lo + (int)(train_rng_u64(rng) % (uint64_t)(hi - lo + 1));
+            if (2 * L <= T + 1) {
+                const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));       // [0, T+1-2L]
+                const int dst = src + L + (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L - src));
+                for (int i = 0; i < L; i++) win[dst + i] = win[src + i];
+            }
+        }
         for (int t = 0; t < T; t++) {
-            inputs[b * T + t] = toks[start + t];
-            targets[b * T + t] = toks[start + t + 1];
+            inputs[b * T + t] = win[t];
+            targets[b * T + t] = win[t + 1];
         }
     }
 }
@@ -384,13 +406,20 @@ double eval_loss(TrainModel& m, const std::vector<uint16_t>& toks, int B, int T,
 StepStats train_step(TrainModel& m, TrainState& st, const TrainOptions& o, const std::vector<uint16_t>& toks) {
     const int N = o.B * o.T;
     std::vector<int> in(N), tg(N);
-    batch_sample(toks, o.B, o.T, st.rng, in.data(), tg.data());
+    batch_sample(toks, o.B, o.T, st.rng, in.data(), tg.data(), o.copy_frac);
     StepStats s;
-    s.loss = train_forward_backward(m, in.data(), tg.data(), o.B, o.T, o.threads);
+    const int shards = o.shards > 0 ? o.shards : std::min(o.B, 2 * std::max(o.threads, 1));
+    s.loss = train_forward_backward(m, in.data(), tg.data(), o.B, o.T, shards);
     s.grad_norm = train_grad_norm(m);
     float scale = (o.grad_clip > 0 && s.grad_norm > o.grad_clip) ? o.grad_clip / s.grad_norm : 1.0f;
     s.lr = train_lr_at(o, st.step);
     train_adamw_update(m, o, s.lr, st.step + 1, scale);
     st.step++;
     return s;
+}
+
+double train_flops_per_token(const GPT2Config& c, int T) {
+    const double C = c.n_embd, L = c.n_layer, V = c.vocab_size;
+    const double macs = L * 12.0 * C * C + V * C + L * C * (T + 1.0);  // attention: (T+1)/2 keys, twice
+    return 3.0 * 2.0 * macs;
 }

@@ -52,9 +52,9 @@ struct TrainGradScratch {                        // per-layer backward buffers, 
 };
 
 // One slice of a batch: its activations, backward scratch and (for workers > 0) its own gradients.
-// train_step splits the batch over one worker per thread: each runs forward + backward single-threaded
-// (one fork/join per step: robust when the 2 cores are shared), then gradients are summed in worker
-// order, so results are deterministic for a fixed thread count.
+// train_step splits the batch into shards, one worker each, handed to the threads dynamically: each
+// runs forward + backward single-threaded (one fork/join per step), then gradients are summed in shard
+// order, so results are deterministic for a fixed shard count, whatever the thread count.
 struct TrainWorker {
     int B = 0, T = 0;                            // activations are sized for this shape
     TrainActivations acts;
@@ -95,6 +95,9 @@ struct TrainOptions {
     float grad_clip = 1.0f;      // max global gradient norm (<= 0: off)
     uint64_t seed = 1337;
     int threads = 2;
+    float copy_frac = 0.0f;      // share of copying windows (batch_sample)
+    int shards = 0;              // batch slices per step (0: 2 x threads, at most B); results depend on
+                                 // the shard count only, not on the thread count or which thread ran what
 };
 
 float train_lr_at(const TrainOptions& o, int step);     // warmup + cosine; step counts from 0
@@ -105,8 +108,11 @@ void train_adamw_update(TrainModel& m, const TrainOptions& o, float lr, int t, f
 
 // ---- data: uint16 token files ----------------------------------------------------------------------------
 bool token_file_load(const std::string& path, std::vector<uint16_t>& out, std::string& err);
-// B random windows of T+1 tokens: inputs = window[0..T), targets = window[1..T].
-void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng, int* inputs, int* targets);
+// B random windows of T+1 tokens: inputs = window[0..T), targets = window[1..T]. With probability
+// copy_frac a window is a copying window: a span of L in [T/16, T/4] of its tokens is written again later
+// in the same window (teaches in-context copying; no extra random numbers are drawn when copy_frac = 0).
+void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng, int* inputs, int* targets,
+                  float copy_frac = 0.0f);
 // Mean loss over up to max_batches consecutive, non-overlapping windows from the start of toks.
 double eval_loss(TrainModel& m, const std::vector<uint16_t>& toks, int B, int T, int max_batches);
 
@@ -126,6 +132,13 @@ struct StepStats {
 };
 // Samples a batch from toks, runs forward/backward, clips and updates; increments st.step.
 StepStats train_step(TrainModel& m, TrainState& st, const TrainOptions& o, const std::vector<uint16_t>& toks);
+
+// ---- speed --------------------------------------------------------------------------------------------------
+// Training FLOPs per token of a configuration at window T: 3 x (forward multiply-adds x 2), counting the
+// matrix products (weights, tied LM head, causal Q.K and att.V), not the element-wise work.
+double train_flops_per_token(const GPT2Config& cfg, int T);
+// The host's best multiply-add rate over `seconds` of FMA loops on `threads` threads (GFLOP/s).
+double train_peak_gflops(int threads, double seconds);
 
 // ---- export to the Hugging Face GPT-2 layout ------------------------------------------------------------------
 // Writes config.json, model.safetensors (F16; F32 if f16 is false), and copies vocab.json + merges.txt

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <nlohmann/json.hpp>
@@ -338,4 +339,58 @@ TEST(TrainExport, EngineLoadsExportAndMatchesTrainerLogits) {
         }
         EXPECT_LT(max_diff, f16 ? 2e-3 : 1e-5) << (f16 ? "F16" : "F32");
     }
+}
+
+// Copying windows: with copy_frac = 1 every window repeats one of its own spans (T/16..T/4 tokens) later
+// in the window; on a token stream without repeats, that is the only repetition there is.
+TEST(TrainData, CopyWindowsRepeatASpanLaterInTheWindow) {
+    std::vector<uint16_t> toks(5000);
+    for (size_t i = 0; i < toks.size(); i++) toks[i] = (uint16_t)i;  // no natural repeats
+    const int B = 64, T = 64;
+    std::vector<int> in(B * T), tg(B * T);
+    TrainRng r;
+    train_rng_seed(r, 3);
+    batch_sample(toks, B, T, r, in.data(), tg.data(), 1.0f);
+    for (int b = 0; b < B; b++) {
+        std::vector<int> win(in.begin() + b * T, in.begin() + (b + 1) * T);
+        win.push_back(tg[b * T + T - 1]);
+        // the repeated span: the longest run where win[j + i] == win[k + i] for j < k
+        int best = 0;
+        for (int j = 0; j <= T; j++)
+            for (int k = j + 1; k <= T; k++) {
+                int n = 0;
+                while (k + n <= T && win[j + n] == win[k + n]) n++;
+                best = std::max(best, n);
+            }
+        EXPECT_GE(best, T / 16) << "window " << b;
+        EXPECT_LE(best, T / 4) << "window " << b;
+        for (int t = 0; t < T; t++) ASSERT_EQ(tg[b * T + t], win[t + 1]);  // targets stay the next tokens
+    }
+    // copy_frac = 0 draws no extra numbers: the plain windows of the same seed
+    train_rng_seed(r, 3);
+    batch_sample(toks, B, T, r, in.data(), tg.data(), 0.0f);
+    for (int b = 0; b < B; b++)
+        for (int t = 1; t < T; t++) ASSERT_EQ(in[b * T + t], in[b * T + t - 1] + 1);
+}
+
+// Shards are handed to threads dynamically and summed in shard order: 1 and 2 threads give bitwise the
+// same gradients for the same shard count.
+TEST(TrainGrad, ShardResultsDoNotDependOnThreadCount) {
+    GPT2Config cfg = tiny_config();
+    TrainModel m;
+    std::string err;
+    ASSERT_TRUE(train_model_init(m, cfg, 8, 0.3f, err)) << err;
+    const int B = 4, T = 6;
+    std::vector<int> in(B * T), tg(B * T);
+    for (int i = 0; i < B * T; i++) {
+        in[i] = (i * 7 + 2) % cfg.vocab_size;
+        tg[i] = (i * 3 + 5) % cfg.vocab_size;
+    }
+    train_set_threads(1);
+    double l1 = train_forward_backward(m, in.data(), tg.data(), B, T, 4);
+    std::vector<float> g1 = m.grads;
+    train_set_threads(2);
+    double l2 = train_forward_backward(m, in.data(), tg.data(), B, T, 4);
+    EXPECT_EQ(l1, l2);
+    EXPECT_EQ(0, std::memcmp(g1.data(), m.grads.data(), g1.size() * sizeof(float)));
 }
