@@ -347,6 +347,9 @@ CODAS_END = ["", "", "", "n", "r", "th", "x", "sh", "l", "k", "s", "nd", "m"]
 TOWN_SUFFIXES = ["ford", "wick", "mere", "holm", "by", "dale", "stead", "ton", "moor", "haven", "bridge", "field"]
 TOWN_PLACES = ["the market", "the station", "the harbour", "the old bridge", "the library", "the bakery",
                "the square", "the museum", "the park", "the post office"]
+PUBLIC_PLACES = ["the park", "the station", "the market", "the library", "the museum", "the bus stop",
+                 "the post office", "the café", "the bank", "the harbour", "the bakery", "the cinema", "the zoo",
+                 "the playground", "the beach"]  # "at X", "the bus from X" both read well
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 RELATIONS = ["cousin", "aunt", "uncle", "neighbour", "friend", "teacher", "grandmother", "grandfather",
              "sister", "brother"]
@@ -377,6 +380,16 @@ LOST_PAST = {  # the same reasons in a story about {s}/{p}, past tense ({wx} = t
     "camera": ["{s} wanted to take pictures at the lake"], "watch": ["{s} did not want to be late again"],
     "ball": ["{s} was playing football after school"], "letter": ["{s} had to post it that day"],
     "guitar": ["{s} had a lesson at five"], "radio": ["{s} wanted to hear the news"],
+}
+FITS = {  # STAYED action -> the WEATHER reasons that make sense for it
+    "stayed home": ["raining", "snowing", "cold", "windy", "storm", "foggy", "dark"],
+    "stayed inside": ["raining", "snowing", "cold", "hot", "windy", "storm"],
+    "took the bus": ["raining", "snowing", "cold", "hot", "late", "dark", "storm"],
+    "wore a coat": ["raining", "snowing", "cold", "windy"],
+    "closed the window": ["raining", "snowing", "cold", "windy", "storm", "foggy"],
+    "took an umbrella": ["raining", "storm"], "made some soup": ["cold", "snowing"],
+    "lit the fire": ["cold", "snowing", "dark"],
+    "drove to work": ["raining", "snowing", "cold", "storm", "late", "hot", "windy"],
 }
 EXCLUDE_WORDS = {"bath", "bone", "tone", "stone", "shore", "there", "thorn", "trash", "dross", "flash", "brand",
                  "grand", "stand", "study", "shady", "baby", "bury", "lady", "pony", "tony", "mary", "zero"}
@@ -438,14 +451,19 @@ class Gen2(Gen):
         d["pet"] = self.invented(2) if self.r.random() < 0.6 else self.pick(ANIMAL_NAMES)
         d["town"] = self.town()
         d["tplace"] = self.pick(TOWN_PLACES)
-        d["place"] = self.pick(PLACES)
-        d["day"] = self.pick(DAYS)
+        d["place"] = self.pick(PUBLIC_PLACES)
+        d["day"], d["pastday"] = self.r.sample(DAYS, 2)
         d["job"] = self.pick(JOBS)
         d["act"] = self.pick(ACTIVITIES)
         d["found"] = False
         d["facts"] = []
         d["relname"] = self.pick([r for r in RELATIONS if REL_GENDER.get(r, d["C"].g) == d["C"].g])
         return d
+
+    def stayed_because(self):
+        did, other = self.pick(STAYED)
+        wx = self.pick([w for w, _ in WEATHER if any(k in w for k in FITS[did])])
+        return did, other, wx
 
     def need(self, d):
         return self.pick(LOST[d["obj"]]).replace("{wx}", self.pick(WEATHER_NOW)).replace("{town}", d["town"])
@@ -518,13 +536,12 @@ class Gen2(Gen):
                 ("B", self.pick([f"Say hello to {C.name} from me.", f"I went to {town} once. I liked {d['tplace']}."]))]
 
     def seg_because(self, d):
-        did, other = self.pick(STAYED)
-        wx, _ = self.pick(WEATHER)
+        did, other, wx = self.stayed_because()
         conj = self.pick(["cause", "because", "cause"])
-        return [("B", f"What did you do on {d['day']}?"),
+        return [("B", f"What did you do on {d['pastday']}?"),
                 ("A", f"I {did} {conj} {wx}."),
                 ("B", self.pick([f"Me too. I {did} as well.", f"Really? I {other}.",
-                                 f"I know. Everybody {did} on {d['day']}."]))]
+                                 f"I know. Everybody {did} on {d['pastday']}."]))]
 
     def seg_animals(self, d):
         a, b = self.two_animals()
@@ -587,19 +604,22 @@ class Gen2(Gen):
         if style == "quotes":
             A, B = d["A"], d["B"]
             intro = self.pick([f"{A.name} and {B.name} were at {d['place']}.",
-                               f"{A.name} met {B.name} at {d['place']} on {d['day']}.",
+                               f"{A.name} met {B.name} at {d['place']}.",
                                f"{A.name} and {B.name} were drinking tea in the kitchen."])
             if d["D"] is not None:
                 intro += f" {d['D'].name} was there too."
             lines.append(intro)
+        prev_q = False
         for who, text in turns:
             p = names[who]
+            said = self.pick(["said", "replied", "answered"]) if prev_q else "said"
+            prev_q = text.endswith("?")
             if style == "colon":
                 lines.append(f"{p.name}: {text}")
             elif text.endswith("?"):
                 lines.append(f"\"{text}\" asked {p.name}.")
             else:
-                lines.append(f"\"{text[:-1]},\" {self.pick(['said', 'said', 'replied', 'answered'])} {p.name}.")
+                lines.append(f"\"{text[:-1]},\" {said} {p.name}.")
         return "\n".join(lines)
 
     def long_dialogue(self):
@@ -647,16 +667,15 @@ class Gen2(Gen):
         paras.append(f"{P.name} was happy because {P.s} had {P.p} {c} {o} again. {P.S} thanked {F.name} and "
                      f"told {C.name} the whole story. {C.name} laughed. \"{pet} is cleverer than all of us,\" "
                      f"{C.s} said.")
-        did, _ = self.pick(STAYED)
-        wx, _ = self.pick(WEATHER)
+        did, _, wx = self.stayed_because()
         a1, a2 = self.r.sample(ACTIVITIES, 2)
-        o2 = self.pick([x for x in sorted(OBJECTS) if x != o])
-        extra = [f"On {self.pick(DAYS)} {P.name} {did} {self.pick(['cause', 'because', 'cause'])} {wx}. "
+        o2 = self.pick([x for x in sorted(LOST) if x != o and x != "letter"])
+        extra = [f"Last {d['pastday']} {P.name} {did} {self.pick(['cause', 'because', 'cause'])} {wx}. "
                  f"{pet} did not mind. It was {self.pick(ANIMALS[an])}.",
-                 f"In the afternoon {P.s} {PAST[a1]} and {PAST[a2]}.".replace("my aunt", P.p + " aunt"),
+                 f"On most afternoons {P.s} {PAST[a1]} and {PAST[a2]}.".replace("my aunt", P.p + " aunt"),
                  f"{P.name} also had {a_an(self.pick(COLOURS) + ' ' + o2)}. {P.P} {o2} was {self.pick(OBJECTS[o2])}."]
         self.r.shuffle(extra)
-        paras.insert(self.r.randint(2, 4), extra[0])
+        paras.insert(1, extra[0])  # background about the hero, before the day the story is about
         if self.r.random() < 0.5:
             paras.append(f"That evening {P.name} wrote a letter to {P.p} {self.pick(['aunt', 'uncle', 'cousin', 'grandmother'])} "
                          f"about {pet}, the {c} {o} and {C.name}.")
