@@ -485,7 +485,7 @@ class Gen2(Gen):
                 ("B", self.pick([f"Maybe {C.name} has it. {C.S} was at {d['place']} yesterday.",
                                  f"Ask {C.name}. {C.S} finds everything.",
                                  f"I saw {C.name} with {a_an(c + ' ' + o)} this morning. Maybe {C.s} took yours by mistake."])),
-                ("A", self.pick([f"I will ask {C.o} when {C.s} gets back.", f"Good idea. I will call {C.name} tonight.",
+                ("A", self.pick([f"I will ask {C.o} when {C.s} gets back.", f"Then I will call {C.name} tonight.",
                                  f"{C.name}? {C.S} never takes my things."]))]
 
     def seg_person(self, d):
