@@ -7,6 +7,14 @@ Short stories and dialogues that exercise what the page shows:
   * questions             "How do you work?"  "Where is my key?"
   * possession            "I have a dog. My dog is called Max."
   * words repeated across turns in a conversation.
+v2 (model v2, issue 15) adds long documents (about 800-1200 characters, a 256-token window) with a
+recurring cast: multi-turn dialogues (two or three speakers) and short stories in which the same
+people, pet, object and town come back turn after turn; pronouns refer to a named person or an earlier
+noun; later turns refer back to earlier ones ("You said the kite was yellow.", "Like Olga said, ...").
+Many names are invented from syllables ("Mikoleth", "Brilpamby"), so that their later tokens can only be
+predicted by copying them from earlier in the window. Nothing is deliberately copied: repetition comes
+from the story. About a quarter of the documents are still the short v1 stories and dialogues
+("I saw a dog and a cat. It was barking.", "I stayed home cause it was raining.").
 The vocabulary is broad (hundreds of nouns, verbs, adjectives, names) and sentences are assembled
 from many independent pieces, so the text is varied rather than a toy grammar.
 
@@ -156,12 +164,15 @@ class Gen:
 
     # ---- single ideas (each returns a list of sentences) ---------------------------------------------
 
-    def coref_animals(self):
+    def coref_animals(self, subj=None, where=None):
         a, b = self.two_animals()
         act = self.pick(ANIMALS[a])
         verb = self.pick(["saw", "heard", "found", "met", "noticed", "watched"])
-        where = self.pick(["", " in " + self.pick(PLACES), " near " + self.pick(PLACES), " outside"])
-        subj = self.pick(["I", "We", "My brother", "Anna", "The children", "Tom"])
+        if where is None:
+            where = self.pick(["", " in " + self.pick(PLACES), " near " + self.pick(PLACES), " outside"])
+        thinker = "I think" if subj is None else subj + " thought"
+        if subj is None:
+            subj = self.pick(["I", "We", "My brother", "Anna", "The children", "Tom"])
         first = f"{subj} {verb} {a_an(a)} and {a_an(b)}{where}."
         if self.r.random() < 0.5:
             first = f"{subj} {verb} {a_an(b)} and {a_an(a)}{where}."
@@ -172,7 +183,7 @@ class Gen:
         elif r < 0.7:
             out.append(f"The {b} did not care. It was {self.pick(ANIMALS[b])}.")
         else:
-            out.append(f"I think the {a} was {self.pick(['hungry', 'happy', 'bored', 'scared', 'excited'])}.")
+            out.append(f"{thinker} the {a} was {self.pick(['hungry', 'happy', 'bored', 'scared', 'excited'])}.")
         return out
 
     def coref_people(self):
@@ -324,12 +335,367 @@ class Gen:
         return self.dialogue() if self.r.random() < 0.4 else self.story()
 
 
+# ---- v2: long documents with a recurring cast ------------------------------------------------------
+# Invented names are built from syllables so that they are rare, multi-token words: a model can only
+# predict their later tokens by copying them from earlier in the same window.
+
+ONSETS = ["b", "br", "d", "dr", "f", "g", "k", "l", "m", "n", "p", "r", "s", "sh", "t", "th", "v", "z", "j", "h",
+          "t", "k", "m", "l", "r", "v", "z", "n"]
+VOWELS = ["a", "e", "i", "o", "u", "a", "e", "o", "i", "a", "ae", "ei"]
+CODAS_MID = ["", "", "", "", "", "l", "r", "n", "s", "m", "rv", "lk"]
+CODAS_END = ["", "", "", "n", "r", "th", "x", "sh", "l", "k", "s", "nd", "m"]
+TOWN_SUFFIXES = ["ford", "wick", "mere", "holm", "by", "dale", "stead", "ton", "moor", "haven", "bridge", "field"]
+TOWN_PLACES = ["the market", "the station", "the harbour", "the old bridge", "the library", "the bakery",
+               "the square", "the museum", "the park", "the post office"]
+PUBLIC_PLACES = ["the park", "the station", "the market", "the library", "the museum", "the bus stop",
+                 "the post office", "the café", "the bank", "the harbour", "the bakery", "the cinema", "the zoo",
+                 "the playground", "the beach"]  # "at X", "the bus from X" both read well
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+RELATIONS = ["cousin", "aunt", "uncle", "neighbour", "friend", "teacher", "grandmother", "grandfather",
+             "sister", "brother"]
+REL_GENDER = {"aunt": "she", "uncle": "he", "grandmother": "she", "grandfather": "he", "sister": "she",
+              "brother": "he"}
+JOBS = ["works at the bakery", "drives a bus", "teaches music", "fixes bikes", "runs a small shop",
+        "works at the hospital", "builds boats", "grows apples on a farm", "writes for the newspaper",
+        "works at the library", "repairs clocks", "paints houses"]
+ANIMAL_ADJ = ["friendly", "lazy", "clever", "shy", "noisy", "very old", "always hungry", "quite small"]
+NUMBERS = ["two", "three", "four", "five", "six", "ten"]
+WEATHER_NOW = ["it is raining", "it is cold", "it is windy", "it is snowing", "it is going to rain",
+               "it is very hot today"]
+LOST = {  # objects someone can lose: reasons to need them now ({wx} = the weather)
+    "umbrella": ["{wx}"], "coat": ["{wx}"], "hat": ["{wx}"], "kite": ["it is windy today"],
+    "book": ["I have to take it back to the library", "I want to finish it tonight"],
+    "phone": ["I have to call my mother", "my brother is going to call me"],
+    "key": ["I cannot open the door without it", "it is the key to the shed"],
+    "bag": ["all my books are in it", "my lunch is in it"], "map": ["we are going to {town} tomorrow"],
+    "camera": ["I want to take pictures in {town}"], "watch": ["I don't want to be late again"],
+    "ball": ["we are playing football after school"], "letter": ["I have to post it today"],
+    "guitar": ["I have a lesson at five"], "radio": ["I want to hear the news"],
+}
+LOST_PAST = {  # the same reasons in a story about {s}/{p}, past tense ({wx} = the weather)
+    "umbrella": ["{wx}"], "coat": ["{wx}"], "hat": ["{wx}"], "kite": ["it was windy"],
+    "book": ["{s} had to take it back to the library", "{s} wanted to finish it"],
+    "phone": ["{s} had to call {p} mother"], "key": ["{s} could not open the shed without it"],
+    "bag": ["all {p} books were in it", "{p} lunch was in it"], "map": ["{s} was going on a long walk"],
+    "camera": ["{s} wanted to take pictures at the lake"], "watch": ["{s} did not want to be late again"],
+    "ball": ["{s} was playing football after school"], "letter": ["{s} had to post it that day"],
+    "guitar": ["{s} had a lesson at five"], "radio": ["{s} wanted to hear the news"],
+}
+FITS = {  # STAYED action -> the WEATHER reasons that make sense for it
+    "stayed home": ["raining", "snowing", "cold", "windy", "storm", "foggy", "dark"],
+    "stayed inside": ["raining", "snowing", "cold", "hot", "windy", "storm"],
+    "took the bus": ["raining", "snowing", "cold", "hot", "late", "dark", "storm"],
+    "wore a coat": ["raining", "snowing", "cold", "windy"],
+    "closed the window": ["raining", "snowing", "cold", "windy", "storm", "foggy"],
+    "took an umbrella": ["raining", "storm"], "made some soup": ["cold", "snowing"],
+    "lit the fire": ["cold", "snowing", "dark"],
+    "drove to work": ["raining", "snowing", "cold", "storm", "late", "hot", "windy"],
+}
+EXCLUDE_WORDS = {"bath", "bone", "tone", "stone", "shore", "there", "thorn", "trash", "dross", "flash", "brand",
+                 "grand", "stand", "study", "shady", "baby", "bury", "lady", "pony", "tony", "mary", "zero"}
+
+
+def gerund(act):
+    verb, _, rest = act.partition(" ")
+    if verb in ("make", "bake", "write", "take"):
+        verb = verb[:-1]
+    return (verb + "ing " + rest).strip()
+
+
+class Person:
+    def __init__(self, name, g):
+        self.name, self.g = name, g
+        self.s, self.o, self.p = PRON[g][0], PRON[g][1], PRON[g][2]
+        self.S, self.P = cap(self.s), cap(self.p)
+
+
+class Gen2(Gen):
+    def invented(self, n_syl=None):
+        while True:
+            n = n_syl or self.pick([2, 2, 2, 3])
+            w = ""
+            for i in range(n):
+                onset = "" if i == 0 and self.r.random() < 0.15 else self.pick(ONSETS)
+                if i > 0 and not onset and w[-1] in "aeiouy":
+                    onset = self.pick(ONSETS)
+                coda = self.pick(CODAS_END if i == n - 1 else CODAS_MID)
+                w += onset + self.pick(VOWELS) + coda
+            if 5 <= len(w) <= 8 and w not in EXCLUDE_WORDS and not w.startswith("y") and "yy" not in w:
+                return cap(w)
+
+    def town(self):
+        return self.invented(2) + self.pick(TOWN_SUFFIXES)
+
+    def person_new(self, used, invented_p=0.45):
+        while True:
+            if self.r.random() < invented_p:
+                p = Person(self.invented(), self.pick(["he", "she"]))
+            else:
+                p = Person(*self.pick(PEOPLE))
+            if p.name not in used:
+                used.add(p.name)
+                return p
+
+    def cast(self):
+        used = set()
+        d = {}
+        d["A"] = self.person_new(used, 0.35)
+        d["B"] = self.person_new(used, 0.35)
+        d["D"] = self.person_new(used, 0.35) if self.r.random() < 0.3 else None
+        # the third person, talked about but not speaking: invented name more often
+        d["C"] = self.person_new(used, 0.7)
+        d["obj"] = self.pick(sorted(LOST))
+        d["col"] = self.pick(COLOURS)
+        d["col2"] = self.pick([c for c in COLOURS if c != d["col"]])
+        d["animal"] = self.pick(["dog", "cat", "rabbit", "parrot", "horse", "goat", "duck", "puppy", "kitten"])
+        d["pet"] = self.invented(2) if self.r.random() < 0.6 else self.pick(ANIMAL_NAMES)
+        d["town"] = self.town()
+        d["tplace"] = self.pick(TOWN_PLACES)
+        d["place"] = self.pick(PUBLIC_PLACES)
+        d["day"], d["pastday"] = self.r.sample(DAYS, 2)
+        d["job"] = self.pick(JOBS)
+        d["act"] = self.pick(ACTIVITIES)
+        d["found"] = False
+        d["facts"] = []
+        d["relname"] = self.pick([r for r in RELATIONS if REL_GENDER.get(r, d["C"].g) == d["C"].g])
+        return d
+
+    def stayed_because(self):
+        did, other = self.pick(STAYED)
+        wx = self.pick([w for w, _ in WEATHER if any(k in w for k in FITS[did])])
+        return did, other, wx
+
+    def need(self, d):
+        return self.pick(LOST[d["obj"]]).replace("{wx}", self.pick(WEATHER_NOW)).replace("{town}", d["town"])
+
+    def need_past(self, d, p):
+        wx = self.pick(["it was raining", "it was cold", "it was windy", "it was snowing", "it was very hot"])
+        return self.pick(LOST_PAST[d["obj"]]).replace("{wx}", wx).replace("{s}", p.s).replace("{p}", p.p)
+
+    # each segment returns turns [(speaker, text)] where speaker is "A"/"B"/"D" and the listener is the other
+    def seg_lost(self, d):
+        A, B, C, o, c = d["A"], d["B"], d["C"], d["obj"], d["col"]
+        d["facts"].append("lost")
+        return [("A", f"Have you seen my {c} {o}?"),
+                ("B", self.pick([f"Your {c} {o}? No. When did you last have it?",
+                                 f"No. Where did you last see it?", f"Is it the {o} you had at {d['place']}?"])),
+                ("A", self.pick([f"I had it at {d['place']} this morning. I need it cause {self.need(d)}.",
+                                 f"I had it yesterday. I need the {o} because {self.need(d)}.",
+                                 f"I think I left it at {d['place']}. I need it because {self.need(d)}."])),
+                ("B", self.pick([f"Maybe {C.name} has it. {C.S} was at {d['place']} yesterday.",
+                                 f"Ask {C.name}. {C.S} finds everything.",
+                                 f"I saw {C.name} with {a_an(c + ' ' + o)} this morning. Maybe {C.s} took yours by mistake."])),
+                ("A", self.pick([f"I will ask {C.o} when {C.s} gets back.", f"Then I will call {C.name} tonight.",
+                                 f"{C.name}? {C.S} never takes my things."]))]
+
+    def seg_person(self, d):
+        C = d["C"]
+        if "lost" in d["facts"]:  # A has heard of C already
+            out = [("A", self.pick([f"How do you know {C.name}, by the way?", f"Tell me again, who is {C.name}?"]))]
+        else:
+            out = [("B", self.pick([f"Do you know {C.name}?", f"Have you met {C.name}?"])),
+                   ("A", self.pick([f"No. Who is {C.name}?", f"I don't think so. Who is {C.s}?",
+                                    f"The name sounds familiar. Who is {C.s}?"]))]
+        d["facts"].append("person")
+        out += [
+               ("B", f"{C.S} is my {d['relname']} from {d['town']}. {C.S} {d['job']}."),
+               ("A", f"What does {C.name} like to do?"),
+               ("B", f"{C.S} likes {gerund(d['act'])}. And {C.s} has {a_an(d['animal'])} called {d['pet']}.")]
+        d["facts"].append("pet")
+        return out
+
+    def seg_pet(self, d):
+        C, pet, an = d["C"], d["pet"], d["animal"]
+        acts = ANIMALS.get(an, ANIMALS["dog"])
+        out = []
+        if "pet" not in d["facts"]:
+            out.append(("A", f"{C.name} has {a_an(an)} called {pet}."))
+            d["facts"].append("pet")
+        act = self.pick(acts)
+        out += self.pick([[("B", self.pick([f"What is {pet} like?", f"Is {pet} nice?"])),
+                           ("A", f"{pet} is {self.pick(ANIMAL_ADJ)}. Yesterday {pet} was {act} all morning.")],
+                          [("B", f"How old is {pet}?"),
+                           ("A", f"{pet} is {self.pick(NUMBERS)} years old. Yesterday {pet} was {act} all morning.")]])
+        out += [
+                ] + self.pick([
+                    [("B", f"I saw {a_an(an)} at {d['place']} last week. It was {act}. Was that {pet}?"),
+                     ("A", self.pick([f"Yes, that was {pet}. {C.name} takes {pet} everywhere.",
+                                      f"Maybe. {pet} goes everywhere with {C.name}."]))],
+                    [("B", f"Does {pet} live with {C.name} in {d['town']}?"),
+                     ("A", f"Yes. {pet} sleeps in {C.p} kitchen, next to the stove.")]])
+        return out
+
+    def seg_trip(self, d):
+        C, town = d["C"], d["town"]
+        d["facts"].append("trip")
+        return [("B", f"Are you going to {town} on {d['day']}?"),
+                ("A", self.pick([f"Yes. {C.name} lives in {town}, so I will visit {C.o}.",
+                                 f"I hope so. I want to see {C.name} and the market in {town}."])),
+                ("B", f"How do you get to {town}?"),
+                ("A", f"I take the bus from {d['place']}. It takes {self.pick(NUMBERS)} hours, but the bus is cheap."),
+                ("B", self.pick([f"Say hello to {C.name} from me.", f"I went to {town} once. I liked {d['tplace']}."]))]
+
+    def seg_because(self, d):
+        did, other, wx = self.stayed_because()
+        conj = self.pick(["cause", "because", "cause"])
+        return [("B", f"What did you do on {d['pastday']}?"),
+                ("A", f"I {did} {conj} {wx}."),
+                ("B", self.pick([f"Me too. I {did} as well.", f"Really? I {other}.",
+                                 f"I know. Everybody {did} on {d['pastday']}."]))]
+
+    def seg_animals(self, d):
+        a, b = self.two_animals()
+        act = self.pick(ANIMALS[a])
+        return [("B", f"I saw {a_an(a)} and {a_an(b)} at {d['place']}. It was {act}."),
+                ("A", f"The {a} was {act}?"),
+                ("B", self.pick([f"Yes, the {a}. The {b} was {self.pick(ANIMALS[b])}.",
+                                 f"Yes. The {b} was not doing anything."]))]
+
+    def seg_question(self, d):
+        q, answers = self.pick([qa for qa in QUESTIONS if qa[0] != "What is your name?"])
+        a = self.pick(answers).replace("{name}", d["A"].name)
+        return [("B", q), ("A", a)]
+
+    def callbacks(self, d):
+        A, B, C, o, c = d["A"], d["B"], d["C"], d["obj"], d["col"]
+        out = []
+        if "lost" in d["facts"]:
+            out.append(self.pick([
+                [("B", f"Wait. You said the {o} was {c}. I saw {a_an(c + ' ' + o)} at {d['place']}."),
+                 ("A", f"That must be my {o}! Thank you."), None],
+                [("B", f"Is this your {o}? I found it on the chair."),
+                 ("A", f"No, mine is {c}. This one is {d['col2']}."),
+                 ("B", f"Oh, you said it was {c}. Sorry. Then maybe {C.name} has it after all.")],
+                [("B", f"Did {C.name} have your {c} {o}?"),
+                 ("A", f"Yes! Like you said, {C.s} took it by mistake. {C.S} gave it back this afternoon."), None]]))
+            if out[-1][-1] is None:
+                d["found"] = True
+            out[-1] = [t for t in out[-1] if t is not None]
+        if "person" in d["facts"] and self.r.random() < 0.7:
+            out.append(self.pick([
+                [("A", f"You said {C.name} lives in {d['town']}. Does {C.s} like it there?"),
+                 ("B", f"Yes. {C.S} has lived in {d['town']} for {self.pick(NUMBERS)} years.")],
+                [("A", f"So {d['pet']} is {C.name}'s {d['animal']}?"),
+                 ("B", f"Yes. {C.name} and {d['pet']} are always together.")]]))
+        if d["D"] is not None:
+            D = d["D"]
+            if "person" in d["facts"]:
+                out.append([("D", f"Like {B.name} said, {C.name} {d['job']}. {C.S} is very kind."),
+                            ("A", f"I agree with {D.name}. I like {C.name} too.")])
+            elif "trip" in d["facts"]:
+                out.append([("D", f"Like {A.name} said, the bus to {d['town']} is cheap. I took it last year."),
+                            ("B", f"Did you see {C.name} in {d['town']}?"),
+                            ("D", f"No, but I saw {d['tplace']}. You were right, {B.name}. It is nice.")])
+            else:
+                out.append([("D", f"Sorry I am late. Did I miss anything?"),
+                            ("A", f"Not much. {B.name} told me about {C.name}.")])
+        return [t for grp in out for t in grp]
+
+    def format_turns(self, d, turns, style):
+        names = {"A": d["A"], "B": d["B"], "D": d["D"]}
+        merged = []
+        for who, text in turns:  # one speaker never has two turns in a row
+            if merged and merged[-1][0] == who:
+                merged[-1] = (who, merged[-1][1] + " " + text)
+            else:
+                merged.append((who, text))
+        turns = merged
+        lines = []
+        if style == "quotes":
+            A, B = d["A"], d["B"]
+            intro = self.pick([f"{A.name} and {B.name} were at {d['place']}.",
+                               f"{A.name} met {B.name} at {d['place']}.",
+                               f"{A.name} and {B.name} were drinking tea in the kitchen."])
+            if d["D"] is not None:
+                intro += f" {d['D'].name} was there too."
+            lines.append(intro)
+        prev_q = False
+        for who, text in turns:
+            p = names[who]
+            said = self.pick(["said", "replied", "answered"]) if prev_q else "said"
+            prev_q = text.endswith("?")
+            if style == "colon":
+                lines.append(f"{p.name}: {text}")
+            elif text.endswith("?"):
+                lines.append(f"\"{text}\" asked {p.name}.")
+            else:
+                lines.append(f"\"{text[:-1]},\" {said} {p.name}.")
+        return "\n".join(lines)
+
+    def long_dialogue(self):
+        d = self.cast()
+        target = self.r.randint(800, 1200)
+        style = "colon" if self.r.random() < 0.6 else "quotes"
+        segs = [self.seg_person, self.seg_pet, self.seg_trip, self.seg_because, self.seg_animals,
+                self.seg_question]
+        self.r.shuffle(segs)
+        turns = self.seg_lost(d) if self.r.random() < 0.6 else []
+        if "lost" not in d["facts"]:
+            segs.insert(0, self.seg_person)
+        for seg in segs:
+            if sum(len(t) + 12 for _, t in turns) > target * 0.75:
+                break
+            if seg == self.seg_person and "person" in d["facts"]:
+                continue
+            if seg == self.seg_pet and "pet" not in d["facts"] and "person" not in d["facts"] and self.r.random() < 0.5:
+                continue
+            turns += seg(d)
+        turns += self.callbacks(d)
+        turns.append(("B", self.pick([f"I have to go now. See you on {d['day']}.",
+                                      f"Well, I hope you find your {d['col']} {d['obj']} soon."
+                                      if "lost" in d["facts"] and not d["found"]
+                                      else f"Say hello to {d['C'].name} for me.",
+                                      f"Give my love to {d['C'].name} and {d['pet']}."])))
+        return self.format_turns(d, turns, style)
+
+    def long_story(self):
+        d = self.cast()
+        P, F, C = d["A"], d["B"], d["C"]
+        pet, an, town, o, c = d["pet"], d["animal"], d["town"], d["obj"], d["col"]
+        paras = []
+        paras.append(f"{P.name} lived in {town} with {P.p} {an}, {pet}. Every morning {P.s} walked {pet} to "
+                     f"{d['tplace']}. {pet} was {self.pick(ANIMAL_ADJ)}, and everybody in {town} knew {P.name}'s {an}.")
+        wx, _ = self.pick(WEATHER)
+        paras.append(f"One {d['day']}, {P.name} could not find {P.p} {c} {o}. {P.S} looked in the kitchen and in "
+                     f"the garden, but it was not there. {P.S} needed it cause {self.need_past(d, P)}.")
+        paras.append(f"{P.S} asked {F.name}, who lived next door. {F.name} said that {F.s} had seen "
+                     f"{a_an(c + ' ' + o)} at {d['place']}. " +
+                     self.pick([f"\"Maybe {C.name} took it,\" {F.s} said. \"{C.S} was there with {C.p} {self.pick(['brother', 'sister', 'dog', 'friends'])}.\"",
+                                f"\"Ask {C.name},\" {F.s} said. \"{C.S} works at {d['place']}.\""]))
+        paras.append(f"So {P.name} and {pet} went to {d['place']}. " + " ".join(self.coref_animals(P.S, " there")) +
+                     f" Then {pet} ran to a bench. The {c} {o} was under it. {pet} found it first!")
+        paras.append(f"{P.name} was happy because {P.s} had {P.p} {c} {o} again. {P.S} thanked {F.name} and "
+                     f"told {C.name} the whole story. {C.name} laughed. \"{pet} is cleverer than all of us,\" "
+                     f"{C.s} said.")
+        did, _, wx = self.stayed_because()
+        a1, a2 = self.r.sample(ACTIVITIES, 2)
+        o2 = self.pick([x for x in sorted(LOST) if x != o and x != "letter"])
+        extra = [f"Last {d['pastday']} {P.name} {did} {self.pick(['cause', 'because', 'cause'])} {wx}. "
+                 f"{pet} did not mind. It was {self.pick(ANIMALS[an])}.",
+                 f"On most afternoons {P.s} {PAST[a1]} and {PAST[a2]}.".replace("my aunt", P.p + " aunt"),
+                 f"{P.name} also had {a_an(self.pick(COLOURS) + ' ' + o2)}. {P.P} {o2} was {self.pick(OBJECTS[o2])}."]
+        self.r.shuffle(extra)
+        paras.insert(1, extra[0])  # background about the hero, before the day the story is about
+        if self.r.random() < 0.5:
+            paras.append(f"That evening {P.name} wrote a letter to {P.p} {self.pick(['aunt', 'uncle', 'cousin', 'grandmother'])} "
+                         f"about {pet}, the {c} {o} and {C.name}.")
+        return "\n".join(paras)
+
+    def document(self):
+        r = self.r.random()
+        if r < 0.45:
+            return self.long_dialogue()
+        if r < 0.75:
+            return self.long_story()
+        return Gen.document(self)  # the short everyday stories and dialogues of v1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bytes", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    g = Gen(args.seed)
+    g = Gen2(args.seed)
     out, n = [], 0
     while n < args.bytes:
         d = g.document() + "\n<|endoftext|>\n"
