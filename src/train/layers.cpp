@@ -162,6 +162,7 @@ void attention_forward(float* out, float* att, const float* qkv, int B, int T, i
 #pragma omp parallel
     {
         std::vector<float> kt((size_t)D * T);                    // [D, T] this head's keys, transposed
+        std::vector<float> acc(D);                               // one output row (no aliasing with qkv)
 #pragma omp for schedule(static)
         for (int bh = 0; bh < B * H; bh++) {
             int b = bh / H, h = bh % H;
@@ -186,13 +187,14 @@ void attention_forward(float* out, float* att, const float* qkv, int B, int T, i
                 const float inv = 1.0f / sum;
                 for (int t2 = 0; t2 < n; t2++) row[t2] *= inv;
                 for (int t2 = n; t2 < T; t2++) row[t2] = 0.0f;
-                float* o = out + ((size_t)b * T + t) * C + h * D;  // [D]
+                float* __restrict o = acc.data();                // [D], then copied to out
                 for (int i = 0; i < D; i++) o[i] = 0.0f;
                 for (int t2 = 0; t2 < n; t2++) {
-                    const float* v = base + (size_t)t2 * C3 + 2 * C + h * D;
+                    const float* __restrict v = base + (size_t)t2 * C3 + 2 * C + h * D;
                     const float p = row[t2];
                     for (int i = 0; i < D; i++) o[i] += p * v[i];
                 }
+                std::memcpy(out + ((size_t)b * T + t) * C + h * D, o, D * sizeof(float));
             }
         }
     }
@@ -208,6 +210,7 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
     {
         std::vector<float> datt(T), dpre(T);                     // one row of d(att), d(pre-softmax)
         std::vector<float> vt((size_t)D * T);                    // [D, T] this head's values, transposed
+        std::vector<float> acc(D);                               // d(q_t)
 #pragma omp for schedule(static)
         for (int bh = 0; bh < B * H; bh++) {
             int b = bh / H, h = bh % H;
@@ -227,25 +230,27 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
                     for (int t2 = 0; t2 < n; t2++) datt[t2] += di * vr[t2];
                 }
                 for (int t2 = 0; t2 < n; t2++) {
-                    float* dv = dbase + (size_t)t2 * C3 + 2 * C + h * D;
+                    float* __restrict dv = dbase + (size_t)t2 * C3 + 2 * C + h * D;
+                    const float* __restrict dt = dout_t;
                     const float p = row[t2];
-                    for (int i = 0; i < D; i++) dv[i] += p * dout_t[i];
+                    for (int i = 0; i < D; i++) dv[i] += p * dt[i];
                 }
                 // softmax backward: dpre = a * (datt - sum(a * datt)), times the 1/sqrt(D) of the scores
                 float dot = 0.0f;
                 for (int t2 = 0; t2 < n; t2++) dot += row[t2] * datt[t2];
                 for (int t2 = 0; t2 < n; t2++) dpre[t2] = row[t2] * (datt[t2] - dot) * scale;
-                const float* q = base + (size_t)t * C3 + h * D;
-                float* dq = dbase + (size_t)t * C3 + h * D;
+                const float* __restrict q = base + (size_t)t * C3 + h * D;
+                float* __restrict dq = acc.data();               // d(q_t), accumulated locally
+                for (int i = 0; i < D; i++) dq[i] = 0.0f;
                 for (int t2 = 0; t2 < n; t2++) {
-                    const float* k = base + (size_t)t2 * C3 + C + h * D;
-                    float* dk = dbase + (size_t)t2 * C3 + C + h * D;
+                    const float* __restrict k = base + (size_t)t2 * C3 + C + h * D;
+                    float* __restrict dk = dbase + (size_t)t2 * C3 + C + h * D;
                     const float dp = dpre[t2];
-                    for (int i = 0; i < D; i++) {
-                        dq[i] += dp * k[i];
-                        dk[i] += dp * q[i];
-                    }
+                    for (int i = 0; i < D; i++) dq[i] += dp * k[i];
+                    for (int i = 0; i < D; i++) dk[i] += dp * q[i];
                 }
+                float* dqt = dbase + (size_t)t * C3 + h * D;
+                for (int i = 0; i < D; i++) dqt[i] += dq[i];
             }
         }
     }
