@@ -146,57 +146,40 @@ void matmul_backward(float* dinp, float* dw, float* db, const float* dout, const
 // ----------------------------------------------------------------------------------------------------
 // attention
 
-// Per (b, h): the head's keys are copied transposed, kt[D, T], so that a query's scores against all
-// earlier keys are D vector multiply-adds across keys (no per-key horizontal sums); values stay rows.
-static void head_transpose(float* dst, const float* base, int T, int C3, int off, int D) {
-    for (int t = 0; t < T; t++) {
-        const float* src = base + (size_t)t * C3 + off;
-        for (int i = 0; i < D; i++) dst[(size_t)i * T + t] = src[i];
-    }
-}
+// Per (b, h) the attention is four small matrix products through Eigen (S = Q K^T, O = P V forward;
+// dP = dO V^T, dV += P^T dO, dQ += dS K, dK += dS^T Q backward) on strided views of qkv, computing the
+// full T x T square and masking it: twice the causal work, at GEMM speed instead of per-row loops.
+typedef Eigen::Map<const MatRM, 0, Eigen::OuterStride<>> CStrided;
+typedef Eigen::Map<MatRM, 0, Eigen::OuterStride<>> Strided;
 
 void attention_forward(float* out, float* att, const float* qkv, int B, int T, int C, int H) {
     const int D = C / H;
     const int C3 = 3 * C;
     const float scale = 1.0f / std::sqrt((float)D);
-#pragma omp parallel
-    {
-        std::vector<float> kt((size_t)D * T);                    // [D, T] this head's keys, transposed
-        std::vector<float> acc(D);                               // one output row (no aliasing with qkv)
-#pragma omp for schedule(static)
-        for (int bh = 0; bh < B * H; bh++) {
-            int b = bh / H, h = bh % H;
-            const float* base = qkv + (size_t)b * T * C3;
-            float* a = att + (size_t)bh * T * T;                 // [T,T]
-            head_transpose(kt.data(), base, T, C3, C + h * D, D);
-            for (int t = 0; t < T; t++) {
-                const float* q = base + (size_t)t * C3 + h * D;  // [D]
-                float* row = a + (size_t)t * T;
-                const int n = t + 1;                             // visible keys
-                for (int t2 = 0; t2 < n; t2++) row[t2] = 0.0f;
-                for (int i = 0; i < D; i++) {
-                    const float qi = q[i] * scale;
-                    const float* kr = kt.data() + (size_t)i * T;
-                    for (int t2 = 0; t2 < n; t2++) row[t2] += qi * kr[t2];
-                }
-                float maxv = -1e30f;
-                for (int t2 = 0; t2 < n; t2++) maxv = row[t2] > maxv ? row[t2] : maxv;
-                for (int t2 = 0; t2 < n; t2++) row[t2] = exp_fast(row[t2] - maxv);
-                float sum = 0.0f;
-                for (int t2 = 0; t2 < n; t2++) sum += row[t2];
-                const float inv = 1.0f / sum;
-                for (int t2 = 0; t2 < n; t2++) row[t2] *= inv;
-                for (int t2 = n; t2 < T; t2++) row[t2] = 0.0f;
-                float* __restrict o = acc.data();                // [D], then copied to out
-                for (int i = 0; i < D; i++) o[i] = 0.0f;
-                for (int t2 = 0; t2 < n; t2++) {
-                    const float* __restrict v = base + (size_t)t2 * C3 + 2 * C + h * D;
-                    const float p = row[t2];
-                    for (int i = 0; i < D; i++) o[i] += p * v[i];
-                }
-                std::memcpy(out + ((size_t)b * T + t) * C + h * D, o, D * sizeof(float));
-            }
+#pragma omp parallel for schedule(static)
+    for (int bh = 0; bh < B * H; bh++) {
+        const int b = bh / H, h = bh % H;
+        const float* base = qkv + (size_t)b * T * C3;
+        CStrided q(base + h * D, T, D, Eigen::OuterStride<>(C3));          // [T, D]
+        CStrided k(base + C + h * D, T, D, Eigen::OuterStride<>(C3));      // [T, D]
+        CStrided v(base + 2 * C + h * D, T, D, Eigen::OuterStride<>(C3));  // [T, D]
+        float* a = att + (size_t)bh * T * T;                               // [T, T]
+        MapM p(a, T, T);
+        p.noalias() = (q * scale) * k.transpose();
+        for (int t = 0; t < T; t++) {                                      // causal softmax, row by row
+            float* row = a + (size_t)t * T;
+            const int n = t + 1;
+            float maxv = row[0];
+            for (int t2 = 1; t2 < n; t2++) maxv = row[t2] > maxv ? row[t2] : maxv;
+            for (int t2 = 0; t2 < n; t2++) row[t2] = exp_fast(row[t2] - maxv);
+            float sum = 0.0f;
+            for (int t2 = 0; t2 < n; t2++) sum += row[t2];
+            const float inv = 1.0f / sum;
+            for (int t2 = 0; t2 < n; t2++) row[t2] *= inv;
+            for (int t2 = n; t2 < T; t2++) row[t2] = 0.0f;
         }
+        Strided o(out + (size_t)b * T * C + h * D, T, D, Eigen::OuterStride<>(C));  // [T, D]
+        o.noalias() = p * v;
     }
 }
 
@@ -208,50 +191,35 @@ void attention_backward(float* dqkv, const float* dout, const float* qkv, const 
     // each (b, h) touches only its own slices of dqkv, so the loop parallelizes without reductions
 #pragma omp parallel
     {
-        std::vector<float> datt(T), dpre(T);                     // one row of d(att), d(pre-softmax)
-        std::vector<float> vt((size_t)D * T);                    // [D, T] this head's values, transposed
-        std::vector<float> acc(D);                               // d(q_t)
+        MatRM ds(T, T);                                                    // d(att), then d(scores)
 #pragma omp for schedule(static)
         for (int bh = 0; bh < B * H; bh++) {
-            int b = bh / H, h = bh % H;
+            const int b = bh / H, h = bh % H;
             const float* base = qkv + (size_t)b * T * C3;
             float* dbase = dqkv + (size_t)b * T * C3;
-            const float* a = att + (size_t)bh * T * T;
-            head_transpose(vt.data(), base, T, C3, 2 * C + h * D, D);
+            CStrided q(base + h * D, T, D, Eigen::OuterStride<>(C3));
+            CStrided k(base + C + h * D, T, D, Eigen::OuterStride<>(C3));
+            CStrided v(base + 2 * C + h * D, T, D, Eigen::OuterStride<>(C3));
+            Strided dq(dbase + h * D, T, D, Eigen::OuterStride<>(C3));
+            Strided dk(dbase + C + h * D, T, D, Eigen::OuterStride<>(C3));
+            Strided dv(dbase + 2 * C + h * D, T, D, Eigen::OuterStride<>(C3));
+            CStrided dout_h(dout + (size_t)b * T * C + h * D, T, D, Eigen::OuterStride<>(C));
+            CMapM p(att + (size_t)bh * T * T, T, T);
+            // out = P V:  dP = dO V^T,  dV += P^T dO
+            ds.noalias() = dout_h * v.transpose();
+            dv.noalias() += p.transpose() * dout_h;
+            // softmax backward: dS = P * (dP - sum(P * dP)) / sqrt(D) on the visible keys, 0 above
             for (int t = 0; t < T; t++) {
-                const float* row = a + (size_t)t * T;
-                const float* dout_t = dout + ((size_t)b * T + t) * C + h * D;  // [D]
+                const float* pr = att + (size_t)bh * T * T + (size_t)t * T;
+                float* dr = ds.data() + (size_t)t * T;
                 const int n = t + 1;
-                // out_t = sum_t2 row[t2] v_t2:  d(row[t2]) = dout_t . v_t2,  dv_t2 += row[t2] dout_t
-                for (int t2 = 0; t2 < n; t2++) datt[t2] = 0.0f;
-                for (int i = 0; i < D; i++) {
-                    const float di = dout_t[i];
-                    const float* vr = vt.data() + (size_t)i * T;
-                    for (int t2 = 0; t2 < n; t2++) datt[t2] += di * vr[t2];
-                }
-                for (int t2 = 0; t2 < n; t2++) {
-                    float* __restrict dv = dbase + (size_t)t2 * C3 + 2 * C + h * D;
-                    const float* __restrict dt = dout_t;
-                    const float p = row[t2];
-                    for (int i = 0; i < D; i++) dv[i] += p * dt[i];
-                }
-                // softmax backward: dpre = a * (datt - sum(a * datt)), times the 1/sqrt(D) of the scores
                 float dot = 0.0f;
-                for (int t2 = 0; t2 < n; t2++) dot += row[t2] * datt[t2];
-                for (int t2 = 0; t2 < n; t2++) dpre[t2] = row[t2] * (datt[t2] - dot) * scale;
-                const float* __restrict q = base + (size_t)t * C3 + h * D;
-                float* __restrict dq = acc.data();               // d(q_t), accumulated locally
-                for (int i = 0; i < D; i++) dq[i] = 0.0f;
-                for (int t2 = 0; t2 < n; t2++) {
-                    const float* __restrict k = base + (size_t)t2 * C3 + C + h * D;
-                    float* __restrict dk = dbase + (size_t)t2 * C3 + C + h * D;
-                    const float dp = dpre[t2];
-                    for (int i = 0; i < D; i++) dq[i] += dp * k[i];
-                    for (int i = 0; i < D; i++) dk[i] += dp * q[i];
-                }
-                float* dqt = dbase + (size_t)t * C3 + h * D;
-                for (int i = 0; i < D; i++) dqt[i] += dq[i];
+                for (int t2 = 0; t2 < n; t2++) dot += pr[t2] * dr[t2];
+                for (int t2 = 0; t2 < n; t2++) dr[t2] = pr[t2] * (dr[t2] - dot) * scale;
+                for (int t2 = n; t2 < T; t2++) dr[t2] = 0.0f;
             }
+            dq.noalias() += ds * k;
+            dk.noalias() += ds.transpose() * q;
         }
     }
 }
