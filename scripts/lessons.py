@@ -124,6 +124,38 @@ def lessons(model):
               f"“gravity” every word gains.",
               link(text=text, view="context", layer=l, head=h, token=qi)))
 
+    # 5b. copying a made-up name from earlier in the window: the induction head
+    text = ("Mia: My new neighbour is called Zorvathel. He grows tomatoes.\n"
+            "Sam: Does he have a dog?\nMia: Yes, a big brown dog. I will visit Zorvathel on Friday.")
+    r = run(model, text, "--logits-all")
+    t = r["token_text"]
+    ends = [sum(len(x) for x in t[:i + 1]) for i in range(len(t))]   # character end of each token
+    starts = [next(i for i, e in enumerate(ends) if e > c) for c in
+              (text.index("Zorvathel"), text.index("Zorvathel", text.index("Zorvathel") + 1))]
+    if len(starts) >= 2 and starts[1] + 1 < len(t):
+        a, b = starts[0], starts[1]
+        l, h, w = best_head(r["attention"], b, a + 1)  # from the 2nd mention's first piece to what followed the 1st
+
+        def prob(pos):  # probability the model gave to the token at pos
+            lg = r["logits_all"][pos - 1]
+            m = max(lg)
+            z = sum(math.exp(x - m) for x in lg)
+            return math.exp(lg[r["ids"][pos]] - m) / z
+        p1, p2 = prob(a + 1), prob(b + 1)
+        copies = p2 > 10 * p1
+        head = (f"in layer {l}, head {h} the second “{html.escape(t[b].strip())}” puts {w:.2f} of its attention on the "
+                f"earlier “{html.escape(t[a + 1])}” (uniform would be {1 / (b + 1):.2f})")
+        how = (f"It copies: the head that does it looks back at the token that followed the earlier copy — {head}. "
+               f"That is an induction head, and it is how the model “re-uses” earlier text: not a memory, just "
+               f"attention within the window." if copies else
+               f"This model barely copies it. The head closest to an induction head (one that looks back at the "
+               f"token that followed the earlier copy): {head}.")
+        L.append(("Copying from earlier in the window: the induction head",
+                  f"A made-up name cannot be known in advance: after “{html.escape(t[a].strip())}” the first time, "
+                  f"the model gave the next piece “{html.escape(t[a + 1])}” a probability of {p1:.3f}. The second "
+                  f"time it gave it {p2:.3f}. {how}",
+                  link(text=text, view="matrix", layer=l, head=h, token=b)))
+
     # 6. cause vs a good cause; it vs raining
     a, b = "I stayed home cause it was raining.", "She donated to a good cause."
     ra, rb = run(model, a, "--residuals"), run(model, b, "--residuals")
