@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "model/intervene.h"
 #include "model/model.h"
 #include "model/ops.h"
 #include "model/safetensors.h"  // f16_to_f32
@@ -98,10 +99,45 @@ struct AttnIO {
     size_t att_stride;     // floats between heads in scores / weights (n*Tk, or T*T inside a full capture)
 };
 
+// Knock-outs of layer l, head h on the weight rows of queries P .. P+n-1 (w [n, Tk]): the edge's weight
+// becomes 0 and the row is renormalised over the keys left (all zeros if none is left).
+static void knock_out(float* w, int Tk, const Interventions& iv, int l, int h, int P, int n) {
+    for (const AttentionEdge& e : iv.knockout) {
+        if (e.layer != l || e.head != h || e.query < P || e.query >= P + n) continue;
+        float* row = w + (size_t)(e.query - P) * Tk;
+        row[e.key] = 0.0f;
+        double sum = 0.0;
+        for (int j = 0; j <= e.query; j++) sum += row[j];
+        const float inv = sum > 0.0 ? (float)(1.0 / sum) : 0.0f;
+        for (int j = 0; j <= e.query; j++) row[j] *= inv;
+    }
+}
+
+// Ablation and patching of layer l's head outputs att [n, C] (rows = positions P .. P+n-1).
+static void replace_head_outputs(float* att, const Interventions& iv, const GPT2Config& cfg, int l, int P, int n) {
+    const int C = cfg.n_embd, H = cfg.n_head, D = C / H;
+    for (const HeadRef& r : iv.ablate) {
+        if (r.layer != l) continue;
+        std::vector<double> mean(D, 0.0);                        // mean over the text's positions (P = 0 here)
+        if (iv.ablate_mean)
+            for (int i = 0; i < n; i++)
+                for (int d = 0; d < D; d++) mean[d] += att[(size_t)i * C + r.head * D + d];
+        for (int i = 0; i < n; i++)
+            for (int d = 0; d < D; d++) att[(size_t)i * C + r.head * D + d] = (float)(mean[d] / n);
+    }
+    for (const HeadRef& r : iv.patch) {
+        if (r.layer != l) continue;
+        const Capture& src = *iv.patch_source;                   // head_out [L, H, T, D]
+        for (int i = 0; i < n; i++)
+            std::memcpy(att + (size_t)i * C + r.head * D,
+                        src.head_out.data() + (((size_t)l * H + r.head) * src.T + P + i) * D, D * sizeof(float));
+    }
+}
+
 // out[n, C] = c_proj(causal multi-head attention(xn[n, C])) for new tokens at positions P .. P+n-1.
 // Leaves q [H, n, D] in s.q and head outputs [n, C] in s.att.
 static void attention_forward(float* out, const float* xn, const GPT2Weights& w, const GPT2Config& cfg, int l, int n,
-                              int P, AttnIO& io, ForwardScratch& s) {
+                              int P, AttnIO& io, ForwardScratch& s, const Interventions* iv) {
     const int C = cfg.n_embd, H = cfg.n_head, D = C / H, Tk = P + n;
     const size_t qkvw = (size_t)l * C * 3 * C;                   // [C, 3C] at this offset of qkvw
     const float* qkvb = w.qkvb + (size_t)l * 3 * C;              // [3C]
@@ -136,8 +172,10 @@ static void attention_forward(float* out, const float* xn, const GPT2Weights& w,
         matmul_bt(sh, Tk, qh, D, kh, D, scale, n, D, Tk);        // [n, Tk] = q.k / sqrt(D), unmasked
         for (int i = 0; i < n; i++)                              // query P+i sees keys 0 .. P+i
             softmax_causal(wh + (size_t)i * Tk, sh + (size_t)i * Tk, P + i + 1, Tk);
+        if (iv) knock_out(wh, Tk, *iv, l, h, P, n);
         matmul(att + h * D, C, wh, Tk, vh, D, nullptr, n, Tk, D);  // [n, D] = [n, Tk] @ [Tk, D] into att's columns
     }
+    if (iv) replace_head_outputs(att, *iv, cfg, l, P, n);
 
     matmul_w(out, C, att, C, w.attprojw, w.attprojw_h, projw, C, projb, n, C, C);  // [n, C] = [n, C] @ [C, C] + [C]
 }
@@ -207,7 +245,7 @@ static void lens_forward(int* ids_out, float* probs_out, const float* x, int k, 
 // The logit lens covers positions [lens_begin, lens_end): from the captured residuals when there are
 // any, else from the live residual stream (P = 0 only).
 static void forward_rows(const Model& m, const std::vector<int>& ids, int P, const CaptureOptions& opt, Capture& cap,
-                         int lens_begin, int lens_end) {
+                         int lens_begin, int lens_end, const Interventions* iv) {
     const GPT2Config& cfg = m.cfg;
     const int T = (int)ids.size(), n = T - P, L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, D = C / H;
     const int V = cfg.vocab_size, k = cap.lens_k;
@@ -234,7 +272,7 @@ static void forward_rows(const Model& m, const std::vector<int>& ids, int P, con
 
         float* xn = grow(s.xn, nC);
         layernorm(xn, x, w.ln1w + (size_t)l * C, w.ln1b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);
-        attention_forward(out, xn, w, cfg, l, n, P, io, s);      // [n, C]
+        attention_forward(out, xn, w, cfg, l, n, P, io, s, iv);  // [n, C]
 
         if (opt.qkv && (opt.qkv_layer < 0 || opt.qkv_layer == l)) {
             const int lq = opt.qkv_layer < 0 ? l : 0;
@@ -269,8 +307,8 @@ static void forward_rows(const Model& m, const std::vector<int>& ids, int P, con
     else lm_head_forward(cap.logits.data(), x + (size_t)(n - 1) * C, w, cfg, 1, s);          // [1, V]
 }
 
-bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
-                   std::string& err) {
+static bool forward_full(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt,
+                         const Interventions* iv, Capture& cap, std::string& err) {
     const GPT2Config& cfg = m.cfg;
     const int T = (int)ids.size();
     if (!ids_check(m, ids.data(), T, 0, err)) return false;
@@ -290,6 +328,7 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
     cap.T = T; cap.L = L; cap.H = H; cap.C = C; cap.D = D; cap.V = V;
     cap.opt = opt;
     cap.ids = ids;
+    cap.interventions = iv ? interventions_key(*iv) : "";
     const bool keep_scores = opt.attention && opt.scores;
     cap.scores.resize(keep_scores ? (size_t)L * H * TT : 0);
     cap.weights.resize(opt.attention ? (size_t)L * H * TT : 0);
@@ -310,8 +349,20 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
     cap.lens_probs.assign((size_t)L * T * k, 0.0f);
 
     const int lens_begin = opt.lens_pos < 0 ? 0 : opt.lens_pos, lens_end = opt.lens_pos < 0 ? T : opt.lens_pos + 1;
-    forward_rows(m, ids, 0, opt, cap, lens_begin, lens_end);
+    forward_rows(m, ids, 0, opt, cap, lens_begin, lens_end, iv);
     return true;
+}
+
+bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
+                   std::string& err) {
+    return forward_full(m, ids, opt, nullptr, cap, err);
+}
+
+bool model_forward_iv(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, const Interventions& iv,
+                      Capture& cap, std::string& err) {
+    if (iv.empty()) return forward_full(m, ids, opt, nullptr, cap, err);
+    if (!interventions_check(iv, m.cfg, (int)ids.size(), err)) return false;
+    return forward_full(m, ids, opt, &iv, cap, err);
 }
 
 // ----------------------------------------------------------------------------------------------------
@@ -347,8 +398,8 @@ static bool same_capture_options(const CaptureOptions& a, const CaptureOptions& 
            a.qkv_head == b.qkv_head && a.residuals == b.residuals && a.logits_all == b.logits_all;
 }
 
-bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
-                         std::string& err, int* reused) {
+static bool forward_reuse(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt,
+                          const Interventions* iv, Capture& cap, std::string& err, int* reused) {
     if (reused) *reused = 0;
     const GPT2Config& cfg = m.cfg;
     const int T = (int)ids.size(), L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, V = cfg.vocab_size;
@@ -357,8 +408,9 @@ bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const Capt
     P = std::min(P, T - 1);                                      // same ids or a cut: redo the last token
     const bool usable = P > 0 && same_capture_options(cap.opt, opt) && opt.qkv && opt.qkv_layer < 0 &&
                         opt.qkv_head < 0 && opt.residuals && cap.L == L && cap.H == H && cap.C == C && cap.V == V &&
-                        H > 0 && cap.T > 0;
-    if (!usable) return model_forward(m, ids, opt, cap, err);
+                        H > 0 && cap.T > 0 && cap.interventions == (iv ? interventions_key(*iv) : "") &&
+                        !(iv && iv->ablate_mean && !iv->ablate.empty());  // a mean mixes every position
+    if (!usable) return forward_full(m, ids, opt, iv, cap, err);
     if (!ids_check(m, ids.data() + P, T - P, P, err)) return false;
     const int k = std::min(std::max(opt.lens_top_k, 0), V);
     if (k > 0 && opt.lens_pos >= T) {
@@ -397,7 +449,7 @@ bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const Capt
     // The lens: new rows only while the earlier ones hold theirs, else the whole requested range.
     const int lens_begin = opt.lens_pos >= 0 ? opt.lens_pos : lens_rows_valid ? P : 0;
     const int lens_end = opt.lens_pos >= 0 ? opt.lens_pos + 1 : T;
-    forward_rows(m, ids, P, opt, cap, lens_begin, lens_end);
+    forward_rows(m, ids, P, opt, cap, lens_begin, lens_end, iv);
     if (keep_scores) {                                           // earlier queries x new keys: the unmasked
         const size_t TT = (size_t)T * T, TD = (size_t)T * D;     // scores above the diagonal, as a full run
         const float scale = 1.0f / std::sqrt((float)D);
@@ -407,6 +459,19 @@ bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const Capt
     }
     if (reused) *reused = P;
     return true;
+}
+
+bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
+                         std::string& err, int* reused) {
+    return forward_reuse(m, ids, opt, nullptr, cap, err, reused);
+}
+
+bool model_forward_reuse_iv(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt,
+                            const Interventions& iv, Capture& cap, std::string& err, int* reused) {
+    if (reused) *reused = 0;
+    if (iv.empty()) return forward_reuse(m, ids, opt, nullptr, cap, err, reused);
+    if (!interventions_check(iv, m.cfg, (int)ids.size(), err)) return false;
+    return forward_reuse(m, ids, opt, &iv, cap, err, reused);
 }
 
 // ----------------------------------------------------------------------------------------------------
@@ -446,7 +511,7 @@ bool model_step(const Model& m, KVCache& kv, const std::vector<int>& ids, std::v
         io.att_stride = 0;
         float* xn = grow(s.xn, nC);
         layernorm(xn, x, w.ln1w + (size_t)l * C, w.ln1b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);
-        attention_forward(out, xn, w, cfg, l, n, P, io, s);      // [n, C]
+        attention_forward(out, xn, w, cfg, l, n, P, io, s, nullptr);  // [n, C]
         residual_add(x, out, nC);
         xn = grow(s.xn, nC);
         layernorm(xn, x, w.ln2w + (size_t)l * C, w.ln2b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);

@@ -135,6 +135,7 @@ struct CaptureOptions {
 struct Capture {
     int T = 0, L = 0, H = 0, C = 0, D = 0, V = 0;
     CaptureOptions opt;              // what this capture holds (as requested)
+    std::string interventions;       // interventions_key of the run's interventions ("" for none: intervene.h)
     std::vector<int> ids;            // [T]
     std::vector<float> scores;       // [L, H, T, T] q.k / sqrt(D), before the causal mask (empty unless opt.scores)
     std::vector<float> weights;      // [L, H, T, T] softmax rows; masked (key > query) entries are exactly 0

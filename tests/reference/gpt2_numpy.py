@@ -32,7 +32,29 @@ def linear(x, w, b):  # [T, in] @ [in, out] + [out] -> [T, out]
 
 # ---- transformer -------------------------------------------------------------------------------------
 
-def attention(x, c_attn, c_proj, n_head, rec):
+def intervene_weights(weights, layer, iv):
+    """Knock-outs: (layer, head, query, key) -> weight 0, the query's row renormalised (zeros if empty)."""
+    for (l, h, q, k) in (iv or {}).get("knockout", []):
+        if l == layer:
+            weights[h, q, k] = 0.0
+            s = weights[h, q].sum()
+            weights[h, q] = weights[h, q] / s if s > 0 else 0.0
+    return weights
+
+
+def intervene_heads(out, layer, iv):
+    """Ablation (zeros, or the head's mean over positions) and patching (z from another run) of out [H, T, D]."""
+    iv = iv or {}
+    for (l, h) in iv.get("ablate", []):
+        if l == layer:
+            out[h] = out[h].mean(axis=0, keepdims=True) if iv.get("mode") == "mean" else 0.0
+    for (l, h) in iv.get("patch", []):
+        if l == layer:
+            out[h] = iv["patch_z"][l][h]
+    return out
+
+
+def attention(x, c_attn, c_proj, n_head, rec, layer=0, iv=None):
     T, C = x.shape
     D = C // n_head
     qkv = linear(x, **c_attn)                      # [T, 3C]
@@ -44,7 +66,8 @@ def attention(x, c_attn, c_proj, n_head, rec):
     future = np.triu(np.ones((T, T), dtype=bool), k=1)  # key > query
     masked = np.where(future, -np.inf, scores)      # [H, T, T]
     weights = softmax(masked)                       # [H, T, T], exact zeros above the diagonal
-    out = weights @ v                               # [H, T, D]
+    weights = intervene_weights(weights, layer, iv)
+    out = intervene_heads(weights @ v, layer, iv)   # [H, T, D]
     rec.update(scores=scores, weights=weights, q=q, k=k, v=v, head_out=out)
     merged = out.transpose(1, 0, 2).reshape(T, C)   # [T, C]
     return linear(merged, **c_proj)                 # [T, C]
@@ -54,22 +77,24 @@ def mlp(x, c_fc, c_proj):
     return linear(gelu(linear(x, **c_fc)), **c_proj)  # [T, C] -> [T, 4C] -> [T, C]
 
 
-def block(x, ln_1, attn, ln_2, mlp_p, n_head, eps, rec):
-    x = x + attention(layer_norm(x, **ln_1, eps=eps), **attn, n_head=n_head, rec=rec)  # [T, C]
+def block(x, ln_1, attn, ln_2, mlp_p, n_head, eps, rec, layer=0, iv=None):
+    x = x + attention(layer_norm(x, **ln_1, eps=eps), **attn, n_head=n_head, rec=rec, layer=layer, iv=iv)  # [T, C]
     rec["resid_attn"] = x
     x = x + mlp(layer_norm(x, **ln_2, eps=eps), **mlp_p)                              # [T, C]
     rec["resid_mlp"] = x
     return x
 
 
-def gpt2(ids, params, n_head, eps=1e-5):
-    """Returns (logits [T, V], records) where records holds every intermediate the C++ captures."""
+def gpt2(ids, params, n_head, eps=1e-5, iv=None):
+    """Returns (logits [T, V], records) where records holds every intermediate the C++ captures.
+    iv (optional): {"ablate": [(l, h)], "mode": "zero" | "mean", "knockout": [(l, h, q, k)],
+    "patch": [(l, h)], "patch_z": [L, H, T, D] head outputs of another run}."""
     wte, wpe = params["wte"], params["wpe"]
     x = wte[ids] + wpe[np.arange(len(ids))]         # [T, C]
     records = {"embed": x, "layers": []}
-    for b in params["blocks"]:
+    for layer, b in enumerate(params["blocks"]):
         rec = {}
-        x = block(x, b["ln_1"], b["attn"], b["ln_2"], b["mlp"], n_head, eps, rec)
+        x = block(x, b["ln_1"], b["attn"], b["ln_2"], b["mlp"], n_head, eps, rec, layer, iv)
         records["layers"].append(rec)
     logits = layer_norm(x, **params["ln_f"], eps=eps) @ wte.T  # [T, V] tied LM head
     return logits, records

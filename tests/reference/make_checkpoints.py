@@ -158,9 +158,9 @@ def write_model(d, L, H, C, maxT, V, dtype="F32", seed=0, prefix="", lm_head=Fal
 
 # ---- reference outputs -------------------------------------------------------------------------------
 
-def write_reference(out, case, model, params, config, ids):
+def write_reference(out, case, model, params, config, ids, iv=None, iv_meta=None):
     L, H, eps = config["n_layer"], config["n_head"], config["layer_norm_epsilon"]
-    logits, rec = ref.gpt2(np.array(ids), params, H, eps)
+    logits, rec = ref.gpt2(np.array(ids), params, H, eps, iv)
     lens_ids, lens_probs = ref.logit_lens(rec, params, eps, LENS_K)
     layers = rec["layers"]
     arrays = {
@@ -184,6 +184,8 @@ def write_reference(out, case, model, params, config, ids):
         index[name] = {"shape": list(a.shape), "dtype": "i32" if is_int else "f32", "offset": len(blob)}
         blob += raw
     meta = {"model": model, "ids": list(map(int, ids)), "lens_k": LENS_K, "arrays": index}
+    if iv_meta:
+        meta["interventions"] = iv_meta
     with open(os.path.join(out, f"ref_{case}.bin"), "wb") as f:
         f.write(blob)
     with open(os.path.join(out, f"ref_{case}.json"), "w") as f:
@@ -253,6 +255,28 @@ def main(argv):
     write_reference(out, "gpt2vocab_f16_a", "gpt2vocab_f16", params, config,
                     [40, 2497, 257, 3290, 290, 257, 3797, 13, 632, 373, 48961, 13])
     write_sampling_cases(out)
+    write_intervention_cases(out)
+
+
+def write_intervention_cases(out):
+    """Ablation (zero, mean), knock-out and patching on tiny_f32 (the engine's model_forward_iv must agree)."""
+    tiny = dict(L=2, H=2, C=32, maxT=32, V=320)
+    params, config = write_model(os.path.join(out, "tiny_f32"), **tiny, dtype="F32", seed=1)
+    ids = [40, 257, 90, 290, 257, 37, 13, 63, 73, 257, 90, 13]
+    source = [41, 258, 91, 291, 258, 38, 14, 64, 74, 258, 91, 14]  # the second text (same length)
+    _, rec = ref.gpt2(np.array(source), params, config["n_head"], config["layer_norm_epsilon"])
+    patch_z = np.array([r["head_out"] for r in rec["layers"]])    # [L, H, T, D]
+    knock = [[1, 0, 11, 10], [1, 0, 11, 2], [0, 1, 5, 5], [0, 0, 0, 0]]  # (0.0:0:0: the only key -> z = 0)
+    cases = {
+        "iv_zero": {"ablate": [[0, 1], [1, 0]], "mode": "zero"},
+        "iv_mean": {"ablate": [[1, 1]], "mode": "mean"},
+        "iv_knockout": {"knockout": knock},
+        "iv_patch": {"patch": [[0, 0], [1, 1]], "patch_ids": source},
+        "iv_all": {"ablate": [[0, 1]], "mode": "mean", "knockout": knock[:2], "patch": [[1, 1]], "patch_ids": source},
+    }
+    for name, meta in cases.items():
+        iv = dict(meta, patch_z=patch_z)
+        write_reference(out, "tiny_f32_" + name, "tiny_f32", params, config, ids, iv, meta)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,48 @@
+// Interventions on the forward pass: the experiments behind a causal claim about a head.
+//
+//   ablate     heads whose output z (their D columns of the concatenated heads, before attn.c_proj) is
+//              replaced by zeros, or by its mean over the text's positions ("mean" ablation)
+//   knockout   attention edges (layer, head, query, key): the weight is set to 0 and the query's row is
+//              renormalised over the keys it still sees (a row with no key left is all zeros: z = 0)
+//   patch      heads whose z is taken, position by position, from a second text's run (same length)
+//
+// Zero ablation, knock-outs and patching act on each position alone, so a capture's prefix stays valid
+// when text is appended (model_forward_reuse keeps it); a mean ablation mixes every position, so the
+// reuse path runs in full while one is active.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+
+struct HeadRef {
+    int layer = 0, head = 0;
+};
+
+struct AttentionEdge {
+    int layer = 0, head = 0, query = 0, key = 0;
+};
+
+struct Interventions {
+    std::vector<HeadRef> ablate;
+    bool ablate_mean = false;               // false: zero ablation
+    std::vector<AttentionEdge> knockout;
+    std::vector<HeadRef> patch;
+    const Capture* patch_source = nullptr;  // the second text's run: head_out of every layer and head
+    bool empty() const { return ablate.empty() && knockout.empty() && patch.empty(); }
+};
+
+// Checks every reference against the model's shape and T tokens (and the patch source); false + err.
+bool interventions_check(const Interventions& iv, const GPT2Config& cfg, int T, std::string& err);
+// A canonical text of the interventions (sorted, duplicates merged), e.g. "ablate=zero:0.1,1.3;knockout=1.1:5:2":
+// equal for equal experiments; what a capture records and the reuse path compares.
+std::string interventions_key(const Interventions& iv);
+// Parsers for the CLI and share links: "L.H,L.H" and "L.H:Q:K,..." (false + err on anything else).
+bool parse_heads(const std::string& s, std::vector<HeadRef>& out, std::string& err);
+bool parse_edges(const std::string& s, std::vector<AttentionEdge>& out, std::string& err);
+
+// model_forward / model_forward_reuse with interventions (iv may be empty: then exactly the plain run).
+bool model_forward_iv(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, const Interventions& iv,
+                      Capture& cap, std::string& err);
+bool model_forward_reuse_iv(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt,
+                            const Interventions& iv, Capture& cap, std::string& err, int* reused = nullptr);
