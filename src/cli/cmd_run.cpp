@@ -23,6 +23,9 @@
 //   "lens":        (--lens K) [L][T] {"ids": [K], "probs": [K]}: logit lens, ln_f + LM head applied
 //                  to the residual stream after each layer
 //   "time_ms", "cpu_ms": (--time N) mean wall / process CPU time of N forward passes with this capture
+//   "interventions": (with --ablate / --knockout / --patch) the run's interventions, canonical:
+//                  "ablate=zero:L.H,…;knockout=L.H:Q:K,…;patch=L.H,…" (src/model/intervene.h); every other
+//                  field is the run with them applied
 //
 // ---- `attnlab generate --model DIR [--seed S] [--temperature T] [--top-k K] [--top-p P] [--steps N]
 //                       [--ids 1,2,3 | TEXT] [--json]` -----------------------------------------------
@@ -43,6 +46,7 @@
 
 #include "cli/command.h"
 #include "model/capture_json.h"
+#include "model/intervene.h"
 #include "model/model.h"
 
 // ----------------------------------------------------------------------------------------------------
@@ -119,8 +123,13 @@ static std::string token_spelling(const Model& m, int id) {
 
 static const char* RUN_USAGE =
     "usage: attnlab run --model DIR [--ids 1,2,3 | TEXT] [--json] [--scores] [--lens K] [--logits-all] [--time N]\n"
+    "                   [--ablate L.H,...] [--ablate-mode zero|mean] [--knockout L.H:Q:K,...]\n"
+    "                   [--patch L.H,... --patch-from TEXT]\n"
     "  One forward pass. --json prints ids, tokens, attention [layer][head][query][key], logits of the\n"
-    "  last position, top next tokens (schema at the top of src/cli/cmd_run.cpp).\n";
+    "  last position, top next tokens (schema at the top of src/cli/cmd_run.cpp).\n"
+    "  Interventions: --ablate replaces heads' outputs by zeros (or their mean over positions),\n"
+    "  --knockout removes attention edges (query Q, key K: token indices) and renormalises the row,\n"
+    "  --patch takes heads' outputs from a run of --patch-from (same number of tokens).\n";
 
 static int cmd_run(int argc, char** argv) {
     std::vector<char*> args(argv + 1, argv + argc);
@@ -132,6 +141,11 @@ static int cmd_run(int argc, char** argv) {
     bool scores = cli_take_switch(args, "--scores");
     bool logits_all = cli_take_switch(args, "--logits-all");
     bool residuals = cli_take_switch(args, "--residuals");
+    const char* ablate_arg = cli_take_flag(args, "--ablate");
+    const char* ablate_mode = cli_take_flag(args, "--ablate-mode");
+    const char* knockout_arg = cli_take_flag(args, "--knockout");
+    const char* patch_arg = cli_take_flag(args, "--patch");
+    const char* patch_from = cli_take_flag(args, "--patch-from");
     long lens_k = 0, repeat = 0;
     if (!dir || (ids_arg ? !args.empty() : args.size() != 1) || (lens_arg && !parse_int(lens_arg, 1, 100, lens_k)) ||
         (time_arg && !parse_int(time_arg, 1, 1000000, repeat))) {
@@ -141,6 +155,33 @@ static int cmd_run(int argc, char** argv) {
     Model m;
     std::vector<int> ids;
     if (!model_and_ids("run", dir, ids_arg, args, m, ids)) return 1;
+    Interventions iv;
+    Capture patch_source;
+    std::string err;
+    if ((ablate_arg && !parse_heads(ablate_arg, iv.ablate, err)) ||
+        (knockout_arg && !parse_edges(knockout_arg, iv.knockout, err)) ||
+        (patch_arg && !parse_heads(patch_arg, iv.patch, err))) {
+        fprintf(stderr, "run: %s\n", err.c_str());
+        return 2;
+    }
+    if (ablate_mode && strcmp(ablate_mode, "zero") != 0 && strcmp(ablate_mode, "mean") != 0) {
+        fprintf(stderr, "run: --ablate-mode is zero or mean, not '%s'\n", ablate_mode);
+        return 2;
+    }
+    iv.ablate_mean = ablate_mode && strcmp(ablate_mode, "mean") == 0;
+    if (!patch_arg != !patch_from) {
+        fprintf(stderr, "run: --patch and --patch-from go together\n");
+        return 2;
+    }
+    if (patch_from) {
+        CaptureOptions po;
+        po.attention = po.residuals = false;
+        if (!model_forward(m, tokenizer_encode_ids(m.tok, patch_from), po, patch_source, err)) {
+            fprintf(stderr, "run: --patch-from: %s\n", err.c_str());
+            return 1;
+        }
+        iv.patch_source = &patch_source;
+    }
 
     CaptureOptions opt;
     opt.attention = as_json || repeat > 0;
@@ -149,8 +190,7 @@ static int cmd_run(int argc, char** argv) {
     opt.logits_all = logits_all;
     opt.lens_top_k = (int)lens_k;
     Capture cap;
-    std::string err;
-    if (!model_forward(m, ids, opt, cap, err)) {
+    if (!model_forward_iv(m, ids, opt, iv, cap, err)) {
         fprintf(stderr, "run: %s\n", err.c_str());
         return 1;
     }
@@ -158,7 +198,7 @@ static int cmd_run(int argc, char** argv) {
     if (repeat > 0) {
         auto t0 = std::chrono::steady_clock::now();
         std::clock_t c0 = std::clock();
-        for (long r = 0; r < repeat; r++) model_forward(m, ids, opt, cap, err);
+        for (long r = 0; r < repeat; r++) model_forward_iv(m, ids, opt, iv, cap, err);
         time_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / repeat;
         cpu_ms = 1000.0 * (double)(std::clock() - c0) / CLOCKS_PER_SEC / repeat;
     }

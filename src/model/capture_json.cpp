@@ -158,7 +158,12 @@ bool capture_json_write(const Model& m, const Capture& cap, const std::vector<in
     append_int(out, V);
     out += ",\"dtype\":";
     json_append_string(out, m.source_dtype);
-    out += "},\"ids\":[";
+    out += '}';
+    if (!cap.interventions.empty()) {  // the run's interventions, canonical (model/intervene.h)
+        out += ",\"interventions\":";
+        json_append_string(out, cap.interventions);
+    }
+    out += ",\"ids\":[";
     for (int t = 0; t < T; t++) {
         if (t) out += ',';
         append_int(out, ids[t]);
