@@ -129,11 +129,12 @@ def write_vocab(d, V):
         f.write("#version: 0.2\n" + "\n".join(merges) + "\n")
 
 
-def write_model(d, L, H, C, maxT, V, dtype="F32", seed=0, prefix="", lm_head=False, eps=1e-5):
-    """Writes the HF directory; returns the reference params (values exactly as stored)."""
+def write_model(d, L, H, C, maxT, V, dtype="F32", seed=0, prefix="", lm_head=False, eps=1e-5, params=None):
+    """Writes the HF directory (random weights unless params are given); returns the reference params
+    (values exactly as stored)."""
     os.makedirs(d, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    params = random_params(rng, L, H, C, maxT, V)
+    if params is None:
+        params = random_params(np.random.default_rng(seed), L, H, C, maxT, V)
     config = {"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2", "activation_function": "gelu_new",
               "n_layer": L, "n_head": H, "n_embd": C, "n_positions": maxT, "n_ctx": maxT, "vocab_size": V,
               "layer_norm_epsilon": eps, "bos_token_id": V - 1, "eos_token_id": V - 1,
@@ -256,6 +257,7 @@ def main(argv):
                     [40, 2497, 257, 3290, 290, 257, 3797, 13, 632, 373, 48961, 13])
     write_sampling_cases(out)
     write_intervention_cases(out)
+    write_planted(out)
 
 
 def write_intervention_cases(out):
@@ -278,6 +280,50 @@ def write_intervention_cases(out):
         iv = dict(meta, patch_z=patch_z)
         write_reference(out, "tiny_f32_" + name, "tiny_f32", params, config, ids, iv, meta)
 
+
+def write_planted(out, maxT=32, V=320):
+    """A 2-layer model whose head 0.0 is an exact previous-token head and head 1.0 an exact induction
+    head (the role scores must find them). The residual stream has three slots of one-hot features:
+    position [0, maxT), token and previous token, a token id written as two one-hot digits (id // 20,
+    id % 20: 36 features instead of V). wte / wpe write the token and position slots. Head 0.0: q =
+    position t, k = position s shifted by one, so t attends to t-1; v = the token's digits, written by
+    c_proj into the previous-token slot. Head 1.0: q = the token's digits, k = the previous token's: a
+    query attends where both digits match, right after an earlier copy of its token. Every other weight
+    is 0 (heads 0.1 and 1.1 attend uniformly and write nothing; the MLPs are off)."""
+    L, H, DIG = 2, 2, 36
+    TOK, PREV = maxT, maxT + DIG
+    C = maxT + 2 * DIG
+    D = C // H
+    beta = 2.0
+    z = lambda *shape: np.zeros(shape, dtype=np.float32)
+    digits = lambda ids: (ids // 20, 16 + ids % 20)              # the two feature indices of a token id
+    p = {"wte.weight": z(V, C), "wpe.weight": z(maxT, C)}
+    ids = np.arange(V)
+    for d in digits(ids):
+        p["wte.weight"][ids, TOK + d] = 1.0
+    p["wpe.weight"][np.arange(maxT), np.arange(maxT)] = 1.0
+    for i in range(L):
+        h = f"h.{i}."
+        p[h + "ln_1.weight"], p[h + "ln_1.bias"] = np.ones(C, np.float32), z(C)
+        p[h + "ln_2.weight"], p[h + "ln_2.bias"] = np.ones(C, np.float32), z(C)
+        p[h + "attn.c_attn.bias"], p[h + "attn.c_proj.bias"] = z(3 * C), z(C)
+        p[h + "mlp.c_fc.weight"], p[h + "mlp.c_fc.bias"] = z(C, 4 * C), z(4 * C)
+        p[h + "mlp.c_proj.weight"], p[h + "mlp.c_proj.bias"] = z(4 * C, C), z(C)
+        p[h + "attn.c_proj.weight"] = z(C, C)
+        p[h + "attn.c_attn.weight"] = z(C, 3 * C)                # columns: q | k | v, head 0 first in each
+    w0, w1 = p["h.0.attn.c_attn.weight"], p["h.1.attn.c_attn.weight"]
+    t = np.arange(maxT)
+    w0[t, t] = beta                                              # q: position t -> q dim t
+    w0[t[:-1], C + t[:-1] + 1] = beta                            # k: position s -> k dim s + 1
+    f = np.arange(DIG)
+    w0[TOK + f, 2 * C + f] = 1.0                                 # v: the token's digits
+    ln_one = np.sqrt(C / 3.0)                                    # a one after ln_1 with three ones in C
+    p["h.0.attn.c_proj.weight"][f, PREV + f] = 1.0 / ln_one      # z -> previous-token slot, ~1
+    w1[TOK + f, f] = beta                                        # q: the token's digits
+    w1[PREV + f, C + f] = beta                                   # k: the previous token's digits
+    p["ln_f.weight"], p["ln_f.bias"] = np.ones(C, np.float32), z(C)
+    assert D >= max(maxT, DIG)
+    write_model(os.path.join(out, "planted"), L=L, H=H, C=C, maxT=maxT, V=V, dtype="F32", params=p)
 
 if __name__ == "__main__":
     main(sys.argv[1:])
