@@ -6,7 +6,8 @@ recomputed from a clean clone (tests check the card against them):
 
   prev_token       mean attention from position t to t-1, over windows of held-out text
                    (models/NAME/probe_text.txt: the start of the held-out split, written by the recipe)
-  duplicate_token  a random token sequence repeated twice (ids drawn from the vocabulary's merges, seed 0):
+  duplicate_token  a random token sequence repeated twice (ids drawn from the merges, [256, V-1), when V > 512,
+                   else from [0, V-1); seed 0):
                    mean attention from each position of the second copy to the same token in the first copy
   induction        the same sequences: attention to the token AFTER the first occurrence
   first_token      mean attention to position 0 (the attention sink), on the held-out windows
@@ -117,7 +118,8 @@ def repeat_probes(m, trials=INDUCTION_TRIALS):
     dup = np.zeros((m.L, m.H))
     ind = np.zeros((m.L, m.H))
     for _ in range(trials):
-        seq = rng.integers(256, m.V - 1, size=n_rep)   # merged tokens: words and word pieces
+        lo = 256 if m.V > 512 else 0                   # merged tokens (words, word pieces) when there are many
+        seq = rng.integers(lo, m.V - 1, size=n_rep)
         ids = [eot] + seq.tolist() + seq.tolist()      # first copy at 1..n_rep, second at n_rep+1..2 n_rep
         _, att = m.run(ids)
         q = np.arange(n_rep + 1, 2 * n_rep + 1)        # the token at q equals the token at q - n_rep

@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""The model suite of the test command: the shipped default model's prose and numbers against the
+scripts that measure them, and the probes against planted heads.
+
+  tests/model/check.py [--attnlab build/native/attnlab] [--fixtures build/fixtures]
+
+Checks (each one line "ok"/"FAIL"), then "model: N passed, N failed":
+  1. the numpy probes (scripts/model_probes.py) find the planted previous-token and induction heads of
+     the fixture checkpoint (tests/reference/make_checkpoints.py, write_planted)
+  2. the README's caption and model paragraph, and the default model's card when it has run.json, are
+     exactly what scripts/model_report_card writes from the committed report (no hand edits, no stale numbers)
+  3. when the default model's report.json has probes: they equal what scripts/model_report computes from
+     the shipped weights, and the engine matches the numpy reference on a full window
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--attnlab", default=os.path.join(ROOT, "build", "native", "attnlab"))
+    ap.add_argument("--fixtures", default=os.path.join(ROOT, "build", "fixtures"))
+    args = ap.parse_args()
+    results = []
+
+    def check(name, ok, detail=""):
+        results.append(ok)
+        print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail else ''}", flush=True)
+
+    # 1. planted heads through the python probes
+    import model_probes
+    planted = os.path.join(args.fixtures, "model", "planted")
+    try:
+        m = model_probes.Model(planted, args.attnlab)
+        dup, ind, n = model_probes.repeat_probes(m)
+        windows = [list(range(256, 256 + m.T))]  # a text without repeats: t -> t-1 is the previous token
+        prev, _ = model_probes.text_probes(m, windows)
+        check("probes find the planted previous-token head 0.0", prev[0, 0] > 0.95 and prev.argmax() == 0,
+              f"score {prev[0, 0]:.3f}")
+        check("probes find the planted induction head 1.0", ind[1, 0] > 0.95 and ind.argmax() == 2,
+              f"score {ind[1, 0]:.3f}")
+    except Exception as e:  # a missing fixture is a failure, not a skip
+        check("planted-heads fixture", False, repr(e))
+
+    # 2. README caption / paragraph and the card
+    default = open(os.path.join(ROOT, "models", "DEFAULT")).read().strip()
+    model = os.path.join(ROOT, "models", default)
+    card = ["--model", model, "--readme", os.path.join(ROOT, "README.md"), "--attnlab", args.attnlab, "--check"]
+    if not os.path.exists(os.path.join(model, "run.json")):
+        card.append("--caption-only")
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "model_report_card")] + card,
+                       capture_output=True, text=True)
+    check(f"README and card of {default} as model_report_card writes them", r.returncode == 0,
+          (r.stdout + r.stderr).strip().splitlines()[-1] if (r.stdout + r.stderr).strip() else "")
+
+    # 3. probes and engine vs reference on the shipped weights
+    import json
+    rep = json.load(open(os.path.join(model, "report.json")))
+    if "probes" in rep:
+        r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "model_report"), "--model", model,
+                            "--attnlab", args.attnlab, "--check", os.path.join(model, "report.json")],
+                           capture_output=True, text=True)
+        for line in r.stdout.strip().splitlines():
+            print("     " + line)
+        check(f"{default}: report.json probes recomputed from the shipped weights", r.returncode == 0)
+    else:
+        print(f"     ({default}'s report.json predates the probes: nothing to recompute)")
+
+    passed = sum(results)
+    print(f"model: {passed} passed, {len(results) - passed} failed")
+    return 0 if passed == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
