@@ -123,3 +123,29 @@ bool parse_edges(const std::string& s, std::vector<AttentionEdge>& out, std::str
                parse_index(t, c1 + 1, c2, e.query) && parse_index(t, c2 + 1, t.size(), e.key);
     });
 }
+
+bool patch_scan(const Model& m, const std::vector<int>& ids, const Capture& source, int tok_a, int tok_b, int begin,
+                int end, std::vector<float>& diffs, std::string& err) {
+    const int LH = m.cfg.n_layer * m.cfg.n_head, V = m.cfg.vocab_size;
+    if (tok_a < 0 || tok_a >= V || tok_b < 0 || tok_b >= V) {
+        err = "patching: the two tokens must be in the vocabulary [0, " + std::to_string(V) + ")";
+        return false;
+    }
+    if (begin < 0 || end > LH || begin > end) {
+        err = "patching: head range outside [0, " + std::to_string(LH) + ")";
+        return false;
+    }
+    diffs.resize(LH, 0.0f);
+    Interventions iv;
+    iv.patch_source = &source;
+    iv.patch.resize(1);
+    CaptureOptions opt;                                          // only the last position's logits
+    opt.attention = opt.scores = opt.qkv = opt.residuals = false;
+    Capture cap;
+    for (int i = begin; i < end; i++) {
+        iv.patch[0] = {i / m.cfg.n_head, i % m.cfg.n_head};
+        if (!model_forward_iv(m, ids, opt, iv, cap, err)) return false;
+        diffs[i] = cap.logits[tok_a] - cap.logits[tok_b];
+    }
+    return true;
+}

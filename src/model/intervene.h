@@ -46,3 +46,11 @@ bool model_forward_iv(const Model& m, const std::vector<int>& ids, const Capture
                       Capture& cap, std::string& err);
 bool model_forward_reuse_iv(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt,
                             const Interventions& iv, Capture& cap, std::string& err, int* reused = nullptr);
+
+// Activation patching over every head: for heads [begin, end) (layer-major index layer * H + head),
+// the run of ids with that one head's z taken from `source` (same length; head_out of every layer and
+// head), scored as logit[tok_a] - logit[tok_b] at the last position. diffs[i] receives head i's score
+// (diffs is sized L * H; entries outside [begin, end) are left alone), so a caller can scan in slices
+// and show progress. Returns false + err on bad arguments.
+bool patch_scan(const Model& m, const std::vector<int>& ids, const Capture& source, int tok_a, int tok_b, int begin,
+                int end, std::vector<float>& diffs, std::string& err);

@@ -179,3 +179,40 @@ TEST(InterveneParse, ListsAndTheirErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+// patch_scan equals one model_forward_iv per head, in slices or all at once; patching every head of the
+// last layer from a run of the same text changes nothing.
+TEST_F(InterveneReuse, PatchScanEqualsSingleHeadRuns) {
+    std::string err;
+    const std::vector<int> clean = {40, 257, 90, 290, 257, 37, 13, 63}, corrupt = {41, 258, 91, 291, 258, 38, 14, 64};
+    Capture source, same;
+    ASSERT_TRUE(model_forward(m, corrupt, CaptureOptions(), source, err)) << err;
+    ASSERT_TRUE(model_forward(m, clean, CaptureOptions(), same, err)) << err;
+    std::vector<float> all, sliced;
+    ASSERT_TRUE(patch_scan(m, clean, source, 5, 9, 0, 4, all, err)) << err;
+    ASSERT_TRUE(patch_scan(m, clean, source, 5, 9, 0, 1, sliced, err)) << err;
+    ASSERT_TRUE(patch_scan(m, clean, source, 5, 9, 1, 4, sliced, err)) << err;
+    EXPECT_EQ(all, sliced);
+    bool any_change = false;
+    Capture plain;
+    ASSERT_TRUE(model_forward(m, clean, CaptureOptions(), plain, err)) << err;
+    for (int i = 0; i < 4; i++) {
+        Interventions iv;
+        iv.patch = {{i / 2, i % 2}};
+        iv.patch_source = &source;
+        Capture cap;
+        ASSERT_TRUE(model_forward_iv(m, clean, CaptureOptions(), iv, cap, err)) << err;
+        EXPECT_FLOAT_EQ(all[i], cap.logits[5] - cap.logits[9]) << "head " << i;
+        any_change |= std::fabs(all[i] - (plain.logits[5] - plain.logits[9])) > 1e-4f;
+    }
+    EXPECT_TRUE(any_change);
+    std::vector<float> self;
+    ASSERT_TRUE(patch_scan(m, clean, same, 5, 9, 0, 4, self, err)) << err;
+    for (float d : self) EXPECT_NEAR(d, plain.logits[5] - plain.logits[9], 1e-4f);
+    EXPECT_FALSE(patch_scan(m, clean, source, 5, 320, 0, 4, all, err));
+    EXPECT_FALSE(patch_scan(m, clean, source, 5, 9, 0, 5, all, err));
+}
+
+}  // namespace
