@@ -14,10 +14,13 @@ fs.mkdirSync(OUT, { recursive: true });
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'];
 
-export async function launch() {
+// Service workers are blocked unless a test asks for them (offline.test.mjs): elsewhere a page must be
+// served by the network, as on its first visit, so routes and request logs see every request.
+export async function launch({ serviceWorkers = 'block' } = {}) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attnlab-chromium-'));
   const context = await chromium.launchPersistentContext(userDir, {
     executablePath: '/usr/bin/chromium', args: FLAGS, headless: true, viewport: { width: 1280, height: 800 },
+    serviceWorkers,
   });
   return { context, close: async () => { await context.close(); fs.rmSync(userDir, { recursive: true, force: true }); } };
 }
