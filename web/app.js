@@ -290,6 +290,45 @@
   }
   function exportSvg() { return mod.UTF8ToString(mod._attnlab_export_svg()); }
   function exportJson(allHeads = true) { return mod.UTF8ToString(mod._attnlab_export_json(allHeads ? 1 : 0)); }
+  // A self-contained snapshot for an LMS or a paper: the view as SVG (PNG for the table views), the
+  // sentence, the model, the selected token's attention row and the next-token table as HTML tables,
+  // and the share link. No script, no engine: its CSP allows nothing but inline styles and data: images.
+  async function exportHtml() {
+    const st = state(), svg = exportSvg(), j = JSON.parse(exportJson(false));
+    const esc = (x) => String(x).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+    const spell = (t) => t.replace(/\u0120/g, ' ').replace(/\u010a/g, '\u23ce');
+    let picture = svg;
+    if (!picture) {
+      const png = await exportPng(1);
+      const url = await new Promise((res) => { const r = new FileReader(); r.onload = () => res(r.result); r.readAsDataURL(png); });
+      picture = `<img alt="${esc(st.describe)}" src="${url}">`;
+    }
+    const q = st.token >= 0 && st.token < st.tokens.length ? st.token : st.tokens.length - 1;
+    const row = (st.row || []).slice(0, q + 1).map((w, k) =>
+      `<tr><td>${k}</td><td>${esc(st.tokens[k].text)}</td><td>${w.toFixed(4)}</td></tr>`).join('');
+    const top = (j.top || []).map((t) => `<tr><td>${esc(spell(t.token))}</td><td>${t.prob.toFixed(4)}</td></tr>`).join('');
+    const link = shareUrl();
+    return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>Attention Lab snapshot: ${esc(st.text.slice(0, 60))}</title>
+<style>body{font:15px/1.4 system-ui,sans-serif;max-width:60em;margin:1em auto;padding:0 1em}
+a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}svg,img{max-width:100%;height:auto}</style>
+</head><body>
+<h1>Attention Lab snapshot</h1>
+<p><strong>Sentence:</strong> ${esc(st.text)}</p>
+<p><strong>Model:</strong> ${esc(st.model.name)} (${st.model.n_layer} layers × ${st.model.n_head} heads, d_model ${st.model.n_embd}).
+<strong>View:</strong> ${esc(st.view)}, layer ${st.layer}, head ${st.head}, token ${q} (${esc(st.tokens[q].text)}).</p>
+<p>${esc(st.describe)}</p>
+<figure>${picture}</figure>
+<h2>Attention of “${esc(st.tokens[q].text)}” (layer ${st.layer}, head ${st.head})</h2>
+<table><tr><th>key</th><th>token</th><th>weight</th></tr>${row}</table>
+<h2>Next token after the whole text</h2>
+<table><tr><th>token</th><th>probability</th></tr>${top}</table>
+<p>Open this view live: <a href="${esc(link)}">${esc(link)}</a></p>
+</body></html>
+`;
+  }
   function download(blob, name) {
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
@@ -304,7 +343,8 @@
       const svg = exportSvg();
       if (!svg) return showNotice('This view is a table: export it as PNG or JSON.');
       download(new Blob([svg], { type: 'image/svg+xml' }), base + '.svg');
-    } else download(new Blob([exportJson(true)], { type: 'application/json' }), base + '.json');
+    } else if (kind === 'html') download(new Blob([await exportHtml()], { type: 'text/html' }), base + '.html');
+    else download(new Blob([exportJson(true)], { type: 'application/json' }), base + '.json');
   }
 
   async function start() {
@@ -378,7 +418,7 @@
     apply,
     step,
     shareUrl: () => shareUrl(),
-    exportPng, exportSvg, exportJson,
+    exportPng, exportSvg, exportJson, exportHtml,
     embedCode: () => embedCode(),
     get frames() { return mod ? mod._attnlab_frames() : 0; },
     heapUsed() { return mod._attnlab_heap_used(); },
