@@ -21,7 +21,7 @@ static const char* TRAIN_USAGE =
     "           [--heads 4] [--embd 128] [--ctx 128] [--batch 16] [--steps 1000] [--warmup 100]\n"
     "           [--lr 3e-3] [--min-lr-frac 0.1] [--wd 0.1] [--clip 1] [--seed 1337] [--threads 2]\n"
     "           [--eval-every 100] [--eval-batches 20] [--ckpt-every 100] [--max-minutes M] [--stop-at S]\n"
-    "           [--copy-frac F] [--snapshot-every K]\n"
+    "           [--copy-frac F] [--copy-max F] [--copy-random F] [--snapshot-every K]\n"
     "           resumes from RUNDIR/ckpt.bin when present; logs to RUNDIR/log.txt\n"
     "       attnlab train eval --ckpt FILE --data FILE.bin [--batch 8] [--max-batches N] [--threads 2]\n"
     "       attnlab train export --ckpt FILE --tokenizer DIR --out DIR [--f32]\n"
@@ -142,12 +142,16 @@ static int train_run(std::vector<char*>& args) {
               parse_int(cli_take_flag(args, "--eval-batches"), eval_batches) &&
               parse_int(cli_take_flag(args, "--ckpt-every"), ckpt_every) &&
               parse_int(cli_take_flag(args, "--stop-at"), stop_at) &&
-              parse_float(cli_take_flag(args, "--copy-frac"), o.copy_frac) &&
+              parse_float(cli_take_flag(args, "--copy-frac"), o.copy.frac) &&
+              parse_float(cli_take_flag(args, "--copy-max"), o.copy.max_frac) &&
+              parse_float(cli_take_flag(args, "--copy-random"), o.copy.random) &&
               parse_int(cli_take_flag(args, "--snapshot-every"), snapshot_every) &&
               parse_float(cli_take_flag(args, "--max-minutes"), max_minutes);
     if (!ok || !args.empty()) return usage_error("bad or unknown option");
     o.seed = (uint64_t)seed_f;
     o.T = cfg.n_positions;
+    o.copy.random_lo = cfg.vocab_size > 512 ? 256 : 0;  // random spans: merged tokens (words and pieces)
+    o.copy.random_hi = cfg.vocab_size - 1;              // never <|endoftext|>
     train_set_threads(o.threads);
 
     std::string err;
@@ -202,10 +206,10 @@ static int train_run(std::vector<char*>& args) {
     }
     fprintf(log,
             "# config L=%d H=%d C=%d T=%d V=%d params=%zu | B=%d steps=%d warmup=%d lr=%g min_lr_frac=%g wd=%g "
-            "clip=%g seed=%llu threads=%d copy_frac=%g | train_tokens=%zu val_tokens=%zu\n",
+            "clip=%g seed=%llu threads=%d copy_frac=%g copy_max=%g copy_random=%g | train_tokens=%zu val_tokens=%zu\n",
             cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.n_positions, cfg.vocab_size, m.params.size(), o.B, o.steps,
             o.warmup, o.lr, o.min_lr_frac, o.weight_decay, o.grad_clip, (unsigned long long)o.seed, o.threads,
-            o.copy_frac, train_toks.size(), val_toks.size());
+            o.copy.frac, o.copy.max_frac, o.copy.random, train_toks.size(), val_toks.size());
     fflush(log);
 
     const double t_start = now_seconds();

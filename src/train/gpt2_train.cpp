@@ -359,20 +359,25 @@ bool token_file_load(const std::string& path, std::vector<uint16_t>& out, std::s
 }
 
 void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng, int* inputs, int* targets,
-                  float copy_frac) {
+                  const CopyWindows& copy) {
     const uint64_t span = toks.size() - (size_t)T;  // valid window starts: [0, size - T - 1]
     std::vector<int> win(T + 1);
     for (int b = 0; b < B; b++) {
         size_t start = (size_t)(train_rng_u64(rng) % span);
         for (int t = 0; t <= T; t++) win[t] = toks[start + t];
-        if (copy_frac > 0.0f && train_rng_uniform(rng) < copy_frac) {
-            // a copying window: a span of the window's own text, L in [T/16, T/4] tokens, written again
-            // later in the same window (after the original), so the second copy is predictable
-            const int lo = std::max(2, T / 16), hi = std::max(lo, T / 4);
+        if (copy.frac > 0.0f && train_rng_uniform(rng) < copy.frac) {
+            // a copying window: a span of L in [T/16, max_frac T] tokens written again later in the same
+            // window (after the original), so the second copy is predictable; with probability `random`
+            // the span is first filled with random ids from [random_lo, random_hi) (nothing but the
+            // earlier copy predicts it)
+            const int lo = std::max(2, T / 16), hi = std::max(lo, (int)(copy.max_frac * T));
             const int L = lo + (int)(train_rng_u64(rng) % (uint64_t)(hi - lo + 1));
             if (2 * L <= T + 1) {
                 const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));       // [0, T+1-2L]
                 const int dst = src + L + (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L - src));
+                if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
+                    for (int i = 0; i < L; i++)
+                        win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
                 for (int i = 0; i < L; i++) win[dst + i] = win[src + i];
             }
         }
@@ -406,7 +411,7 @@ double eval_loss(TrainModel& m, const std::vector<uint16_t>& toks, int B, int T,
 StepStats train_step(TrainModel& m, TrainState& st, const TrainOptions& o, const std::vector<uint16_t>& toks) {
     const int N = o.B * o.T;
     std::vector<int> in(N), tg(N);
-    batch_sample(toks, o.B, o.T, st.rng, in.data(), tg.data(), o.copy_frac);
+    batch_sample(toks, o.B, o.T, st.rng, in.data(), tg.data(), o.copy);
     StepStats s;
     const int shards = o.shards > 0 ? o.shards : std::min(o.B, 2 * std::max(o.threads, 1));
     s.loss = train_forward_backward(m, in.data(), tg.data(), o.B, o.T, shards);

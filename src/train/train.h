@@ -86,6 +86,14 @@ void train_backward(TrainModel& m);
 double train_forward_backward(TrainModel& m, const int* inputs, const int* targets, int B, int T, int shards);
 
 // ---- optimizer -----------------------------------------------------------------------------------------
+// Copying windows (teach in-context copying): with probability frac a window repeats one of its spans,
+// L in [T/16, max_frac T] tokens, later in the same window; with probability `random` the span is random
+// ids from [random_lo, random_hi) instead of the window's text. No extra random numbers are drawn when
+// frac = 0.
+struct CopyWindows {
+    float frac = 0.0f, max_frac = 0.25f, random = 0.0f;
+    int random_lo = 0, random_hi = 0;
+};
 struct TrainOptions {
     int B = 16, T = 128;
     int steps = 1000;            // total optimizer steps (the cosine reaches min_lr here)
@@ -95,7 +103,7 @@ struct TrainOptions {
     float grad_clip = 1.0f;      // max global gradient norm (<= 0: off)
     uint64_t seed = 1337;
     int threads = 2;
-    float copy_frac = 0.0f;      // share of copying windows (batch_sample)
+    CopyWindows copy;            // copying windows (batch_sample)
     int shards = 0;              // batch slices per step (0: 2 x threads, at most B); results depend on
                                  // the shard count only, not on the thread count or which thread ran what
 };
@@ -108,11 +116,9 @@ void train_adamw_update(TrainModel& m, const TrainOptions& o, float lr, int t, f
 
 // ---- data: uint16 token files ----------------------------------------------------------------------------
 bool token_file_load(const std::string& path, std::vector<uint16_t>& out, std::string& err);
-// B random windows of T+1 tokens: inputs = window[0..T), targets = window[1..T]. With probability
-// copy_frac a window is a copying window: a span of L in [T/16, T/4] of its tokens is written again later
-// in the same window (teaches in-context copying; no extra random numbers are drawn when copy_frac = 0).
+// B random windows of T+1 tokens: inputs = window[0..T), targets = window[1..T], some of them copying windows.
 void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng, int* inputs, int* targets,
-                  float copy_frac = 0.0f);
+                  const CopyWindows& copy = CopyWindows());
 // Mean loss over up to max_batches consecutive, non-overlapping windows from the start of toks.
 double eval_loss(TrainModel& m, const std::vector<uint16_t>& toks, int B, int T, int max_batches);
 

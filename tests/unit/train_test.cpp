@@ -350,7 +350,9 @@ TEST(TrainData, CopyWindowsRepeatASpanLaterInTheWindow) {
     std::vector<int> in(B * T), tg(B * T);
     TrainRng r;
     train_rng_seed(r, 3);
-    batch_sample(toks, B, T, r, in.data(), tg.data(), 1.0f);
+    CopyWindows copy;
+    copy.frac = 1.0f;
+    batch_sample(toks, B, T, r, in.data(), tg.data(), copy);
     for (int b = 0; b < B; b++) {
         std::vector<int> win(in.begin() + b * T, in.begin() + (b + 1) * T);
         win.push_back(tg[b * T + T - 1]);
@@ -368,9 +370,31 @@ TEST(TrainData, CopyWindowsRepeatASpanLaterInTheWindow) {
     }
     // copy_frac = 0 draws no extra numbers: the plain windows of the same seed
     train_rng_seed(r, 3);
-    batch_sample(toks, B, T, r, in.data(), tg.data(), 0.0f);
+    batch_sample(toks, B, T, r, in.data(), tg.data(), CopyWindows());
     for (int b = 0; b < B; b++)
         for (int t = 1; t < T; t++) ASSERT_EQ(in[b * T + t], in[b * T + t - 1] + 1);
+    // random spans: ids from [lo, hi), the same ids again later, up to max_frac T long
+    copy.random = 1.0f;
+    copy.max_frac = 0.5f;
+    copy.random_lo = 6000;
+    copy.random_hi = 6100;
+    train_rng_seed(r, 4);
+    batch_sample(toks, B, T, r, in.data(), tg.data(), copy);
+    int longest = 0;
+    for (int b = 0; b < B; b++) {
+        std::vector<int> rnd;                             // the window's random ids, inputs and the last target
+        for (int t = 0; t <= T; t++) {
+            const int id = t < T ? in[b * T + t] : tg[b * T + T - 1];
+            if (id >= 6000) rnd.push_back(id);
+        }
+        ASSERT_GE(rnd.size(), 2u * (T / 16)) << "window " << b;
+        ASSERT_EQ(rnd.size() % 2, 0u) << "window " << b;  // two copies
+        const size_t L = rnd.size() / 2;
+        for (size_t i = 0; i < L; i++) ASSERT_EQ(rnd[i], rnd[i + L]) << "window " << b;
+        longest = std::max(longest, (int)L);
+    }
+    EXPECT_GT(longest, T / 4);
+    EXPECT_LE(longest, T / 2);
 }
 
 // Shards are handed to threads dynamically and summed in shard order: 1 and 2 threads give bitwise the
