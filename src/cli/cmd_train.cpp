@@ -109,35 +109,40 @@ static int train_tokenize(std::vector<char*>& args) {
 
 // ---- run -------------------------------------------------------------------------------------------------
 
+// The model shape and batch options shared by `run` and `bench`: defaults 4 x 4 x 128, ctx 128 (vocab_size
+// as given: 0 lets `run` take it from the data); false on a malformed value.
+static bool take_shape(std::vector<char*>& args, GPT2Config& cfg, TrainOptions& o, int vocab) {
+    cfg.n_layer = 4;
+    cfg.n_head = 4;
+    cfg.n_embd = 128;
+    cfg.n_positions = 128;
+    cfg.vocab_size = vocab;
+    return parse_int(cli_take_flag(args, "--vocab"), cfg.vocab_size) &&
+           parse_int(cli_take_flag(args, "--layers"), cfg.n_layer) &&
+           parse_int(cli_take_flag(args, "--heads"), cfg.n_head) &&
+           parse_int(cli_take_flag(args, "--embd"), cfg.n_embd) &&
+           parse_int(cli_take_flag(args, "--ctx"), cfg.n_positions) && parse_int(cli_take_flag(args, "--batch"), o.B) &&
+           parse_int(cli_take_flag(args, "--threads"), o.threads);
+}
+
 static int train_run(std::vector<char*>& args) {
     const char* train_path = cli_take_flag(args, "--train");
     const char* val_path = cli_take_flag(args, "--val");
     const char* out_dir = cli_take_flag(args, "--out");
     if (!train_path || !val_path || !out_dir) return usage_error("run needs --train, --val and --out");
     GPT2Config cfg;
-    cfg.n_layer = 4;
-    cfg.n_head = 4;
-    cfg.n_embd = 128;
-    cfg.n_positions = 128;
-    cfg.vocab_size = 0;
     TrainOptions o;
     int eval_every = 100, eval_batches = 20, ckpt_every = 100;
     int snapshot_every = 0;  // >0: also keep RUNDIR/snapshots/step_N.bin (the circuits' training curve)
     int stop_at = 0;  // 0: run to --steps (the schedule length); else stop early, e.g. to change schedule
     float max_minutes = 0.0f, seed_f = 1337.0f;
-    bool ok = parse_int(cli_take_flag(args, "--vocab"), cfg.vocab_size) &&
-              parse_int(cli_take_flag(args, "--layers"), cfg.n_layer) &&
-              parse_int(cli_take_flag(args, "--heads"), cfg.n_head) &&
-              parse_int(cli_take_flag(args, "--embd"), cfg.n_embd) &&
-              parse_int(cli_take_flag(args, "--ctx"), cfg.n_positions) &&
-              parse_int(cli_take_flag(args, "--batch"), o.B) && parse_int(cli_take_flag(args, "--steps"), o.steps) &&
+    bool ok = take_shape(args, cfg, o, 0) && parse_int(cli_take_flag(args, "--steps"), o.steps) &&
               parse_int(cli_take_flag(args, "--warmup"), o.warmup) &&
               parse_float(cli_take_flag(args, "--lr"), o.lr) &&
               parse_float(cli_take_flag(args, "--min-lr-frac"), o.min_lr_frac) &&
               parse_float(cli_take_flag(args, "--wd"), o.weight_decay) &&
               parse_float(cli_take_flag(args, "--clip"), o.grad_clip) &&
               parse_float(cli_take_flag(args, "--seed"), seed_f) &&
-              parse_int(cli_take_flag(args, "--threads"), o.threads) &&
               parse_int(cli_take_flag(args, "--eval-every"), eval_every) &&
               parse_int(cli_take_flag(args, "--eval-batches"), eval_batches) &&
               parse_int(cli_take_flag(args, "--ckpt-every"), ckpt_every) &&
@@ -308,22 +313,11 @@ static int train_export(std::vector<char*>& args) {
 
 static int train_bench(std::vector<char*>& args) {
     GPT2Config cfg;
-    cfg.n_layer = 4;
-    cfg.n_head = 4;
-    cfg.n_embd = 128;
-    cfg.n_positions = 128;
-    cfg.vocab_size = 4096;
     TrainOptions o;
     o.B = 8;
     int steps = 30;
     float peak_seconds = 2.0f;
-    bool ok = parse_int(cli_take_flag(args, "--vocab"), cfg.vocab_size) &&
-              parse_int(cli_take_flag(args, "--layers"), cfg.n_layer) &&
-              parse_int(cli_take_flag(args, "--heads"), cfg.n_head) &&
-              parse_int(cli_take_flag(args, "--embd"), cfg.n_embd) &&
-              parse_int(cli_take_flag(args, "--ctx"), cfg.n_positions) &&
-              parse_int(cli_take_flag(args, "--batch"), o.B) && parse_int(cli_take_flag(args, "--threads"), o.threads) &&
-              parse_int(cli_take_flag(args, "--steps"), steps) &&
+    bool ok = take_shape(args, cfg, o, 4096) && parse_int(cli_take_flag(args, "--steps"), steps) &&
               parse_float(cli_take_flag(args, "--peak-seconds"), peak_seconds);
     if (!ok || !args.empty() || steps < 1) return usage_error("bad or unknown option");
     o.T = cfg.n_positions;

@@ -117,3 +117,11 @@ struct ModelFiles {
         st += d;
     }
 };
+
+// Every capture field, logits at every position, and a logit lens of k (the oracle tests' options).
+inline CaptureOptions capture_everything(int lens_k) {
+    CaptureOptions o;
+    o.logits_all = true;
+    o.lens_top_k = lens_k;
+    return o;
+}

@@ -9,12 +9,6 @@
 
 namespace {
 
-CaptureOptions capture_everything(int lens_k) {
-    CaptureOptions o;
-    o.logits_all = true;
-    o.lens_top_k = lens_k;
-    return o;
-}
 
 std::vector<HeadRef> heads_of(const nlohmann::json& j) {
     std::vector<HeadRef> v;

@@ -5,12 +5,6 @@
 namespace {
 
 
-CaptureOptions capture_everything(int lens_k) {
-    CaptureOptions o;
-    o.logits_all = true;
-    o.lens_top_k = lens_k;
-    return o;
-}
 
 class ModelOracle : public ::testing::TestWithParam<const char*> {};
 
