@@ -85,6 +85,10 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_export_svg() {
     return g_json.c_str();
 }
 
+// e2e tests: what the view drew (see ui_view_text) and where.
+EMSCRIPTEN_KEEPALIVE const char* attnlab_view_text() { return ui_view_text(); }
+EMSCRIPTEN_KEEPALIVE double attnlab_view_rect(int i) { return ui_view_rect(i); }
+
 EMSCRIPTEN_KEEPALIVE void attnlab_step() { app_step(g_app); }
 
 EMSCRIPTEN_KEEPALIVE void attnlab_set_dark(int dark) {

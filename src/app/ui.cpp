@@ -14,6 +14,7 @@
 
 #include "app/draw_scene.h"
 #include "imgui.h"
+#include "imgui_internal.h"  // ImGuiContext::LogBuffer (ui_view_text)
 #include "viz/svg.h"
 #include "viz/views.h"
 
@@ -674,6 +675,20 @@ std::string ui_export_svg(const App& app) {
     return out;
 }
 
+// ---- what the view drew, for the e2e tests ---------------------------------------------------------
+// The ImGui text of the view (tables, sentences, progress-bar labels; not scene text, which the SVG
+// export has) is collected with ImGui's own logging, only after a test first asks for it, and the
+// view's area on the canvas in CSS pixels.
+static bool g_log_view = false;
+static std::string g_view_text;
+static float g_view_rect[4];
+
+const char* ui_view_text() {
+    g_log_view = true;  // from the next frame on
+    return g_view_text.c_str();
+}
+float ui_view_rect(int i) { return i >= 0 && i < 4 ? g_view_rect[i] : 0.0f; }
+
 // ---- frame ----------------------------------------------------------------------------------------
 void ui_frame(App& app) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
@@ -697,6 +712,9 @@ void ui_frame(App& app) {
     ui_chips(app, th);
     ImGui::Separator();
     ImGui::BeginChild("##view", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+    ImVec2 view_pos = ImGui::GetWindowPos(), view_size = ImGui::GetWindowSize();
+    g_view_rect[0] = view_pos.x, g_view_rect[1] = view_pos.y, g_view_rect[2] = view_size.x, g_view_rect[3] = view_size.y;
+    if (g_log_view) ImGui::LogToBuffer();
     viz_scene_clear(g_scene);
     g_scene.clip = VizRect{0, 0, 0, 0};  // views that scroll set it to what is visible
     float w = ImGui::GetContentRegionAvail().x;
@@ -713,6 +731,10 @@ void ui_frame(App& app) {
         case VIEW_CONTEXT: view_context(app, m); break;
         case VIEW_COMPARE: view_compare(app, m, th, w); break;
         }
+    }
+    if (g_log_view) {
+        g_view_text = ImGui::GetCurrentContext()->LogBuffer.c_str();
+        ImGui::LogFinish();
     }
     // Touch and mouse: dragging the view scrolls it (a tap still hovers/locks a token).
     ImGuiIO& io = ImGui::GetIO();

@@ -59,6 +59,18 @@ test('typing at the end of a 100-token text reuses the prefix and equals a full 
   await page.evaluate((t) => window.attnlab.setText(t.replace('garden', 'yard')), typed.text);
   const mid = await page.evaluate(() => window.attnlab.state());
   assert.ok(mid.tokens_reused > 0 && mid.tokens_reused < 20, `middle edit reused ${mid.tokens_reused}`);
+  // (setText put the whole text in the field with the caret at its end; the field still has the focus)
   await page.keyboard.press('Backspace');
+  const back = await page.evaluate(() => window.attnlab.state());
+  assert.equal(back.text, mid.text.slice(0, -1), 'backspace removed the last character');
+  assert.ok(back.tokens_reused >= back.ids.length - 3 && back.tokens_reused > mid.tokens_reused,
+    `backspace at the end reused ${back.tokens_reused} of ${back.ids.length} tokens`);
+  await page.evaluate(() => window.attnlab.setText(''));
+  await page.evaluate((t) => window.attnlab.setText(t), back.text);
+  const backFull = await page.evaluate(() => window.attnlab.state());
+  assert.deepEqual(back.ids, backFull.ids, 'the same tokens as a full run');
+  assert.equal(back.row.length, backFull.row.length);
+  const rowDiff = Math.max(...back.row.map((w, k) => Math.abs(w - backFull.row[k])));
+  assert.ok(rowDiff < 1e-5, `and the same attention row (max diff ${rowDiff})`);
   assert.deepEqual(log.errors, []);
 });

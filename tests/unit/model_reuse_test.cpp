@@ -90,6 +90,7 @@ TEST_F(ModelReuse, EditChainsMatchTheFullForward) {
     o.scores = false;
     int reused = 0;
     run_chain(m, o, 1, 5, &reused);
+    EXPECT_GT(reused, 60 * 5) << "without scores and logits_all the prefix is still reused";
 }
 
 TEST_F(ModelReuse, WithoutEveryHeadsKeysItIsAFullRun) {
