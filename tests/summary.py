@@ -65,6 +65,7 @@ SUITES = [
     ("fuzz", "fuzz.log", summary_line("fuzz")),
     ("fuzz crash replay", "replay.log", summary_line("replay")),
     ("sanitizer", "sanitize.log", summary_line("sanitize")),
+    ("model and docs", "model.log", summary_line("model")),
     ("summary check", "summary_check.log", summary_line("summary-check")),
 ]
 
