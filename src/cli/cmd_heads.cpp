@@ -1,7 +1,8 @@
 // attnlab heads --model DIR [--json] [TEXT]: each head's role scores (src/model/roles.h defines the
 // probes and the scores). --json: {"model", "probes": {...}, "heads": [{"layer", "head",
-// "previous_token", "duplicate_token", "induction", "first_token", "self", "local", "top_role"}, ...]},
-// one entry per head, layer-major.
+// "previous_token", "duplicate_token", "induction", "first_token", "self", "local", "top_role"}, ...],
+// "uniform": {the same six scores of a head attending evenly}}, one entry per head, layer-major;
+// top_role is the role that stands out most over that baseline.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -36,7 +37,8 @@ static int cmd_heads(int argc, char** argv) {
         if ((int)text_ids.size() > m.cfg.n_positions) text_ids.resize(m.cfg.n_positions);  // the window
     }
     std::vector<HeadRoles> roles;
-    if (!head_roles(m, text_ids, roles, err)) {
+    HeadRoles uniform;
+    if (!head_roles(m, text_ids, roles, err, 4, 1, &uniform)) {
         fprintf(stderr, "heads: %s\n", err.c_str());
         return 1;
     }
@@ -58,9 +60,18 @@ static int cmd_heads(int argc, char** argv) {
                 out += ",\"" + std::string(f.first) + "\":";
                 json_append_float(out, f.second);
             }
-            out += ",\"top_role\":\"" + std::string(r.top_role()) + "\"}";
+            out += ",\"top_role\":\"" + std::string(r.top_role(uniform)) + "\"}";
         }
-        out += "]}\n";
+        out += "],\"uniform\":{";
+        const std::pair<const char*, float> base[] = {
+            {"previous_token", uniform.previous_token}, {"duplicate_token", uniform.duplicate_token},
+            {"induction", uniform.induction}, {"first_token", uniform.first_token}, {"self", uniform.self},
+            {"local", uniform.local}};
+        for (size_t i = 0; i < 6; i++) {
+            out += std::string(i ? "," : "") + "\"" + base[i].first + "\":";
+            json_append_float(out, base[i].second);
+        }
+        out += "}}\n";
         fwrite(out.data(), 1, out.size(), stdout);
         return 0;
     }
@@ -69,7 +80,10 @@ static int cmd_heads(int argc, char** argv) {
     printf("head  previous duplicate induction  first   self  local  top\n");
     for (const HeadRoles& r : roles)
         printf("%2d.%-2d %8.3f %9.3f %9.3f %6.3f %6.3f %6.3f  %s\n", r.layer, r.head, r.previous_token,
-               r.duplicate_token, r.induction, r.first_token, r.self, r.local, r.top_role());
+               r.duplicate_token, r.induction, r.first_token, r.self, r.local, r.top_role(uniform));
+    printf("even  %8.3f %9.3f %9.3f %6.3f %6.3f %6.3f  (a head that attends evenly: the baseline of each role)\n",
+           uniform.previous_token, uniform.duplicate_token, uniform.induction, uniform.first_token, uniform.self,
+           uniform.local);
     return 0;
 }
 

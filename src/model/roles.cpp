@@ -10,15 +10,18 @@ static float role_at(const HeadRoles& r, int i) {
     return v[i];
 }
 
-static int top_index(const HeadRoles& r) {
+static int top_index(const HeadRoles& r, const HeadRoles& u) {
     int best = 0;
-    for (int i = 1; i < 6; i++)
-        if (role_at(r, i) > role_at(r, best)) best = i;
+    double best_lift = -1e9;
+    for (int i = 0; i < 6; i++) {
+        const double b = role_at(u, i), lift = b < 1.0 ? (role_at(r, i) - b) / (1.0 - b) : 0.0;
+        if (lift > best_lift) best_lift = lift, best = i;
+    }
     return best;
 }
 
-const char* HeadRoles::top_role() const { return ROLE_NAMES[top_index(*this)]; }
-float HeadRoles::top_score() const { return role_at(*this, top_index(*this)); }
+const char* HeadRoles::top_role(const HeadRoles& u) const { return ROLE_NAMES[top_index(*this, u)]; }
+float HeadRoles::top_score(const HeadRoles& u) const { return role_at(*this, top_index(*this, u)); }
 
 std::vector<std::vector<int>> role_probes(const GPT2Config& cfg, int count, uint64_t seed, int& n) {
     const int V = cfg.vocab_size;
@@ -39,12 +42,13 @@ std::vector<std::vector<int>> role_probes(const GPT2Config& cfg, int count, uint
 }
 
 // Adds one sequence's per-head means; repeat_n > 0 marks a probe [eot, s, s] with |s| = repeat_n.
+// lh = -1 scores the even head instead of a real one (weights 1 / (q + 1)).
 static void score_sequence(const Capture& cap, int repeat_n, std::vector<HeadRoles>& acc, std::vector<int>& seqs,
                            std::vector<int>& rep_seqs) {
     const int T = cap.T;
-    for (int lh = 0; lh < cap.L * cap.H; lh++) {
-        const float* w = cap.weights.data() + (size_t)lh * T * T;  // [T, T]
-        auto at = [&](int q, int k) { return (double)w[(size_t)q * T + k]; };
+    for (int lh = 0; lh <= cap.L * cap.H; lh++) {                 // the last one: the even head
+        const float* w = lh < cap.L * cap.H ? cap.weights.data() + (size_t)lh * T * T : nullptr;  // [T, T]
+        auto at = [&](int q, int k) { return w ? (double)w[(size_t)q * T + k] : 1.0 / (q + 1); };
         double prev = 0, first = 0, self = 0, local = 0;
         int nl = 0;
         for (int t = 1; t < T; t++) {
@@ -75,12 +79,12 @@ static void score_sequence(const Capture& cap, int repeat_n, std::vector<HeadRol
 }
 
 bool head_roles(const Model& m, const std::vector<int>& text_ids, std::vector<HeadRoles>& out, std::string& err,
-                int count, uint64_t seed) {
-    const int L = m.cfg.n_layer, H = m.cfg.n_head;
+                int count, uint64_t seed, HeadRoles* uniform) {
+    const int L = m.cfg.n_layer, H = m.cfg.n_head, LH = L * H;
     int n = 0;
     std::vector<std::vector<int>> probes = role_probes(m.cfg, count, seed, n);
-    out.assign((size_t)L * H, HeadRoles());
-    std::vector<int> seqs((size_t)L * H, 0), rep_seqs((size_t)L * H, 0), local_seqs((size_t)L * H, 0);
+    std::vector<HeadRoles> acc((size_t)LH + 1);                  // every head, then the even head
+    std::vector<int> seqs(LH + 1, 0), rep_seqs(LH + 1, 0), local_seqs(LH + 1, 0);
     CaptureOptions opt;
     opt.scores = opt.qkv = opt.residuals = false;
     Capture cap;
@@ -88,17 +92,19 @@ bool head_roles(const Model& m, const std::vector<int>& text_ids, std::vector<He
         const bool is_text = i == probes.size();
         if (is_text && text_ids.empty()) break;
         if (!model_forward(m, is_text ? text_ids : probes[i], opt, cap, err)) return false;
-        score_sequence(cap, is_text ? 0 : n, out, seqs, rep_seqs);
+        score_sequence(cap, is_text ? 0 : n, acc, seqs, rep_seqs);
         if (cap.T > 3)
             for (int& c : local_seqs) c++;
     }
-    for (int lh = 0; lh < L * H; lh++) {
-        HeadRoles& r = out[lh];
+    for (int lh = 0; lh <= LH; lh++) {
+        HeadRoles& r = acc[lh];
         r.layer = lh / H, r.head = lh % H;
         const float s = seqs[lh] ? 1.0f / seqs[lh] : 0.0f, rs = rep_seqs[lh] ? 1.0f / rep_seqs[lh] : 0.0f;
         const float ls = local_seqs[lh] ? 1.0f / local_seqs[lh] : 0.0f;
         r.previous_token *= s, r.first_token *= s, r.self *= s, r.local *= ls;
         r.duplicate_token *= rs, r.induction *= rs;
     }
+    if (uniform) *uniform = acc[LH];
+    out.assign(acc.begin(), acc.begin() + LH);
     return true;
 }

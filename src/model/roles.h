@@ -21,12 +21,16 @@
 struct HeadRoles {
     int layer = 0, head = 0;
     float previous_token = 0, duplicate_token = 0, induction = 0, first_token = 0, self = 0, local = 0;
-    const char* top_role() const;  // the name of the highest score ("previous_token", ...)
-    float top_score() const;
+    // The role that stands out most: the largest (score - u) / (1 - u), where u is what a head that
+    // spreads its attention evenly over the visible keys would score on the same sequences (local sums
+    // three keys, so its raw score is not comparable with the one-key roles).
+    const char* top_role(const HeadRoles& uniform) const;
+    float top_score(const HeadRoles& uniform) const;  // that role's raw score
 };
 
 // The repeated random sequences ([eot, s, s]); n receives the length of s.
 std::vector<std::vector<int>> role_probes(const GPT2Config& cfg, int count, uint64_t seed, int& n);
-// Scores every head (layer-major). text_ids may be empty. False + err if a forward fails.
+// Scores every head (layer-major). text_ids may be empty. uniform (optional) receives the scores of a
+// head attending evenly, on the same sequences. False + err if a forward fails.
 bool head_roles(const Model& m, const std::vector<int>& text_ids, std::vector<HeadRoles>& out, std::string& err,
-                int count = 4, uint64_t seed = 1);
+                int count = 4, uint64_t seed = 1, HeadRoles* uniform = nullptr);

@@ -12,7 +12,8 @@ TEST(ModelRoles, PlantedHeadsAreFound) {
     std::string err;
     ASSERT_TRUE(model_load_fixture(m, "planted", err)) << err;
     std::vector<HeadRoles> roles;
-    ASSERT_TRUE(head_roles(m, {}, roles, err)) << err;
+    HeadRoles even;
+    ASSERT_TRUE(head_roles(m, {}, roles, err, 4, 1, &even)) << err;
     ASSERT_EQ(roles.size(), 4u);
     const HeadRoles &prev = roles[0], &uniform0 = roles[1], &ind = roles[2], &uniform1 = roles[3];
     EXPECT_EQ(prev.layer, 0);
@@ -20,8 +21,12 @@ TEST(ModelRoles, PlantedHeadsAreFound) {
     EXPECT_EQ(ind.head, 0);
     EXPECT_GT(prev.previous_token, 0.95f);
     EXPECT_GT(ind.induction, 0.95f);
-    EXPECT_STREQ(prev.top_role(), "previous_token");
-    EXPECT_STREQ(ind.top_role(), "induction");
+    EXPECT_STREQ(prev.top_role(even), "previous_token");
+    EXPECT_STREQ(ind.top_role(even), "induction");
+    // the two heads of the planted model that attend evenly score the baseline exactly
+    EXPECT_NEAR(uniform0.previous_token, even.previous_token, 1e-5);
+    EXPECT_NEAR(uniform1.local, even.local, 1e-5);
+    EXPECT_NEAR(uniform0.induction, even.induction, 1e-5);
     for (const HeadRoles* u : {&uniform0, &uniform1}) {
         EXPECT_LT(u->previous_token, 0.2f);
         EXPECT_LT(u->induction, 0.1f);
