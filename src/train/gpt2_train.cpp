@@ -264,11 +264,10 @@ double train_forward_backward(TrainModel& m, const int* inputs, const int* targe
     // shards go to whichever thread is free (dynamic): on a shared machine a descheduled thread no
     // longer holds up the step. The sum below is in shard order, so the result does not depend on
     // which thread ran which shard.
-    int threads = 1;
 #ifdef _OPENMP
-    threads = std::min(omp_get_max_threads(), shards);
-#endif
+    const int threads = std::min(omp_get_max_threads(), shards);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+#endif
     for (int k = 0; k < shards; k++) {
         int b0 = B * k / shards, b1 = B * (k + 1) / shards;
         worker_forward(m, m.workers[k], inputs + (size_t)b0 * T, targets + (size_t)b0 * T, b1 - b0, T);
