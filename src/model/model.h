@@ -180,6 +180,8 @@ struct SamplingParams {
 };
 
 // Deterministic RNG (splitmix64 -> float in [0,1)), identical in native and WASM builds.
+// splitmix64_next is the one generator step (the sampler here, the trainer's TrainRng).
+uint64_t splitmix64_next(uint64_t& state);
 struct Rng { uint64_t state; };
 void rng_seed(Rng& r, uint64_t seed);
 float rng_uniform(Rng& r);
