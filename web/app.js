@@ -368,6 +368,8 @@
     loadModelBytes,
     selectModel(i) { const ok = mod._attnlab_select_model(i); afterChange(); return !!ok; },
     tryMalloc(n) { return mod._attnlab_try_malloc(n); },
+    // The engine's parameter count for a config.json text (-1 if the engine would reject it).
+    configParams(json) { return withCString(json, (p) => mod._attnlab_config_params(p)); },
     afterChange,
   };
 
