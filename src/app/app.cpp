@@ -245,11 +245,9 @@ std::string app_state_json(const App& app) {
     j["compare"] = app.compare_text;
     j["compare_token"] = app.compare_token;
     int q = app_selected_token(app);
-    if (q >= 0 && app.cap.T > 0 && !app.cap.weights.empty()) {
-        // The selected query's attention row in the selected head (tests compare it with the CLI).
-        const float* row = app.cap.weights.data() + (((size_t)app.layer * app.cap.H + app.head) * app.cap.T + q) * app.cap.T;
+    // The selected query's attention row in the selected head (tests compare it with the CLI).
+    if (const float* row = capture_weights_row(app.cap, app.layer, app.head, q))
         j["row"] = std::vector<float>(row, row + app.cap.T);
-    }
     if (!app.probs.empty()) {
         std::vector<int> order(app.probs.size());
         for (size_t i = 0; i < order.size(); i++) order[i] = (int)i;

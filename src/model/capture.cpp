@@ -182,15 +182,17 @@ void attention_turns(const Capture& c, const std::vector<std::string>& token_byt
     }
     o.n_turns++;
     const int last = o.n_turns - 1;
-    std::vector<double> into(o.n_turns, 0.0), into_mean(o.n_turns, 0.0);
+    // Sums in place (the caller keeps `o` across frames: an idle frame does not allocate).
+    o.into_head.assign(o.n_turns, 0.0f);
+    o.into_mean.assign(o.n_turns, 0.0f);
     for (int q = 0; q < T; q++) {
         if (o.turn[q] != last) continue;
         o.n_queries++;
         const float* w = capture_weights_row(c, layer, head, q);
-        for (int k = 0; k <= q; k++) into[o.turn[k]] += w[k];
+        for (int k = 0; k <= q; k++) o.into_head[o.turn[k]] += w[k];
         for (int h = 0; h < c.H; h++) {
             const float* wh = capture_weights_row(c, layer, h, q);
-            for (int k = 0; k <= q; k++) into_mean[o.turn[k]] += wh[k] / c.H;
+            for (int k = 0; k <= q; k++) o.into_mean[o.turn[k]] += wh[k] / c.H;
         }
         // Attention paid back to earlier occurrences of the same token id.
         double back = 0;
@@ -199,11 +201,8 @@ void attention_turns(const Capture& c, const std::vector<std::string>& token_byt
             if (c.ids[k] == c.ids[q]) back += w[k], seen++;
         if (seen) o.repeats.push_back({q, seen, (float)back});
     }
-    const double nq = std::max(o.n_queries, 1);
-    for (int t = 0; t < o.n_turns; t++) {
-        o.into_head.push_back((float)(into[t] / nq));
-        o.into_mean.push_back((float)(into_mean[t] / nq));
-    }
+    const float nq = (float)std::max(o.n_queries, 1);
+    for (int t = 0; t < o.n_turns; t++) o.into_head[t] /= nq, o.into_mean[t] /= nq;
 }
 
 // ---- vectors -------------------------------------------------------------------------------------------
