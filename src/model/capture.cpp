@@ -176,9 +176,20 @@ void attention_turns(const Capture& c, const std::vector<std::string>& token_byt
     o.n_turns = 0, o.n_queries = 0;
     o.into_head.clear(), o.into_mean.clear(), o.repeats.clear();
     if (T == 0 || !capture_head_weights(c, layer, head)) return;
+    // A blank line (two newlines with only spaces between) ends a turn; the next token with text starts
+    // the next one. GPT-2's BPE often makes each "\n" its own token, so the newlines are counted across
+    // tokens; the blank line's own tokens stay with the turn they end.
+    int newlines = 0;
+    bool blank = false;
     for (int t = 0; t < T; t++) {
+        static const std::string none;
+        const std::string& b = t < (int)token_bytes.size() ? token_bytes[t] : none;
+        if (blank && b.find_first_not_of(" \t\r\n") != std::string::npos) o.n_turns++, blank = false;
         o.turn[t] = o.n_turns;
-        if (t < (int)token_bytes.size() && token_bytes[t].find("\n\n") != std::string::npos && t + 1 < T) o.n_turns++;
+        for (char ch : b) {
+            if (ch == '\n') blank |= ++newlines >= 2;
+            else if (ch != ' ' && ch != '\t' && ch != '\r') newlines = 0;
+        }
     }
     o.n_turns++;
     const int last = o.n_turns - 1;

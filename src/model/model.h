@@ -215,8 +215,8 @@ void attention_head_mean(const Capture& cap, int layer, std::vector<float>& out)
 // scratch is resized as needed (keep it across frames to avoid allocation).
 void attention_rollout(const Capture& cap, int last_layer, std::vector<float>& out, std::vector<float>& scratch);
 
-// Conversation mode: turns end at a token containing a blank line ("\n\n"); the last turn's queries
-// and how much attention they pay to each turn and to earlier copies of themselves.
+// Conversation mode: a blank line ends a turn (its newlines may be separate tokens); the last turn's
+// queries and how much attention they pay to each turn and to earlier copies of themselves.
 struct TurnAttention {
     std::vector<int> turn;         // [T] turn index of each token
     int n_turns = 0;               // the last turn is n_turns - 1

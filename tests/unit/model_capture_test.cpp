@@ -240,6 +240,12 @@ TEST(AttentionTurns, SumsPerTurnAndRepeatedTokens) {
     attention_turns(c, {"a", "b", "c", "d", "\n\n"}, 0, 1, one);
     EXPECT_EQ(one.n_turns, 1);
     EXPECT_EQ(one.n_queries, 5);
+    // GPT-2's BPE makes "\n\n" two "\n" tokens (id 198 each); spaces on the blank line do not matter.
+    attention_turns(c, {"a", "\n", " \n", "b", "c"}, 0, 1, one);
+    EXPECT_EQ(one.turn, (std::vector<int>{0, 0, 0, 1, 1}));
+    // One newline is not a blank line; text between newlines is not either.
+    attention_turns(c, {"a", "\n", "b", "\n", "c"}, 0, 1, one);
+    EXPECT_EQ(one.n_turns, 1);
 }
 
 }  // namespace
