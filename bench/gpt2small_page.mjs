@@ -1,4 +1,4 @@
-// GPT-2 small in the page (issue 10's closing numbers; a measurement, not a test). Loads a random
+// GPT-2 small in the page (a measurement, not a test). Loads a random
 // GPT-2-small-shaped F32 checkpoint into dist/ in headless Chromium through the file input and through
 // #model=<url> served from a second localhost port with CORS, and reports:
 //   load time (start -> model ready; the loader's read and engine parts), forward time at T = 64

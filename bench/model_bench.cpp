@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "app/app.h"  // app_capture_options: the page's capture policy
 #include "model/model.h"
 #include "model/ops.h"
 
@@ -155,16 +156,10 @@ static Model* model_get(const std::string& dir, std::string& err) {
     return p;
 }
 
-// CaptureOptions as src/app/app.cpp sets them for T tokens in the Predict view (the costliest: the other
-// views skip the logit lens): everything captured, lens top-3 at every position while L*T*V*C <= 32e6,
-// else at the last one; last-position logits.
+// The page's capture policy (src/app/app.cpp, called, not copied) for T tokens in the Predict view, the
+// costliest (the other views skip the logit lens); layer 0, head 0 selected.
 static CaptureOptions app_options(const Model& m, int T) {
-    CaptureOptions opt;
-    opt.logits_all = false;
-    opt.lens_top_k = 3;
-    double macs = (double)m.cfg.n_layer * T * m.cfg.vocab_size * m.cfg.n_embd;
-    opt.lens_pos = macs <= 32e6 ? -1 : std::min(T, m.cfg.n_positions) - 1;
-    return opt;
+    return app_capture_options(m.cfg, std::min(T, m.cfg.n_positions), VIEW_PREDICT, 0, 0);
 }
 
 // Deterministic token ids (the content does not change the cost).

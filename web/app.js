@@ -408,6 +408,8 @@ a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #cc
     loadModelBytes,
     selectModel(i) { const ok = mod._attnlab_select_model(i); afterChange(); return !!ok; },
     tryMalloc(n) { return mod._attnlab_try_malloc(n); },
+    // The engine's parameter count for a config.json text (-1 if the engine would reject it).
+    configParams(json) { return withCString(json, (p) => mod._attnlab_config_params(p)); },
     afterChange,
   };
 

@@ -1,4 +1,4 @@
-// Bring-your-own model (issue 10): a "Load model…" button and folder picker, drag-and-drop anywhere
+// Bring-your-own model: a "Load model…" button and folder picker, drag-and-drop anywhere
 // on the page, and #model=<folder url> in the location hash. The weights file is streamed in chunks
 // straight into WASM memory (never held whole in JS as well), with a progress bar. Every failure
 // leaves the previously selected model loaded and usable.
@@ -166,11 +166,11 @@
 
   // An upper bound of the WASM memory a load needs: the file, the weights as the engine keeps them
   // (F32: at most two floats per file byte pair, F16 being the smallest dtype; F16: two bytes per
-  // parameter), the engine's bounded conversion scratch and the page's margin.
+  // parameter), the engine's bounded conversion scratch and the page's margin. The parameter count is
+  // the engine's own (gpt2_num_params); a config it would reject is bounded by the file size alone.
   function memoryNeeded(cfg, fileBytes, f16) {
-    const num = (k, d) => (Number.isSafeInteger(cfg[k]) && cfg[k] > 0 ? cfg[k] : d);
-    const L = num('n_layer', 12), C = num('n_embd', 768), V = num('vocab_size', 50257), P = num('n_positions', 1024);
-    const params = V * C + P * C + L * (12 * C * C + 13 * C) + 2 * C;
+    const counted = internal.configParams(JSON.stringify(cfg));
+    const params = counted >= 0 ? counted : Infinity;
     const kept = Math.min(params, fileBytes / 2) * (f16 ? 2 : 4);
     return fileBytes + kept + HEAP_MARGIN;
   }

@@ -49,6 +49,25 @@ void app_clamp(App& app) {
     if (app.hover_token >= T) app.hover_token = -1;
 }
 
+CaptureOptions app_capture_options(const GPT2Config& cfg, int T, int view, int layer, int head) {
+    // Q/K/V for every head while that stays small (the tiny model); else only the selected head.
+    CaptureOptions co;
+    co.attention = true, co.residuals = true, co.qkv = true;
+    // The logit lens costs L·T·V·C multiply-adds (more than the forward pass; for GPT-2 small even at one
+    // position it is five times a token's forward step): only while the Predict view shows it, at every
+    // position while that stays small, else only at the last position (what the view explains).
+    co.lens_top_k = view == VIEW_PREDICT ? 3 : 0;
+    double lens_macs = (double)cfg.n_layer * T * cfg.vocab_size * cfg.n_embd;
+    co.lens_pos = lens_macs <= 32e6 ? -1 : T - 1;
+    co.qkv_layer = -1, co.qkv_head = -1, co.scores = true;
+    // A big capture (GPT-2 small at 1024 tokens: 1.2 GB of scores + weights) keeps the weights of every
+    // head (the model, heads and aggregate views) but Q/K/V of the selected head only, and no pre-mask
+    // scores: the Math view recomputes its row from that head's Q and K (attention_steps).
+    if (capture_bytes(cfg, T, co) > APP_CAPTURE_BIG_BYTES)
+        co.qkv_layer = layer, co.qkv_head = head, co.scores = false;
+    return co;
+}
+
 void app_rerun(App& app) {
     Model* m = app.model_index >= 0 ? app.models[app.model_index] : nullptr;
     std::vector<TokenSpan> prev_spans;
@@ -85,21 +104,7 @@ void app_rerun(App& app) {
         app.ids.push_back(s.id);
         app.token_bytes.push_back(tokenizer_token_bytes(m->tok, s.id));
     }
-    // Q/K/V for every head while that stays small (the tiny model); else only the selected head.
-    CaptureOptions& co = app.cap_opt;
-    co.attention = true, co.residuals = true, co.qkv = true;
-    // The logit lens costs L·T·V·C multiply-adds (more than the forward pass; for GPT-2 small even at one
-    // position it is five times a token's forward step): only while the Predict view shows it, at every
-    // position while that stays small, else only at the last position (what the view explains).
-    co.lens_top_k = app.view == VIEW_PREDICT ? 3 : 0;
-    double lens_macs = (double)m->cfg.n_layer * app.spans.size() * m->cfg.vocab_size * m->cfg.n_embd;
-    co.lens_pos = lens_macs <= 32e6 ? -1 : (int)app.spans.size() - 1;
-    co.qkv_layer = -1, co.qkv_head = -1, co.scores = true;
-    // A big capture (GPT-2 small at 1024 tokens: 1.2 GB of scores + weights) keeps the weights of every
-    // head (the model, heads and aggregate views) but Q/K/V of the selected head only, and no pre-mask
-    // scores: the Math view recomputes its row from that head's Q and K.
-    if (capture_bytes(m->cfg, (int)app.ids.size(), co) > ((size_t)96 << 20))
-        co.qkv_layer = app.layer, co.qkv_head = app.head, co.scores = false;
+    app.cap_opt = app_capture_options(m->cfg, (int)app.ids.size(), app.view, app.layer, app.head);
     if (app.ids.empty()) {
         app.cap = Capture();
         if (app.text.empty()) app.notice = "Type a sentence to see how the model reads it.";
@@ -240,11 +245,9 @@ std::string app_state_json(const App& app) {
     j["compare"] = app.compare_text;
     j["compare_token"] = app.compare_token;
     int q = app_selected_token(app);
-    if (q >= 0 && app.cap.T > 0 && !app.cap.weights.empty()) {
-        // The selected query's attention row in the selected head (tests compare it with the CLI).
-        const float* row = app.cap.weights.data() + (((size_t)app.layer * app.cap.H + app.head) * app.cap.T + q) * app.cap.T;
+    // The selected query's attention row in the selected head (tests compare it with the CLI).
+    if (const float* row = capture_weights_row(app.cap, app.layer, app.head, q))
         j["row"] = std::vector<float>(row, row + app.cap.T);
-    }
     if (!app.probs.empty()) {
         std::vector<int> order(app.probs.size());
         for (size_t i = 0; i < order.size(); i++) order[i] = (int)i;
@@ -329,7 +332,8 @@ std::string app_describe(const App& app) {
     if (!m) return app.model_status.empty() ? "Loading the model." : app.model_status;
     int T = app.cap.T, q = app_selected_token(app);
     if (T == 0 || q < 0) return app.notice.empty() ? "No text." : app.notice;
-    const float* row = app.cap.weights.data() + (((size_t)app.layer * app.cap.H + app.head) * T + q) * T;
+    const float* row = capture_weights_row(app.cap, app.layer, app.head, q);
+    if (!row) return "No attention captured.";
     std::vector<int> order;
     for (int k = 0; k <= q; k++) order.push_back(k);
     std::sort(order.begin(), order.end(), [&](int a, int b) { return row[a] != row[b] ? row[a] > row[b] : a < b; });

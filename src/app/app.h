@@ -1,5 +1,7 @@
-// The app: owns the state the page shows (text, models, capture, view, selection, sampling) and
-// wires tokenizer + model + viz together. Only src/app knows about ImGui, SDL and the browser.
+// The app state: owns what the page shows (text, models, capture, view, selection, sampling) and
+// wires tokenizer + model together. Plain C++ (no ImGui, SDL or browser): app.cpp and url_state.cpp
+// build natively too (the attnlab_app library: unit tests, benchmarks); ui.cpp, bridge.cpp and
+// main.cpp are the browser's part.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -81,6 +83,11 @@ struct App {
 
 extern App g_app;
 
+// What a run captures for T tokens in `view` (the capture policy; bench/model_bench.cpp measures it):
+// everything for small captures; above APP_CAPTURE_BIG_BYTES, Q/K/V of (layer, head) only and no
+// pre-mask scores; the logit lens only in the Predict view, at every position while that is cheap.
+constexpr size_t APP_CAPTURE_BIG_BYTES = (size_t)96 << 20;
+CaptureOptions app_capture_options(const GPT2Config& cfg, int T, int view, int layer, int head);
 // Replaces the text and re-runs tokenizer + model. Never fails: problems go to app.notice.
 void app_set_text(App& app, const std::string& text);
 // Re-runs the model on the current text (after a model switch or a setting change).

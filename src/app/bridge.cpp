@@ -122,6 +122,15 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_load_model(const char* name, char* conf
     return g_json.c_str();
 }
 
+// Parameters of the GPT-2 a config.json describes (the engine's gpt2_num_params), or -1 if the engine
+// would reject the config. web/loader.js sizes the memory a load needs with it before reading weights.
+EMSCRIPTEN_KEEPALIVE double attnlab_config_params(const char* config_json) {
+    GPT2Config cfg;
+    std::string err;
+    if (!config_json || !gpt2_config_parse(config_json, cfg, err)) return -1;
+    return (double)gpt2_num_params(cfg);
+}
+
 // Selects a loaded model (0 = built-in). Returns 0 if the index is out of range.
 EMSCRIPTEN_KEEPALIVE int attnlab_select_model(int index) {
     if (index < 0 || index >= (int)g_app.models.size()) return 0;

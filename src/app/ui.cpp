@@ -1,6 +1,6 @@
 // ImGui panels: the header controls, the token chips every view shares, and the ten views.
-// Views build viz scenes from the engine's Capture and draw them; the only numbers computed here
-// are labelled derived quantities (cosine similarities, per-turn sums).
+// Views build viz scenes from the engine's Capture (and the quantities src/model derives from it) and
+// draw them; nothing here computes a number the page shows.
 #include "app/ui.h"
 
 #include <SDL.h>
@@ -315,164 +315,59 @@ static void view_aggregate(App& app, const VizTheme& th, float w) {
     if (hit.kind == VIZ_HIT_CELL || hit.kind == VIZ_HIT_ROW_LABEL) token_pointer(app, hit.row);
 }
 
-// The learner's "because" table: every number comes from the capture of the selected head.
-static void view_math(App& app) {
-    const Capture& c = app.cap;
+// The learner's "because" table: every number comes from the capture of the selected head
+// (attention_steps recomputes q·k/√d from Q and K when a big capture dropped the scores).
+static void view_math(App& app, const VizTheme& th, float w) {
+    static AttentionSteps st;  // kept across frames: an idle frame does not allocate
     int q = app_selected_token(app);
-    bool have_qkv = !c.q.empty() && (c.qkv_layer < 0 || c.qkv_layer == app.layer) && (c.qkv_head < 0 || c.qkv_head == app.head);
-    if (q < 0 || !have_qkv) {
+    if (q < 0 || !attention_steps(app.cap, app.layer, app.head, q, st)) {
         ImGui::TextUnformatted("Select a token.");
         return;
     }
-    int T = c.T, D = c.D;
-    int li = c.qkv_layer < 0 ? app.layer : 0, hi = c.qkv_head < 0 ? app.head : 0, Hq = c.qkv_head < 0 ? c.H : 1;
-    size_t qkv_off = ((size_t)li * Hq + hi) * T * D;
-    const float* V = c.v.data() + qkv_off;                      // [T, D]
-    const float* out = c.head_out.data() + qkv_off + (size_t)q * D;  // [D]
-    const float* wt = c.weights.data() + (((size_t)app.layer * c.H + app.head) * T + q) * T;  // [T]
-    float sqrt_d = sqrtf((float)D);
-    static std::vector<float> sc_row;                           // [T] q.k / sqrt(d) before the mask
-    sc_row.resize(T);
-    if (!c.scores.empty()) {
-        std::memcpy(sc_row.data(), c.scores.data() + (((size_t)app.layer * c.H + app.head) * T + q) * T, T * sizeof(float));
-    } else {                                                    // big captures keep no scores: from Q and K
-        const float* Q = c.q.data() + qkv_off + (size_t)q * D;  // [D]
-        const float* K = c.k.data() + qkv_off;                  // [T, D]
-        for (int k = 0; k < T; k++) {
-            float dot = 0.0f;
-            for (int d = 0; d < D; d++) dot += Q[d] * K[(size_t)k * D + d];
-            sc_row[k] = dot / sqrt_d;
-        }
-    }
-    const float* sc = sc_row.data();
     ImGui::TextWrapped("Layer %d, head %d, query \"%s\". Each key's score is Q·K; dividing by √d_head = √%d = %.2f "
                        "keeps it in range; later tokens are masked (the model cannot look ahead); softmax turns "
                        "the scores into weights that sum to 1; the output is the weighted sum of the value vectors.",
-                       app.layer, app.head, token_text(app, q).c_str(), D, sqrt_d);
-    int show_d = std::min(D, 4);
-    if (ImGui::BeginTable("math", 6 + 0, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit |
-                                             ImGuiTableFlags_ScrollY, ImVec2(0, ImGui::GetContentRegionAvail().y - 60))) {
-        ImGui::TableSetupScrollFreeze(0, 1);
-        ImGui::TableSetupColumn("key");
-        ImGui::TableSetupColumn("Q·K");
-        ImGui::TableSetupColumn("÷√d");
-        ImGui::TableSetupColumn("mask");
-        ImGui::TableSetupColumn("softmax");
-        ImGui::TableSetupColumn("weight × V (first dims)");
-        ImGui::TableHeadersRow();
-        double sum = 0;
-        for (int k = 0; k < T; k++) {
-            ImGui::TableNextRow();
-            bool masked = k > q;
-            ImGui::TableNextColumn();
-            ImGui::Text("%d \"%s\"", k, token_text(app, k).c_str());
-            if (ImGui::IsItemHovered()) app.hover_token = k;
-            ImGui::TableNextColumn();
-            ImGui::Text("%.3f", sc[k] * sqrt_d);
-            ImGui::TableNextColumn();
-            ImGui::Text("%.3f", sc[k]);
-            ImGui::TableNextColumn();
-            ImGui::TextUnformatted(masked ? "-inf" : "");
-            ImGui::TableNextColumn();
-            ImGui::Text("%.4f", wt[k]);
-            sum += wt[k];
-            ImGui::TableNextColumn();
-            if (!masked) {
-                std::string cell;
-                char buf[24];
-                for (int d = 0; d < show_d; d++) snprintf(buf, sizeof buf, "%+.3f ", wt[k] * V[(size_t)k * D + d]), cell += buf;
-                ImGui::TextUnformatted(cell.c_str());
-            }
-        }
-        ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted("sum");
-        ImGui::TableNextColumn();
-        ImGui::TableNextColumn();
-        ImGui::TableNextColumn();
-        ImGui::TableNextColumn();
-        ImGui::Text("%.4f", sum);
-        ImGui::EndTable();
-    }
-    std::string o = "output (" + std::to_string(D) + " dims): ";
-    char buf[24];
-    for (int d = 0; d < D && d < 12; d++) snprintf(buf, sizeof buf, "%+.3f ", out[d]), o += buf;
-    if (D > 12) o += "…";
-    ImGui::TextWrapped("%s", o.c_str());
+                       app.layer, app.head, token_text(app, q).c_str(), st.D, sqrtf((float)st.D));
+    g_scene.clip = visible_rect();
+    VizRect used = viz_math_build(g_scene, st, app.token_bytes, std::min(st.D, 4), app.hover_token,
+                                  VizRect{0, 0, w, 0}, th);
+    scene_fit(g_scene, used);
+    VizHit hit = scene_show(g_scene, "##math");
+    if (hit.kind == VIZ_HIT_TOKEN) token_pointer(app, hit.row);
 }
 
-// A vector as a strip of coloured cells (diverging: blue negative, red positive).
-static void vector_strip(const float* v, int n, float width, float height) {
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    ImVec2 p = ImGui::GetCursorScreenPos();
-    float maxabs = 1e-6f;
-    for (int i = 0; i < n; i++) maxabs = std::max(maxabs, fabsf(v[i]));
-    float cw = width / n;
-    for (int i = 0; i < n; i++) {
-        float t = v[i] / maxabs;
-        ImVec4 c = t >= 0 ? ImVec4(0.85f, 0.25f, 0.2f, t) : ImVec4(0.2f, 0.45f, 0.9f, -t);
-        dl->AddRectFilled(ImVec2(p.x + i * cw, p.y), ImVec2(p.x + (i + 1) * cw, p.y + height), ImGui::GetColorU32(c));
-    }
-    dl->AddRect(p, ImVec2(p.x + width, p.y + height), ImGui::GetColorU32(ImGuiCol_Border));
-    ImGui::Dummy(ImVec2(width, height));
-}
-
-static float cosine(const float* a, const float* b, int n) {
-    double ab = 0, aa = 0, bb = 0;
-    for (int i = 0; i < n; i++) ab += (double)a[i] * b[i], aa += (double)a[i] * a[i], bb += (double)b[i] * b[i];
-    return aa > 0 && bb > 0 ? (float)(ab / sqrt(aa * bb)) : 0.0f;
-}
-
-static void view_embed(App& app, const Model* m) {
+static void view_embed(App& app, const Model* m, const VizTheme& th) {
     int q = app_selected_token(app);
     if (q < 0) return;
-    int C = m->cfg.n_embd, V = m->cfg.vocab_size, id = app.ids[q];
-    static std::vector<float> e_row, t_row;                      // [C] (the model may keep wte as F16)
-    e_row.resize(C), t_row.resize(C);
+    int C = m->cfg.n_embd, id = app.ids[q];
+    static std::vector<float> e_row, drift;  // [C] (the model may keep wte as F16), [L]
+    e_row.resize(C);
     model_token_embedding(*m, id, e_row.data());
-    const float* e = e_row.data();
     float w = std::min(ImGui::GetContentRegionAvail().x, 900.0f);
     ImGui::TextWrapped("\"%s\" (id %d) enters the model as row %d of the embedding table: a vector of d_model = %d "
                        "numbers. The width is fixed when the model is built: it never grows, however often the word "
-                       "is used. No single number means one thing; the whole vector does.",
+                       "is used. No single number means one thing; the whole vector does. Below the nearest tokens, "
+                       "the same token's vector in context after each layer (the residual stream): attention mixes "
+                       "in the other tokens, so these rows change with the sentence while the embedding does not.",
                        token_text(app, q).c_str(), id, id, C);
-    vector_strip(e, C, w, 28);
-    // Nearest tokens by cosine similarity of input embeddings (cached per id: V × C dot products).
+    // Nearest tokens by cosine (V × C multiply-adds): computed once per token id and model.
     static int cached_id = -1;
     static const Model* cached_model = nullptr;
-    static std::vector<std::pair<float, int>> nearest;
+    static int near_ids[9], n_near = 0;
+    static float near_sims[9];
     if (cached_id != id || cached_model != m) {
-        std::vector<std::pair<float, int>> all((size_t)V);
-        for (int t = 0; t < V; t++) {
-            model_token_embedding(*m, t, t_row.data());
-            all[t] = {cosine(e, t_row.data(), C), t};
-        }
-        int k = std::min(V, 9);
-        std::partial_sort(all.begin(), all.begin() + k, all.end(),
-                          [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-        nearest.assign(all.begin(), all.begin() + k);
+        n_near = model_nearest_tokens(*m, id, 9, near_ids, near_sims);
         cached_id = id, cached_model = m;
     }
-    ImGui::TextUnformatted("Nearest tokens by cosine similarity of their embeddings:");
-    for (auto& [sim, t] : nearest) {
-        std::string label;
-        const std::string& b = tokenizer_token_bytes(m->tok, t);
-        viz_token_label(b.data(), (int)b.size(), label);
-        ImGui::SameLine();
-        ImGui::Text("\"%s\" %.2f ", label.c_str(), sim);
-    }
-    ImGui::Spacing();
-    ImGui::TextWrapped("The same token's vector in context, after each layer (the residual stream): attention mixes "
-                       "in the other tokens, so these rows change with the sentence while the embedding above does not.");
-    const Capture& c = app.cap;
-    if (c.embed.empty() || c.resid_mlp.empty()) return;
-    ImGui::Text("embedding + position");
-    vector_strip(c.embed.data() + (size_t)q * C, C, w, 16);
-    for (int l = 0; l < c.L; l++) {
-        const float* r = c.resid_mlp.data() + ((size_t)l * c.T + q) * C;
-        ImGui::Text("after layer %d  (cosine to the embedding %.2f)", l, cosine(r, c.embed.data() + (size_t)q * C, C));
-        vector_strip(r, C, w, 16);
-    }
+    capture_stream_drift(app.cap, q, drift);
+    VizEmbedData d;
+    d.embedding = e_row.data(), d.C = C;
+    d.nearest_ids = near_ids, d.nearest_sims = near_sims, d.n_nearest = n_near, d.vocab = &m->tok.id_to_bytes;
+    d.cap = &app.cap, d.token = q, d.drift = drift.empty() ? nullptr : drift.data();
+    g_scene.clip = visible_rect();
+    VizRect used = viz_embed_build(g_scene, d, VizRect{0, 0, w, 0}, th);
+    scene_fit(g_scene, used);
+    scene_show(g_scene, "##embed");
 }
 
 static void view_predict(App& app, const Model* m, const VizTheme& th, float w) {
@@ -526,8 +421,10 @@ static void view_predict(App& app, const Model* m, const VizTheme& th, float w) 
             ImGui::Text("layer %d", l);
             for (int t = c.T - cols; t < c.T; t++) {
                 ImGui::TableNextColumn();
-                int id = c.lens_ids[((size_t)l * c.T + t) * c.lens_k];
-                float pr = c.lens_probs[((size_t)l * c.T + t) * c.lens_k];
+                const int* ids_lt = capture_lens_ids(c, l, t);
+                const float* probs_lt = capture_lens_probs(c, l, t);
+                int id = ids_lt ? ids_lt[0] : -1;
+                float pr = probs_lt ? probs_lt[0] : 0.0f;
                 if (id < 0) {  // long texts: the lens is computed at the last position only
                     ImGui::TextDisabled("–");
                     continue;
@@ -543,71 +440,22 @@ static void view_predict(App& app, const Model* m, const VizTheme& th, float w) 
 }
 
 // Conversation mode: turns are separated by blank lines; attention from the last turn into each turn.
-static void view_context(App& app, const Model* m) {
-    const Capture& c = app.cap;
-    int T = c.T;
+static void view_context(App& app, const Model* m, const VizTheme& th, float w) {
+    static TurnAttention ta;  // kept across frames
+    const int T = app.cap.T;
     if (T == 0) return;
-    // Turn index of each token: a token containing "\n\n" ends a turn.
-    std::vector<int> turn(T);
-    int n_turns = 0;
-    for (int t = 0; t < T; t++) {
-        turn[t] = n_turns;
-        if (app.token_bytes[t].find("\n\n") != std::string::npos && t + 1 < T) n_turns++;
-    }
-    n_turns++;
     ImGui::TextWrapped("Conversation mode: separate turns with a blank line. Everything in the context window (%d "
                        "tokens; %d used) is re-read for every new token — that is the model's only \"memory\". %s",
                        m->cfg.n_positions, T,
                        app.truncated ? "The text is longer than the window: the tokens past the limit are not seen at all."
                                      : "Text beyond the window would fall out and no longer be attended to.");
-    ImGui::ProgressBar((float)T / m->cfg.n_positions, ImVec2(std::min(ImGui::GetContentRegionAvail().x, 600.0f), 0),
-                       (std::to_string(T) + " / " + std::to_string(m->cfg.n_positions) + " tokens").c_str());
-    int last = turn[T - 1];
-    // Sum over the last turn's queries of attention into each turn (selected layer/head, and mean of heads).
-    std::vector<double> into(n_turns, 0.0), into_mean(n_turns, 0.0);
-    int nq = 0;
-    for (int qi = 0; qi < T; qi++) {
-        if (turn[qi] != last) continue;
-        nq++;
-        for (int k = 0; k <= qi; k++) {
-            into[turn[k]] += c.weights[(((size_t)app.layer * c.H + app.head) * T + qi) * T + k];
-            for (int h = 0; h < c.H; h++) into_mean[turn[k]] += c.weights[(((size_t)app.layer * c.H + h) * T + qi) * T + k] / c.H;
-        }
-    }
-    ImGui::Text("Attention from the last turn's %d tokens into each turn (layer %d; average per query token; derived sums):",
-                nq, app.layer);
-    if (ImGui::BeginTable("turns", 3, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
-        ImGui::TableSetupColumn("turn");
-        ImGui::TableSetupColumn("this head");
-        ImGui::TableSetupColumn("mean of heads");
-        ImGui::TableHeadersRow();
-        for (int t = 0; t < n_turns; t++) {
-            ImGui::TableNextRow();
-            ImGui::TableNextColumn();
-            ImGui::Text("%d%s", t + 1, t == last ? " (last)" : "");
-            ImGui::TableNextColumn();
-            ImGui::ProgressBar((float)(into[t] / std::max(nq, 1)), ImVec2(160, 0));
-            ImGui::TableNextColumn();
-            ImGui::ProgressBar((float)(into_mean[t] / std::max(nq, 1)), ImVec2(160, 0));
-        }
-        ImGui::EndTable();
-    }
-    // Repeated tokens: a token of the last turn whose id occurred before, with the attention it pays back.
-    ImGui::TextUnformatted("Repeated tokens in the last turn and the attention they pay to their earlier occurrences:");
-    bool any = false;
-    for (int qi = 0; qi < T; qi++) {
-        if (turn[qi] != last) continue;
-        double back = 0;
-        int seen = 0;
-        for (int k = 0; k < qi; k++)
-            if (app.ids[k] == app.ids[qi]) back += c.weights[(((size_t)app.layer * c.H + app.head) * T + qi) * T + k], seen++;
-        if (!seen) continue;
-        any = true;
-        ImGui::BulletText("\"%s\" (token %d) seen %d time%s before: %.2f of its attention (layer %d head %d)",
-                          token_text(app, qi).c_str(), qi, seen, seen == 1 ? "" : "s", back, app.layer, app.head);
-        if (ImGui::IsItemHovered()) app.hover_token = qi;
-    }
-    if (!any) ImGui::TextDisabled("(none: repeat a word from an earlier turn)");
+    attention_turns(app.cap, app.token_bytes, app.layer, app.head, ta);
+    g_scene.clip = visible_rect();
+    VizRect used = viz_context_build(g_scene, ta, app.token_bytes, T, m->cfg.n_positions, app.layer, app.head,
+                                     VizRect{0, 0, w, 0}, th);
+    scene_fit(g_scene, used);
+    VizHit hit = scene_show(g_scene, "##context");
+    if (hit.kind == VIZ_HIT_TOKEN && hit.row >= 0 && hit.row < T) app.hover_token = hit.row;
 }
 
 static void view_compare(App& app, const Model* m, const VizTheme& th, float w) {
@@ -636,17 +484,16 @@ static void view_compare(App& app, const Model* m, const VizTheme& th, float w) 
         if (ImGui::Selectable(label.c_str(), t == qb, 0, ImGui::CalcTextSize(label.c_str()))) app.compare_token = t;
         ImGui::PopID();
     }
-    int C = m->cfg.n_embd;
+    static std::vector<float> sim;  // [L + 1] input, then after each layer
+    capture_stream_similarity(a, qa, b, qb, sim);
     ImGui::Text("\"%s\" (sentence 1, token %d) vs \"%s\" (sentence 2, token %d): cosine similarity of the vectors",
                 token_text(app, qa).c_str(), qa, app.compare_bytes[qb].c_str(), qb);
     if (ImGui::BeginTable("cmp", 2, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
         ImGui::TableSetupColumn("stage");
         ImGui::TableSetupColumn("cosine (derived)");
         ImGui::TableHeadersRow();
-        for (int l = -1; l < a.L; l++) {
-            const float* va = l < 0 ? a.embed.data() + (size_t)qa * C : a.resid_mlp.data() + ((size_t)l * a.T + qa) * C;
-            const float* vb = l < 0 ? b.embed.data() + (size_t)qb * C : b.resid_mlp.data() + ((size_t)l * b.T + qb) * C;
-            float cs = cosine(va, vb, C);
+        for (int l = -1; l + 1 < (int)sim.size(); l++) {
+            float cs = sim[l + 1];
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
             if (l < 0) ImGui::TextUnformatted("embedding + position");
@@ -666,7 +513,7 @@ static void view_compare(App& app, const Model* m, const VizTheme& th, float w) 
 }
 
 // ---- export ---------------------------------------------------------------------------------------
-// The current view's scene as SVG (empty if the view is a table drawn by ImGui itself).
+// The current view's scene as SVG (empty if the view drew no scene: the tokens view is text only).
 std::string ui_export_svg(const App& app) {
     std::string out;
     if (g_scene.prims.empty()) return out;
@@ -724,11 +571,11 @@ void ui_frame(App& app) {
         case VIEW_HEADS: view_heads(app, th, w); break;
         case VIEW_MATRIX: view_matrix(app, th, w); break;
         case VIEW_MODEL: view_model(app, th, w); break;
-        case VIEW_MATH: view_math(app); break;
+        case VIEW_MATH: view_math(app, th, w); break;
         case VIEW_AGGREGATE: view_aggregate(app, th, w); break;
-        case VIEW_EMBED: view_embed(app, m); break;
+        case VIEW_EMBED: view_embed(app, m, th); break;
         case VIEW_PREDICT: view_predict(app, m, th, w); break;
-        case VIEW_CONTEXT: view_context(app, m); break;
+        case VIEW_CONTEXT: view_context(app, m, th, w); break;
         case VIEW_COMPARE: view_compare(app, m, th, w); break;
         }
     }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "model/file.h"
 
 struct CommandEntry {
     const char* name;
@@ -23,14 +24,7 @@ CliCommand::CliCommand(const char* name, const char* usage, cli_command_fn fn) {
     command_table().push_back({name, usage, fn});
 }
 
-bool cli_read_file(const char* path, std::string& out) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return false;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    out = ss.str();
-    return true;
-}
+bool cli_read_file(const char* path, std::string& out) { return file_read(path, out); }
 
 const char* cli_take_flag(std::vector<char*>& args, const char* flag) {
     for (size_t i = 0; i + 1 < args.size(); i++) {

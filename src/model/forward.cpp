@@ -525,13 +525,7 @@ bool model_step(const Model& m, KVCache& kv, const std::vector<int>& ids, std::v
 }
 
 // ----------------------------------------------------------------------------------------------------
-// conveniences for the app
-
-bool model_run_text(Model& m, const std::string& text, const CaptureOptions& opt, Capture& cap, std::string& err) {
-    std::vector<int> ids = tokenizer_encode_ids(m.tok, text);
-    if (ids.empty()) { err = "no tokens (empty text)"; return false; }
-    return model_forward(m, ids, opt, cap, err);
-}
+// sizes
 
 size_t capture_bytes(const GPT2Config& cfg, int T, const CaptureOptions& opt) {
     const size_t L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, D = H ? C / H : 0, V = cfg.vocab_size, t = T;

@@ -13,6 +13,7 @@
 #include <set>
 #include <sstream>
 
+#include "model/file.h"
 #include "model/model.h"
 #include "model/safetensors.h"
 
@@ -263,15 +264,6 @@ bool model_load_memory(Model& m, const std::string& config_json, const uint8_t* 
     m = std::move(tmp);
     m.weights_repoint();  // (the move keeps the buffers; re-point anyway)
     return true;
-}
-
-static bool file_read(const std::string& path, std::string& out) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return false;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    out = ss.str();
-    return !f.bad();
 }
 
 bool model_load_dir(Model& m, const std::string& dir, std::string& err, bool keep_f16) {

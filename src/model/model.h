@@ -163,14 +163,87 @@ bool model_forward(const Model& m, const std::vector<int>& ids, const CaptureOpt
 // or without a common prefix, this is a full model_forward. `reused` receives the tokens not recomputed.
 bool model_forward_reuse(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt, Capture& cap,
                          std::string& err, int* reused = nullptr);
-// Tokenizes text with m.tok (no special tokens) and runs model_forward. Fails on empty text or more
-// tokens than n_positions (the caller decides how to trim).
-bool model_run_text(Model& m, const std::string& text, const CaptureOptions& opt, Capture& cap, std::string& err);
 // Bytes a Capture of T tokens will hold with these options (to pick options before a long run).
 size_t capture_bytes(const GPT2Config& cfg, int T, const CaptureOptions& opt);
 // model_forward / model_step keep their activation scratch between calls (per thread) so a repeated
 // run does not allocate; this frees it (e.g. after a long run with a large model).
 void model_scratch_release();
+
+// ---- reading a Capture -----------------------------------------------------------------------------
+// Index a capture through these, never by hand. Each returns nullptr when the capture does not hold
+// the part asked for (not captured, or an index out of range), so a caller checks once.
+
+// [T, T] attention weights of (layer, head): row = query, column = key; masked entries are 0.
+const float* capture_head_weights(const Capture& cap, int layer, int head);
+// [T] row q of them: how much query q takes from each key.
+const float* capture_weights_row(const Capture& cap, int layer, int head, int q);
+// [T] q.k / sqrt(D) of query q before the mask (only when the capture kept scores).
+const float* capture_scores_row(const Capture& cap, int layer, int head, int q);
+// [T, D] Q, K, V and the head's output (weights @ V) of (layer, head), if captured for that head.
+const float* capture_q(const Capture& cap, int layer, int head);
+const float* capture_k(const Capture& cap, int layer, int head);
+const float* capture_v(const Capture& cap, int layer, int head);
+const float* capture_head_out(const Capture& cap, int layer, int head);
+// [C] token t's residual stream: layer -1 = the input (wte + wpe), else after layer `layer`'s MLP add.
+const float* capture_stream(const Capture& cap, int layer, int t);
+// [lens_k] the logit lens at (layer, t): top ids (-1 where not computed) and their probabilities.
+const int* capture_lens_ids(const Capture& cap, int layer, int t);
+const float* capture_lens_probs(const Capture& cap, int layer, int t);
+
+// ---- derived from a Capture (what the views show besides the captured numbers) ----------------------
+
+// One query's attention in one head, step by step (the Math view): every number of
+// softmax(q.k / sqrt(D), masked) @ V for query q.
+struct AttentionSteps {
+    int layer = 0, head = 0, q = 0, T = 0, D = 0;
+    std::vector<float> dot;         // [T] q.k
+    std::vector<float> scaled;      // [T] q.k / sqrt(D), before the mask (keys > q are masked)
+    std::vector<float> weight;      // [T] the captured softmax row (masked keys exactly 0)
+    std::vector<float> weighted_v;  // [T, D] weight[k] * v[k]
+    std::vector<float> out;         // [D] the captured head output (= the sum of weighted_v)
+};
+// From the captured scores, or recomputed from Q and K when a big capture dropped the scores (the
+// page keeps Q/K/V of the selected head only, and no scores, above 96 MB). False when the capture
+// has no Q/K/V for this head or an index is out of range.
+bool attention_steps(const Capture& cap, int layer, int head, int q, AttentionSteps& out);
+
+// out[T, T] = mean over heads of layer `layer`'s weights (rows still sum to 1); empty if out of range.
+void attention_head_mean(const Capture& cap, int layer, std::vector<float>& out);
+// Attention rollout (Abnar & Zuidema 2020) through layers 0..last_layer (clamped to L - 1):
+//   A'_l = rownorm(0.5 * mean_heads(A_l) + 0.5 * I)      (the 0.5 * I accounts for the residual path)
+//   R_0 = A'_0,  R_l = A'_l @ R_{l-1}
+// out[T, T]: row q = how much each input position flows into position q's stream after last_layer.
+// scratch is resized as needed (keep it across frames to avoid allocation).
+void attention_rollout(const Capture& cap, int last_layer, std::vector<float>& out, std::vector<float>& scratch);
+
+// Conversation mode: a blank line ends a turn (its newlines may be separate tokens); the last turn's
+// queries and how much attention they pay to each turn and to earlier copies of themselves.
+struct TurnAttention {
+    std::vector<int> turn;         // [T] turn index of each token
+    int n_turns = 0;               // the last turn is n_turns - 1
+    int n_queries = 0;             // tokens in the last turn
+    std::vector<float> into_head;  // [n_turns] attention from the last turn into each turn, per query (layer, head)
+    std::vector<float> into_mean;  // [n_turns] the same for the mean of the layer's heads
+    struct Repeat {
+        int token;                 // a token of the last turn whose id occurred before
+        int seen;                  // how many times before
+        float back;                // its attention (layer, head) to those earlier occurrences
+    };
+    std::vector<Repeat> repeats;
+};
+// token_bytes[T]: each token's raw bytes (where the blank lines are).
+void attention_turns(const Capture& cap, const std::vector<std::string>& token_bytes, int layer, int head,
+                     TurnAttention& out);
+
+// Cosine similarity of two vectors of n floats (0 if either is all zero); accumulated in double.
+float vec_cosine(const float* a, const float* b, int n);
+// out[L]: cosine of token t's stream after each layer to its input (embedding + position).
+void capture_stream_drift(const Capture& cap, int t, std::vector<float>& out);
+// out[L + 1]: cosine between token ta of a and token tb of b at the input, then after each layer.
+void capture_stream_similarity(const Capture& a, int ta, const Capture& b, int tb, std::vector<float>& out);
+// The k tokens whose input embeddings (wte rows) are nearest to token id's by cosine, best first (ties:
+// lower id; id itself is first at 1.0). V x C multiply-adds. Returns how many were written (min(k, V)).
+int model_nearest_tokens(const Model& m, int id, int k, int* out_ids, float* out_sims);
 
 // ---- generation ----------------------------------------------------------------------------------
 struct SamplingParams {
@@ -181,6 +254,8 @@ struct SamplingParams {
 };
 
 // Deterministic RNG (splitmix64 -> float in [0,1)), identical in native and WASM builds.
+// splitmix64_next is the one generator step (the sampler here, the trainer's TrainRng).
+uint64_t splitmix64_next(uint64_t& state);
 struct Rng { uint64_t state; };
 void rng_seed(Rng& r, uint64_t seed);
 float rng_uniform(Rng& r);

@@ -20,12 +20,14 @@
 
 void rng_seed(Rng& r, uint64_t seed) { r.state = seed; }
 
-static uint64_t rng_next(Rng& r) {
-    uint64_t z = (r.state += 0x9E3779B97F4A7C15ull);
+uint64_t splitmix64_next(uint64_t& state) {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
 }
+
+static uint64_t rng_next(Rng& r) { return splitmix64_next(r.state); }
 
 uint64_t rng_u64(Rng& r) { return rng_next(r); }
 

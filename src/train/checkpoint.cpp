@@ -7,6 +7,8 @@
 #include <sstream>
 #include <sys/stat.h>
 
+#include "model/file.h"
+#include "model/safetensors.h"  // f32_to_f16, f16_to_f32
 #include "train/train.h"
 
 // ----------------------------------------------------------------------------------------------------
@@ -86,64 +88,16 @@ bool checkpoint_load(TrainModel& m, TrainState& st, const std::string& path, std
 // ----------------------------------------------------------------------------------------------------
 // F16
 
-uint16_t float_to_half(float f) {
-    uint32_t x;
-    memcpy(&x, &f, 4);
-    uint32_t sign = (x >> 16) & 0x8000u;
-    uint32_t mant = x & 0x7FFFFFu;
-    int exp = (int)((x >> 23) & 0xFF);
-    if (exp == 0xFF) return (uint16_t)(sign | 0x7C00u | (mant ? 0x200u : 0u));  // inf / nan
-    int e = exp - 127 + 15;
-    if (e >= 31) return (uint16_t)(sign | 0x7C00u);                              // overflow -> inf
-    if (e <= 0) {                                                                 // subnormal or zero
-        if (e < -10) return (uint16_t)sign;
-        mant |= 0x800000u;
-        int shift = 14 - e;
-        uint32_t half = mant >> shift;
-        uint32_t rem = mant & ((1u << shift) - 1u);
-        uint32_t mid = 1u << (shift - 1);
-        if (rem > mid || (rem == mid && (half & 1u))) half++;
-        return (uint16_t)(sign | half);
-    }
-    uint32_t half = sign | ((uint32_t)e << 10) | (mant >> 13);
-    uint32_t rem = mant & 0x1FFFu;
-    if (rem > 0x1000u || (rem == 0x1000u && (half & 1u))) half++;  // may carry into the exponent: correct
-    return (uint16_t)half;
-}
+// The loader's conversions (model/safetensors.cpp): one implementation, so a checkpoint exported here
+// reads back bit-exactly.
+uint16_t float_to_half(float f) { return f32_to_f16(f); }
 
-float half_to_float(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-    uint32_t exp = (h >> 10) & 0x1F;
-    uint32_t mant = h & 0x3FFu;
-    uint32_t x;
-    if (exp == 0) {
-        if (mant == 0) x = sign;
-        else {  // subnormal: normalize
-            int e = -1;
-            do {
-                mant <<= 1;
-                e++;
-            } while (!(mant & 0x400u));
-            x = sign | ((uint32_t)(127 - 15 - e) << 23) | ((mant & 0x3FFu) << 13);
-        }
-    } else if (exp == 31) x = sign | 0x7F800000u | (mant << 13);
-    else x = sign | ((exp - 15 + 127) << 23) | (mant << 13);
-    float f;
-    memcpy(&f, &x, 4);
-    return f;
-}
+float half_to_float(uint16_t h) { return f16_to_f32(h); }
 
 // ----------------------------------------------------------------------------------------------------
 // Hugging Face export
 
-static bool read_text(const std::string& path, std::string& out) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return false;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    out = ss.str();
-    return true;
-}
+static bool read_text(const std::string& path, std::string& out) { return file_read(path, out); }
 
 static bool write_text(const std::string& path, const std::string& text) {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);

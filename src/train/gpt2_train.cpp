@@ -23,12 +23,7 @@ void train_set_threads(int n) {
 
 void train_rng_seed(TrainRng& r, uint64_t seed) { r.state = seed; }
 
-uint64_t train_rng_u64(TrainRng& r) {
-    uint64_t z = (r.state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+uint64_t train_rng_u64(TrainRng& r) { return splitmix64_next(r.state); }
 
 float train_rng_uniform(TrainRng& r) { return (train_rng_u64(r) >> 40) * (1.0f / 16777216.0f); }
 

@@ -162,7 +162,7 @@ bool viz_hit_test(const VizScene& s, float x, float y, VizHit& out) {
 const char* viz_role_name(VizRole r) {
     static const char* names[VIZ_ROLE_COUNT] = {
         "", "background", "title", "label", "cell", "masked", "hatch", "value",
-        "highlight", "selection", "token", "link", "thumb", "bar", "chip",
+        "highlight", "selection", "token", "link", "thumb", "bar", "chip", "component", "row",
     };
     return (unsigned)r < VIZ_ROLE_COUNT ? names[r] : "";
 }

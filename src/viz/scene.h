@@ -2,9 +2,10 @@
 //
 //   Capture ──viz_*_build()──▶ VizScene{prims, text arena, hit regions} ──▶ ImDrawList | SVG | JSON
 //
-// Rules (see docs/design.md):
-//   - viz never computes attention: it reads Capture::weights. The only maths here are *derived*
-//     aggregates (mean over heads, rollout), and every scene that shows one labels it as derived.
+// Rules (from the project's design brief, which lives outside this repository):
+//   - viz never computes attention: it reads Capture through model.h's accessors. Quantities derived
+//     from a capture (mean over heads, rollout, a query's steps, per-turn sums, cosines) are computed
+//     in src/model (capture.cpp) and passed in; every scene that shows one labels it as derived.
 //   - No ImGui/SDL/GL. Coordinates are logical units (CSS pixels), y down, origin top-left.
 //   - A scene is reusable: viz_scene_clear() keeps every buffer's capacity, so rebuilding a scene
 //     of the same size each frame does not allocate.
@@ -67,6 +68,8 @@ enum VizRole : uint8_t {
     VIZ_ROLE_THUMB,      // model-view thumbnail cell       tag0 = layer, tag1 = head
     VIZ_ROLE_BAR,        // probability bar                 tag0 = rank, tag1 = token id
     VIZ_ROLE_CHIP,       // token chip                      tag0 = token index, tag1 = token id
+    VIZ_ROLE_COMPONENT,  // one number of a vector strip    tag0 = strip, tag1 = dimension
+    VIZ_ROLE_ROW,        // a row of a table of numbers     tag0 = row (token index where it is one)
     VIZ_ROLE_COUNT
 };
 const char* viz_role_name(VizRole r);
@@ -103,6 +106,7 @@ enum VizHitKind : uint8_t {
     VIZ_HIT_BAR,        // probability bar: row = rank, col = token id
     VIZ_HIT_CHIP,       // token chip: row = token index
     VIZ_HIT_HEAD,       // head-view legend swatch (toggle a head): head
+    VIZ_HIT_TOKEN,      // a token named in a table or list (math, context views): row = token
 };
 
 struct VizHit {

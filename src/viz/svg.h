@@ -1,4 +1,4 @@
-// viz SVG backend: Scene → standalone SVG document (issue 7, export). Written from the same scene
+// viz SVG backend: Scene → standalone SVG document (the page's "Export SVG"). Written from the same scene
 // the ImGui backend draws, so the figure matches the screen; one element per prim, in prim order.
 #pragma once
 #include <string>

@@ -14,15 +14,8 @@
 static float clampf(float v, float lo, float hi) { return v < lo ? lo : (v > hi ? hi : v); }
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
-static bool capture_has_weights(const Capture& cap) {
-    return cap.T > 0 && cap.L > 0 && cap.H > 0 &&
-           cap.weights.size() >= (size_t)cap.L * cap.H * cap.T * cap.T;
-}
-
-// [T, T] weights of (layer, head), row-major (query row, key column).
-static const float* capture_head(const Capture& cap, int layer, int head) {
-    return cap.weights.data() + ((size_t)layer * cap.H + head) * cap.T * cap.T;
-}
+// Weights of every layer and head (accessors in model.h; they return nullptr for what is missing).
+static bool capture_has_weights(const Capture& cap) { return cap.T > 0 && capture_head_weights(cap, 0, 0); }
 
 static float text_w(const VizTheme& th, const char* s, int len, float size) {
     return th.text_width(s, len, size, th.text_width_user);
@@ -76,74 +69,7 @@ static void draw_message(VizScene& s, VizRect area, const VizTheme& th, const ch
     viz_text(s, area.x, area.y, msg, -1, th.font_size, th.fg_muted, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, VIZ_ROLE_TITLE);
 }
 
-// ---- derived aggregates ----------------------------------------------------------------------------
-
-void viz_attention_mean(const Capture& cap, int layer, std::vector<float>& out) {
-    if (!capture_has_weights(cap) || layer < 0 || layer >= cap.L) {
-        out.clear();
-        return;
-    }
-    const int T = cap.T, H = cap.H;
-    const size_t TT = (size_t)T * T;
-    out.assign(TT, 0.0f);
-    for (int h = 0; h < H; h++) {
-        const float* w = capture_head(cap, layer, h);
-        for (size_t i = 0; i < TT; i++) out[i] += w[i];
-    }
-    const float inv = 1.0f / H;
-    for (size_t i = 0; i < TT; i++) out[i] *= inv;
-}
-
-void viz_attention_rollout(const Capture& cap, int last_layer, std::vector<float>& out, std::vector<float>& scratch) {
-    if (!capture_has_weights(cap) || last_layer < 0) {
-        out.clear();
-        return;
-    }
-    if (last_layer >= cap.L) last_layer = cap.L - 1;
-    const int T = cap.T, H = cap.H;
-    const size_t TT = (size_t)T * T;
-    out.resize(TT);
-    scratch.resize(2 * TT);
-    float* a = scratch.data();       // [T, T] A'_l
-    float* p = scratch.data() + TT;  // [T, T] A'_l · R_{l-1}
-    for (int l = 0; l <= last_layer; l++) {
-        // A'_l = rownorm(0.5 · mean_h A + 0.5 · I)
-        memset(a, 0, TT * sizeof(float));
-        for (int h = 0; h < H; h++) {
-            const float* w = capture_head(cap, l, h);
-            for (size_t i = 0; i < TT; i++) a[i] += w[i];
-        }
-        for (int q = 0; q < T; q++) {
-            float* row = a + (size_t)q * T;
-            float sum = 0;
-            for (int k = 0; k < T; k++) {
-                row[k] = 0.5f * row[k] / H + (k == q ? 0.5f : 0.0f);
-                sum += row[k];
-            }
-            // Rows of a softmax already sum to 1; renormalising keeps rollout a distribution even
-            // if a capture row was truncated or not normalised.
-            if (sum > 0) for (int k = 0; k < T; k++) row[k] /= sum;
-        }
-        if (l == 0) {
-            memcpy(out.data(), a, TT * sizeof(float));
-            continue;
-        }
-        // p = a · out. Causal rows are zero past the diagonal, so skipping zero factors does ~1/6
-        // of the dense work and stays correct for non-causal captures.
-        memset(p, 0, TT * sizeof(float));
-        for (int q = 0; q < T; q++) {
-            const float* arow = a + (size_t)q * T;
-            float* prow = p + (size_t)q * T;
-            for (int m = 0; m < T; m++) {
-                float am = arow[m];
-                if (am == 0.0f) continue;
-                const float* orow = out.data() + (size_t)m * T;
-                for (int k = 0; k < T; k++) prow[k] += am * orow[k];
-            }
-        }
-        memcpy(out.data(), p, TT * sizeof(float));
-    }
-}
+// ---- top-k ----------------------------------------------------------------------------------------
 
 int viz_top_k(const float* probs, int V, int k, int* out_ids, float* out_probs) {
     if (k > V) k = V;
@@ -340,7 +266,7 @@ VizRect viz_matrix_build(VizScene& s, const Capture& cap, const std::vector<std:
     }
     char title[64];
     snprintf(title, sizeof(title), "Layer %d \xC2\xB7 head %d", o.layer, o.head);
-    return viz_matrix_build_raw(s, capture_head(cap, o.layer, o.head), cap.T, tokens, title, o, area, th);
+    return viz_matrix_build_raw(s, capture_head_weights(cap, o.layer, o.head), cap.T, tokens, title, o, area, th);
 }
 
 VizRect viz_aggregate_build(VizScene& s, const Capture& cap, const std::vector<std::string>& tokens,
@@ -355,11 +281,11 @@ VizRect viz_aggregate_build(VizScene& s, const Capture& cap, const std::vector<s
     const bool fresh = key != 0 && key == work.key && work.a.size() == (size_t)cap.T * cap.T;
     work.key = key;
     if (kind == VIZ_AGG_ROLLOUT) {
-        if (!fresh) viz_attention_rollout(cap, o.layer, work.a, work.b);
+        if (!fresh) attention_rollout(cap, o.layer, work.a, work.b);
         snprintf(title, sizeof(title),
                  "Attention rollout \xC2\xB7 layers 0\xE2\x80\x93%d (Abnar & Zuidema 2020, derived)", o.layer);
     } else {
-        if (!fresh) viz_attention_mean(cap, o.layer, work.a);
+        if (!fresh) attention_head_mean(cap, o.layer, work.a);
         snprintf(title, sizeof(title), "Mean over %d heads \xC2\xB7 layer %d (derived)", cap.H, o.layer);
     }
     VizMatrixOpts mo = o;
@@ -428,7 +354,7 @@ VizRect viz_head_view_build(VizScene& s, const Capture& cap, const std::vector<s
             if ((side == 1 && q_sel >= 0) || (side == 0 && k_sel >= 0)) {
                 float m = 0;
                 for (int h = 0; h < H; h++)
-                    if (!o.heads_on || o.heads_on[h]) m += capture_head(cap, o.layer, h)[(size_t)q * T + k];
+                    if (!o.heads_on || o.heads_on[h]) m += capture_head_weights(cap, o.layer, h)[(size_t)q * T + k];
                 if (n_on > 0 && m > 0)
                     viz_rect_fill(s, r, viz_color_alpha(th.highlight, 0.6f * m / n_on), 3, VIZ_ROLE_TOKEN, i, side);
             }
@@ -456,7 +382,7 @@ VizRect viz_head_view_build(VizScene& s, const Capture& cap, const std::vector<s
     const int ka = k_sel >= 0 ? k_sel : 0, kb = k_sel >= 0 ? k_sel + 1 : T;
     for (int h = 0; h < H; h++) {
         if (o.heads_on && !o.heads_on[h]) continue;
-        const float* w = capture_head(cap, o.layer, h);
+        const float* w = capture_head_weights(cap, o.layer, h);
         VizColor hc = viz_head_color(th, h, H);
         for (int q = qa; q < qb; q++) {
             for (int k = ka; k < kb; k++) {
@@ -496,7 +422,7 @@ static void model_view_rasterize(VizRaster& r, const Capture& cap, int n, const 
     std::vector<int> block;
     std::vector<float> m;
     for (int l = 0; l < L; l++)
-        for (int h = 0; h < H; h++) raster_tile(r, capture_head(cap, l, h), T, n, true, 1.0f, th, h * n, l * n, block, m);
+        for (int h = 0; h < H; h++) raster_tile(r, capture_head_weights(cap, l, h), T, n, true, 1.0f, th, h * n, l * n, block, m);
 }
 
 VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelViewOpts& o, VizRect area,
@@ -550,7 +476,7 @@ VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelView
                 if (s.clip.w > 0 && !viz_rect_overlaps(tr, s.clip)) continue;
                 // Background = masked colour; only blocks with some unmasked entry are drawn on top.
                 viz_rect_fill(s, tr, th.masked, 0, VIZ_ROLE_THUMB, l, h);
-                const float* w = capture_head(cap, l, h);
+                const float* w = capture_head_weights(cap, l, h);
                 for (int bi = 0; bi < n; bi++) {
                     const int ra = bi * T / n, rb = (bi + 1) * T / n;
                     for (int bj = 0; bj < n; bj++) {
@@ -661,7 +587,7 @@ VizRect viz_row_table_build(VizScene& s, const Capture& cap, const std::vector<s
         return {area.x, area.y, area.w, th.font_size * 1.6f};
     }
     const int T = cap.T;
-    const float* w = capture_head(cap, layer, head) + (size_t)query * T;
+    const float* w = capture_weights_row(cap, layer, head, query);
     const float fs = th.font_size, row_h = fs * 1.6f, pad = 6;
     float y = area.y;
     std::string& q = token_label(s, tokens, query);
@@ -698,5 +624,232 @@ VizRect viz_row_table_build(VizScene& s, const Capture& cap, const std::vector<s
         viz_textf(s, area.x, y + 3, th.small_size, th.fg_muted, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, VIZ_ROLE_NONE, -1, -1,
                   "%d later token%s masked (weight 0)", T - query - 1, T - query - 1 == 1 ? "" : "s");
     y += row_h + 3;
+    return {area.x, area.y, area.w, y - area.y};
+}
+
+// ---- math view -------------------------------------------------------------------------------------
+
+VizRect viz_math_build(VizScene& s, const AttentionSteps& st, const std::vector<std::string>& tokens, int show_d,
+                       int hover, VizRect area, const VizTheme& th) {
+    const int T = st.T, D = st.D;
+    if (T <= 0 || (int)st.weight.size() < T) {
+        draw_message(s, area, th, "Select a token.");
+        return {area.x, area.y, area.w, th.font_size * 1.6f};
+    }
+    show_d = clampi(show_d, 0, D);
+    const float fs = th.font_size, row_h = fs * 1.6f, pad = 12;
+    // Columns: key | Q·K | ÷√d | mask | softmax (bar + number) | weight × V
+    float key_w = 0;
+    for (int k = 0; k < T; k++) {
+        std::string& l = token_label(s, tokens, k);
+        char b[16];
+        int n = snprintf(b, sizeof b, "%d ", k);
+        key_w = fmaxf(key_w, text_w(th, b, n, fs) + text_w(th, l.data(), (int)l.size(), fs));
+    }
+    key_w = fminf(key_w + pad, fmaxf(area.w * 0.25f, 60.0f));
+    const float num_w = text_w(th, "-000.000", 8, fs) + pad;
+    const float mask_w = text_w(th, "mask", 4, fs) + pad;
+    const float bar_w = 60, soft_w = text_w(th, "0.0000", 6, fs) + bar_w + pad + 6;
+    const float dim_w = text_w(th, "+0.000", 6, fs) + 6;
+    const float x_dot = area.x + key_w, x_scaled = x_dot + num_w, x_mask = x_scaled + num_w;
+    const float x_soft = x_mask + mask_w, x_wv = x_soft + soft_w;
+    const float total_w = x_wv + show_d * dim_w - area.x;
+    float y = area.y;
+    const uint8_t left = VIZ_ANCHOR_LEFT | VIZ_ANCHOR_MIDDLE, right = VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_MIDDLE;
+    // Header.
+    const float hy = y + row_h * 0.5f;
+    viz_text(s, area.x, hy, "key", -1, fs, th.fg_muted, left, VIZ_ROLE_LABEL);
+    viz_text(s, x_dot + num_w - pad, hy, "Q\xC2\xB7K", -1, fs, th.fg_muted, right, VIZ_ROLE_LABEL);
+    viz_textf(s, x_scaled + num_w - pad, hy, fs, th.fg_muted, right, VIZ_ROLE_LABEL, -1, -1, "\xC3\xB7\xE2\x88\x9A%d", D);
+    viz_text(s, x_mask, hy, "mask", -1, fs, th.fg_muted, left, VIZ_ROLE_LABEL);
+    viz_text(s, x_soft, hy, "softmax", -1, fs, th.fg_muted, left, VIZ_ROLE_LABEL);
+    if (show_d > 0)
+        viz_textf(s, x_wv, hy, fs, th.fg_muted, left, VIZ_ROLE_LABEL, -1, -1, "weight \xC3\x97 V (first %d of %d dims)",
+                  show_d, D);
+    y += row_h;
+    viz_line(s, area.x, y - 1, area.x + total_w, y - 1, th.grid, 1);
+    double sum = 0;
+    for (int k = 0; k < T; k++) {
+        const VizRect row = {area.x, y, total_w, row_h};
+        const float cy = y + row_h * 0.5f;
+        y += row_h;
+        sum += st.weight[k];
+        if (s.clip.w > 0 && !viz_rect_overlaps(row, s.clip)) continue;
+        const bool masked = k > st.q;
+        if (k == st.q || k == hover)
+            viz_rect_fill(s, row, viz_color_alpha(k == hover ? th.highlight : th.select, 0.15f), 2, VIZ_ROLE_ROW, k, -1);
+        std::string& l = token_label(s, tokens, k);
+        char b[16];
+        snprintf(b, sizeof b, "%d ", k);
+        l.insert(0, b);
+        if (label_fit(l, fs, key_w - pad, th))
+            viz_text(s, area.x, cy, l.data(), (int)l.size(), fs, th.fg, left, VIZ_ROLE_LABEL, k, -1);
+        viz_textf(s, x_dot + num_w - pad, cy, fs, masked ? th.fg_muted : th.fg, right, VIZ_ROLE_VALUE, st.q, k, "%.3f",
+                  st.dot[k]);
+        viz_textf(s, x_scaled + num_w - pad, cy, fs, masked ? th.fg_muted : th.fg, right, VIZ_ROLE_VALUE, st.q, k,
+                  "%.3f", st.scaled[k]);
+        if (masked) {
+            viz_rect_fill(s, {x_mask - 3, y - row_h + 2, mask_w - pad + 6, row_h - 4}, th.masked, 2, VIZ_ROLE_MASKED,
+                          st.q, k);
+            viz_text(s, x_mask, cy, "\xE2\x88\x92\xE2\x88\x9E", -1, fs, th.fg, left, VIZ_ROLE_VALUE, st.q, k);  // −∞
+        }
+        const float w = st.weight[k];
+        viz_rect_fill(s, {x_soft, y - row_h * 0.8f, fmaxf(bar_w * clampf(w, 0, 1), 1.0f), row_h * 0.6f},
+                      viz_colormap(th, w), 2, VIZ_ROLE_CELL, st.q, k);
+        viz_textf(s, x_soft + bar_w + 6, cy, fs, th.fg, left, VIZ_ROLE_VALUE, st.q, k, "%.4f", w);
+        if (!masked)
+            for (int d = 0; d < show_d; d++)
+                viz_textf(s, x_wv + (d + 1) * dim_w - 6, cy, fs, th.fg, right, VIZ_ROLE_COMPONENT, k, d, "%+.3f",
+                          st.weighted_v[(size_t)k * D + d]);
+        viz_hit_add(s, row, {VIZ_HIT_TOKEN, st.layer, st.head, k, -1});
+    }
+    viz_line(s, area.x, y + 1, area.x + total_w, y + 1, th.grid, 1);
+    viz_text(s, area.x, y + row_h * 0.5f + 2, "sum", -1, fs, th.fg, left, VIZ_ROLE_LABEL);
+    viz_textf(s, x_soft + bar_w + 6, y + row_h * 0.5f + 2, fs, th.fg, left, VIZ_ROLE_VALUE, st.q, -1, "%.4f", sum);
+    y += row_h + 4;
+    // The head's output: the sum of the weighted value vectors (the captured head_out row).
+    std::string& o = s.scratch;
+    o.clear();
+    char b[32];
+    snprintf(b, sizeof b, "output (%d dims): ", D);
+    o += b;
+    for (int d = 0; d < D && d < 12 && d < (int)st.out.size(); d++) snprintf(b, sizeof b, "%+.3f ", st.out[d]), o += b;
+    if (D > 12) o += "\xE2\x80\xA6";
+    viz_text(s, area.x, y, o.data(), (int)o.size(), fs, th.fg, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, VIZ_ROLE_VALUE, st.q, -1);
+    y += row_h;
+    return {area.x, area.y, fmaxf(area.w, total_w), y - area.y};
+}
+
+// ---- vectors and the embed view --------------------------------------------------------------------
+
+void viz_vector_strip(VizScene& s, const float* v, int n, VizRect r, int strip, const VizTheme& th) {
+    if (!v || n <= 0) return;
+    if (s.clip.w > 0 && !viz_rect_overlaps(r, s.clip)) return;
+    float maxabs = 1e-6f;
+    for (int i = 0; i < n; i++) maxabs = fmaxf(maxabs, fabsf(v[i]));
+    const VizColor pos = {217, 64, 51, 255}, neg = {51, 115, 230, 255};
+    const float cw = r.w / n;
+    for (int i = 0; i < n; i++) {
+        const float t = v[i] / maxabs;
+        viz_rect_fill(s, {r.x + i * cw, r.y, cw, r.h}, viz_color_alpha(t >= 0 ? pos : neg, fabsf(t)), 0,
+                      VIZ_ROLE_COMPONENT, strip, i);
+    }
+    viz_rect_stroke(s, r, th.grid, 1);
+}
+
+VizRect viz_embed_build(VizScene& s, const VizEmbedData& d, VizRect area, const VizTheme& th) {
+    const float fs = th.font_size, line_h = fs * 1.6f;
+    float y = area.y;
+    const uint8_t top_left = VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP;
+    if (!d.embedding || d.C <= 0) {
+        draw_message(s, area, th, "Select a token.");
+        return {area.x, area.y, area.w, line_h};
+    }
+    viz_vector_strip(s, d.embedding, d.C, {area.x, y, area.w, 28}, 0, th);
+    y += 28 + fs * 0.8f;
+    // Nearest tokens: a wrapping row of "label" 0.93 items.
+    viz_text(s, area.x, y, "Nearest tokens by cosine similarity of their embeddings (derived):", -1, fs, th.fg, top_left,
+             VIZ_ROLE_TITLE);
+    y += line_h;
+    float x = area.x;
+    for (int i = 0; i < d.n_nearest; i++) {
+        static const std::vector<std::string> none;
+        std::string& l = token_label(s, d.vocab ? *d.vocab : none, d.nearest_ids[i]);
+        l.insert(0, "\xE2\x80\x9C");
+        l.append("\xE2\x80\x9D");
+        char b[16];
+        int n = snprintf(b, sizeof b, " %.2f", d.nearest_sims[i]);
+        l.append(b, n);
+        const float w = text_w(th, l.data(), (int)l.size(), fs) + 16;
+        if (x > area.x && x + w > area.x + area.w) x = area.x, y += line_h;
+        viz_text(s, x, y, l.data(), (int)l.size(), fs, th.fg, top_left, VIZ_ROLE_VALUE, i, d.nearest_ids[i]);
+        x += w;
+    }
+    y += line_h * 1.5f;
+    // The same token in context: its stream at the input and after each layer.
+    const Capture* c = d.cap;
+    const float* in = c ? capture_stream(*c, -1, d.token) : nullptr;
+    if (!in) return {area.x, area.y, area.w, y - area.y};
+    viz_text(s, area.x, y, "embedding + position", -1, fs, th.fg, top_left, VIZ_ROLE_LABEL, d.token, -1);
+    y += line_h;
+    viz_vector_strip(s, in, c->C, {area.x, y, area.w, 16}, 1, th);
+    y += 16 + fs * 0.6f;
+    for (int l = 0; l < c->L; l++) {
+        const float* r = capture_stream(*c, l, d.token);
+        if (!r) break;
+        if (d.drift)
+            viz_textf(s, area.x, y, fs, th.fg, top_left, VIZ_ROLE_LABEL, d.token, l,
+                      "after layer %d  (cosine to the input %.2f, derived)", l, d.drift[l]);
+        else
+            viz_textf(s, area.x, y, fs, th.fg, top_left, VIZ_ROLE_LABEL, d.token, l, "after layer %d", l);
+        y += line_h;
+        viz_vector_strip(s, r, c->C, {area.x, y, area.w, 16}, 2 + l, th);
+        y += 16 + fs * 0.6f;
+    }
+    return {area.x, area.y, area.w, y - area.y};
+}
+
+// ---- context view ----------------------------------------------------------------------------------
+
+VizRect viz_context_build(VizScene& s, const TurnAttention& ta, const std::vector<std::string>& tokens, int T,
+                          int n_positions, int layer, int head, VizRect area, const VizTheme& th) {
+    const float fs = th.font_size, line_h = fs * 1.7f, pad = 10;
+    const uint8_t top_left = VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, mid_left = VIZ_ANCHOR_LEFT | VIZ_ANCHOR_MIDDLE;
+    float y = area.y;
+    // The window: T of n_positions tokens used.
+    const float win_w = fminf(area.w, 600.0f);
+    const float fill = n_positions > 0 ? clampf((float)T / n_positions, 0, 1) : 0;
+    viz_rect_fill(s, {area.x, y, win_w, line_h}, th.panel, 3);
+    viz_rect_fill(s, {area.x, y, fmaxf(win_w * fill, 1.0f), line_h}, viz_colormap(th, 0.75f), 3, VIZ_ROLE_BAR, 0, T);
+    viz_textf(s, area.x + win_w * 0.5f, y + line_h * 0.5f, fs, th.fg, VIZ_ANCHOR_CENTER | VIZ_ANCHOR_MIDDLE,
+              VIZ_ROLE_VALUE, -1, -1, "%d / %d tokens", T, n_positions);
+    y += line_h + fs;
+    if (ta.n_turns <= 0) return {area.x, area.y, area.w, y - area.y};
+    viz_textf(s, area.x, y, fs, th.fg, top_left, VIZ_ROLE_TITLE, -1, -1,
+              "Attention from the last turn's %d tokens into each turn (layer %d; average per query token; derived sums):",
+              ta.n_queries, layer);
+    y += line_h;
+    // Table: turn | this head | mean of heads.
+    const float turn_w = text_w(th, "00 (last)", 9, fs) + pad, bar_w = 160, num_w = text_w(th, "0.000", 5, fs) + pad;
+    const float x_head = area.x + turn_w, x_mean = x_head + bar_w + num_w + pad;
+    viz_text(s, area.x, y + line_h * 0.5f, "turn", -1, fs, th.fg_muted, mid_left, VIZ_ROLE_LABEL);
+    viz_textf(s, x_head, y + line_h * 0.5f, fs, th.fg_muted, mid_left, VIZ_ROLE_LABEL, -1, -1, "this head (%d)", head);
+    viz_text(s, x_mean, y + line_h * 0.5f, "mean of heads", -1, fs, th.fg_muted, mid_left, VIZ_ROLE_LABEL);
+    y += line_h;
+    for (int t = 0; t < ta.n_turns; t++) {
+        const float cy = y + line_h * 0.5f;
+        viz_textf(s, area.x, cy, fs, th.fg, mid_left, VIZ_ROLE_LABEL, t, -1, "%d%s", t + 1,
+                  t == ta.n_turns - 1 ? " (last)" : "");
+        const float v[2] = {ta.into_head[t], ta.into_mean[t]};
+        const float xs[2] = {x_head, x_mean};
+        for (int i = 0; i < 2; i++) {
+            viz_rect_fill(s, {xs[i], y + line_h * 0.2f, bar_w, line_h * 0.6f}, th.panel, 2);
+            viz_rect_fill(s, {xs[i], y + line_h * 0.2f, fmaxf(bar_w * clampf(v[i], 0, 1), 1.0f), line_h * 0.6f},
+                          viz_colormap(th, v[i]), 2, VIZ_ROLE_BAR, t, i);
+            viz_textf(s, xs[i] + bar_w + 6, cy, fs, th.fg, mid_left, VIZ_ROLE_VALUE, t, i, "%.3f", v[i]);
+        }
+        y += line_h;
+    }
+    y += fs * 0.6f;
+    viz_text(s, area.x, y, "Repeated tokens in the last turn and the attention they pay to their earlier occurrences:", -1,
+             fs, th.fg, top_left, VIZ_ROLE_TITLE);
+    y += line_h;
+    if (ta.repeats.empty()) {
+        viz_text(s, area.x, y, "(none: repeat a word from an earlier turn)", -1, fs, th.fg_muted, top_left);
+        y += line_h;
+    }
+    for (const TurnAttention::Repeat& r : ta.repeats) {
+        std::string& l = token_label(s, tokens, r.token);
+        char b[160];
+        snprintf(b, sizeof b, "\xE2\x80\x9D (token %d) seen %d time%s before: %.2f of its attention (layer %d head %d)",
+                 r.token, r.seen, r.seen == 1 ? "" : "s", r.back, layer, head);
+        l.insert(0, "\xE2\x80\xA2 \xE2\x80\x9C");
+        l.append(b);
+        const VizRect row = {area.x, y, area.w, line_h};
+        if (label_fit(l, fs, area.w, th))
+            viz_text(s, area.x, y + line_h * 0.5f, l.data(), (int)l.size(), fs, th.fg, mid_left, VIZ_ROLE_ROW, r.token, -1);
+        viz_hit_add(s, row, {VIZ_HIT_TOKEN, layer, head, r.token, -1});
+        y += line_h;
+    }
     return {area.x, area.y, area.w, y - area.y};
 }

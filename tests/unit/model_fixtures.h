@@ -13,18 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "model/file.h"
 #include "model/model.h"
 
 inline std::string model_fixture(const std::string& name) { return std::string(ATTNLAB_FIXTURES) + "/model/" + name; }
 
-inline bool model_file_read(const std::string& path, std::string& out) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return false;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    out = ss.str();
-    return true;
-}
+inline bool model_file_read(const std::string& path, std::string& out) { return file_read(path, out); }
 
 // One reference case: ref_<case>.json (ids, array index) + ref_<case>.bin.
 struct RefCase {

@@ -225,11 +225,13 @@ TEST(ModelText, RunTextOnTheGpt2Vocabulary) {
     ASSERT_TRUE(ref_load("gpt2vocab_f16_a", rc));
     Capture cap;
     CaptureOptions o;
-    ASSERT_TRUE(model_run_text(m, "I saw a dog and a cat. It was barking.", o, cap, err)) << err;
+    // The text path the page and the CLI take: the model's own tokenizer, then the forward pass.
+    ASSERT_TRUE(model_forward(m, tokenizer_encode_ids(m.tok, "I saw a dog and a cat. It was barking."), o, cap, err))
+        << err;
     EXPECT_EQ(cap.ids, rc.ids);  // the ids the reference used (js-tiktoken's encoding of this sentence)
     const std::vector<float>& all = rc.f32["logits"];
     EXPECT_TRUE(close_rel(cap.logits, std::vector<float>(all.end() - cap.V, all.end()), 1e-4));
-    EXPECT_FALSE(model_run_text(m, "", o, cap, err));
+    EXPECT_FALSE(model_forward(m, tokenizer_encode_ids(m.tok, ""), o, cap, err));  // no tokens: an error, not a crash
 }
 
 }  // namespace

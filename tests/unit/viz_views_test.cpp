@@ -519,26 +519,26 @@ static void expect_matrix(const std::vector<float>& got, const std::vector<float
 TEST(VizAggregate, MeanOverHeads) {
     Capture c = rollout_capture();
     std::vector<float> m;
-    viz_attention_mean(c, 0, m);
+    attention_head_mean(c, 0, m);
     expect_matrix(m, {1, 0, 0, 0.5f, 0.5f, 0, 0.2f, 0.2f, 0.6f});
-    viz_attention_mean(c, 2, m);
+    attention_head_mean(c, 2, m);
     expect_matrix(m, {1, 0, 0, 0, 1, 0, 0.6f, 0.2f, 0.2f});
-    viz_attention_mean(c, 3, m);  // out of range
+    attention_head_mean(c, 3, m);  // out of range
     EXPECT_TRUE(m.empty());
 }
 
 TEST(VizAggregate, RolloutMatchesHandComputedThreeLayers) {
     Capture c = rollout_capture();
     std::vector<float> r, scratch;
-    viz_attention_rollout(c, 0, r, scratch);
+    attention_rollout(c, 0, r, scratch);
     expect_matrix(r, {1, 0, 0, 0.25f, 0.75f, 0, 0.1f, 0.1f, 0.8f});
-    viz_attention_rollout(c, 1, r, scratch);
+    attention_rollout(c, 1, r, scratch);
     expect_matrix(r, {1, 0, 0, 0.625f, 0.375f, 0, 0.175f, 0.425f, 0.4f});
-    viz_attention_rollout(c, 2, r, scratch);
+    attention_rollout(c, 2, r, scratch);
     expect_matrix(r, {1, 0, 0, 0.625f, 0.375f, 0, 0.4675f, 0.2925f, 0.24f});
     // Beyond the last layer clamps to it.
     std::vector<float> r9;
-    viz_attention_rollout(c, 9, r9, scratch);
+    attention_rollout(c, 9, r9, scratch);
     expect_matrix(r9, r);
 }
 
@@ -563,7 +563,7 @@ TEST(VizAggregate, NamedCaptureIsAggregatedOncePerLayerAndKind) {
     viz_scene_clear(s);
     viz_aggregate_build(s, c, {}, VIZ_AGG_ROLLOUT, o, {0, 0, 400, 400}, th, work);  // another kind: recomputed
     std::vector<float> want, scratch;
-    viz_attention_rollout(c, 1, want, scratch);
+    attention_rollout(c, 1, want, scratch);
     EXPECT_EQ(work.a, want);
 }
 
