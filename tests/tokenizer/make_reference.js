@@ -13,7 +13,7 @@ const { getEncoding } = require(path.join(root, 'node_modules/js-tiktoken'));
 const enc = getEncoding('r50k_base');
 const encode = (text) => Array.from(enc.encode(text, [], []));  // "<|endoftext|>" is plain text
 
-// ---- edge cases (issue 3) -------------------------------------------------------------------------
+// ---- edge cases ----------------------------------------------------------------------------------
 const cases = [
   ['brief_cause', 'I stayed home cause it was raining.'],
   ['brief_dog', 'I saw a dog and a cat. It was barking.'],

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "model/file.h"
 #include "model/model.h"
 #include "train/train.h"
 
@@ -172,8 +173,8 @@ TEST(TrainCheckpoint, RejectsTruncatedAndForeignFiles) {
     ASSERT_TRUE(train_model_init(a, tiny_config(), 1, 0.02f, err));
     ASSERT_TRUE(checkpoint_save(a, st, path, err)) << err;
     {
-        std::ifstream f(path, std::ios::binary);
-        std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+        std::string all;
+        ASSERT_TRUE(file_read(path, all));
         std::ofstream g(path, std::ios::binary | std::ios::trunc);
         g.write(all.data(), all.size() / 2);
     }
@@ -237,8 +238,8 @@ TEST(TrainExport, SafetensorsHasHfNamesAndData) {
     std::vector<float> wte(3 * 8);
     f.read(reinterpret_cast<char*>(wte.data()), wte.size() * 4);  // wte is the first tensor
     for (int i = 0; i < 24; i++) EXPECT_EQ(wte[i], m.w.wte[i]);
-    std::ifstream c(dir + "/config.json");
-    std::string cj((std::istreambuf_iterator<char>(c)), std::istreambuf_iterator<char>());
+    std::string cj;
+    ASSERT_TRUE(file_read(dir + "/config.json", cj));
     EXPECT_NE(cj.find("\"eos_token_id\": 2"), std::string::npos) << cj;
     EXPECT_NE(cj.find("GPT2LMHeadModel"), std::string::npos);
     // a vocabulary that disagrees with the model is refused
