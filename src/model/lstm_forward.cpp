@@ -5,30 +5,13 @@
 // of all T steps is one GEMM, Z[T, 4H] = X[T, in] @ W_ih^T + (b_ih + b_hh); only the recurrent
 // h_{t-1} @ W_hh^T is sequential (a row times a matrix per step), and the decoder is one GEMM over the
 // captured top-layer states. The gate nonlinearities are O(4H) per step next to O(4H·H) multiply-adds
-// of the recurrent product, so they are plain loops.
+// of the recurrent product; they are ops.h's lstm_cell_rows (f32x4 exp, as the GPT's GELU and softmax).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "model/lstm.h"
 #include "model/ops.h"
-
-static inline float sigmoidf(float x) { return 1.0f / (1.0f + std::exp(-x)); }
-
-// z[4H] holds pre-activations i | f | g | o; turns them into activations in place and advances the cell:
-// c = f*c + i*g, h = o*tanh(c).
-static void lstm_cell(float* z, float* c, float* h, int H) {
-    float* zi = z;
-    float* zf = z + H;
-    float* zg = z + 2 * H;
-    float* zo = z + 3 * H;
-    for (int j = 0; j < H; j++) {
-        const float i = sigmoidf(zi[j]), f = sigmoidf(zf[j]), g = std::tanh(zg[j]), o = sigmoidf(zo[j]);
-        zi[j] = i, zf[j] = f, zg[j] = g, zo[j] = o;
-        c[j] = f * c[j] + i * g;
-        h[j] = o * std::tanh(c[j]);
-    }
-}
 
 static bool ids_check(const LSTMModel& m, const int* ids, int n, std::string& err) {
     if (n < 1) {
@@ -91,7 +74,7 @@ bool lstm_forward(const LSTMModel& m, const std::vector<int>& ids, bool logits_a
             } else {
                 for (int j = 0; j < G; j++) z[j] += bias[j];
             }
-            lstm_cell(z, cprev.data(), hprev.data(), H);
+            lstm_cell_rows(z, cprev.data(), hprev.data(), 1, H);
             memcpy(Hk + (size_t)t * H, hprev.data(), H * sizeof(float));
             memcpy(Ck + (size_t)t * H, cprev.data(), H * sizeof(float));
         }
@@ -126,7 +109,7 @@ bool lstm_continue(const LSTMModel& m, float* h, float* c, const int* ids, int n
             matmul_bt(z.data(), G, x.data(), in, m.w.w_ih[k], in, 1.0f, 1, in, G);
             matmul_bt(rec.data(), G, hk, H, m.w.w_hh[k], H, 1.0f, 1, H, G);
             for (int j = 0; j < G; j++) z[j] += m.w.b_ih[k][j] + m.w.b_hh[k][j] + rec[j];
-            lstm_cell(z.data(), ck, hk, H);
+            lstm_cell_rows(z.data(), ck, hk, 1, H);
             memcpy(x.data(), hk, H * sizeof(float));
         }
     }
