@@ -249,3 +249,24 @@ TEST_P(LstmExport, EngineLoadsExportAndMatchesTrainer) {
 
 INSTANTIATE_TEST_SUITE_P(TiedAndUntied, LstmExport, ::testing::Values(true, false),
                          [](const ::testing::TestParamInfo<bool>& i) { return i.param ? "tied" : "untied"; });
+
+// Deterministic training: a fixed shard count gives bitwise the same loss and gradients on 1 or 2 threads.
+TEST(LstmTrain, ShardResultsDoNotDependOnThreadCount) {
+    LSTMConfig cfg = tiny_lstm(false, 5, 8);
+    LSTMTrainModel m;
+    std::string err;
+    ASSERT_TRUE(lstm_train_init(m, cfg, 8, err)) << err;
+    const int B = 4, T = 6;
+    std::vector<int> in(B * T), tg(B * T);
+    for (int i = 0; i < B * T; i++) {
+        in[i] = (i * 7 + 2) % cfg.vocab_size;
+        tg[i] = (i * 3 + 5) % cfg.vocab_size;
+    }
+    train_set_threads(1);
+    const double l1 = lstm_train_forward_backward(m, in.data(), tg.data(), B, T, 4);
+    const std::vector<float> g1 = m.grads;
+    train_set_threads(2);
+    const double l2 = lstm_train_forward_backward(m, in.data(), tg.data(), B, T, 4);
+    EXPECT_EQ(l1, l2);
+    EXPECT_EQ(g1, m.grads);
+}
