@@ -71,6 +71,8 @@ bool lstm_checkpoint_save(const LSTMTrainModel& m, const TrainState& st, const s
 bool lstm_checkpoint_load(LSTMTrainModel& m, TrainState& st, const std::string& path, std::string& err);
 
 // ---- export: config.json, model.safetensors (F16, or F32), vocab.json + merges.txt copied -----------------
-// Tied models also get decoder.weight (a copy of encoder.weight), as torch's state_dict has both.
+// Tied models also get decoder.weight (a copy of encoder.weight), as torch's state_dict has both: torch's
+// load_state_dict(strict=True) refuses the file without it (tests/reference/torch_check_lstm.py). The
+// copy costs V x H F16 values (1.4 MB for lstm-en-v2); the engine's loader checks it equals the encoder.
 bool lstm_export(const LSTMTrainModel& m, const std::string& tokenizer_dir, const std::string& out_dir, bool f16,
                  std::string& err);
