@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "model/lstm.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -22,15 +23,22 @@ static int cmd_eval(int argc, char** argv) {
     const char* dir = cli_take_flag(args, "--model");
     const char* file = cli_take_flag(args, "--file");
     const char* max_w = cli_take_flag(args, "--max-windows");
+    const char* window_arg = cli_take_flag(args, "--window");
     if (!dir || !file || !args.empty()) {
-        fprintf(stderr, "usage: attnlab eval --model DIR --file TEXT_FILE [--max-windows N]\n");
+        fprintf(stderr, "usage: attnlab eval --model DIR --file TEXT_FILE [--max-windows N] [--window N]\n");
         return 2;
     }
     long max_windows = max_w ? strtol(max_w, nullptr, 10) : -1;
+    std::string type, err, text;
+    if (!model_dir_type(dir, type, err)) {
+        fprintf(stderr, "eval: %s\n", err.c_str());
+        return 1;
+    }
+    const bool is_lstm = type == "lstm";
     Model m;
+    LSTMModel lm;
     Tokenizer tok;
-    std::string err, text;
-    if (!model_load_dir(m, dir, err) || !tokenizer_load_dir(tok, dir, err)) {
+    if (!(is_lstm ? lstm_load_dir(lm, dir, err) : model_load_dir(m, dir, err)) || !tokenizer_load_dir(tok, dir, err)) {
         fprintf(stderr, "eval: %s\n", err.c_str());
         return 1;
     }
@@ -39,23 +47,31 @@ static int cmd_eval(int argc, char** argv) {
         return 1;
     }
     const std::vector<int> ids = tokenizer_encode_ids(tok, text, true);
-    const int T = m.cfg.n_positions, V = m.cfg.vocab_size;
+    const int max_T = is_lstm ? 1 << 20 : m.cfg.n_positions;
+    const int T = window_arg ? (int)strtol(window_arg, nullptr, 10) : (is_lstm ? 256 : m.cfg.n_positions);
+    if (T < 1 || T > max_T) {
+        fprintf(stderr, "eval: --window must be in [1, %d]\n", max_T);
+        return 2;
+    }
+    const int V = is_lstm ? lm.cfg.vocab_size : m.cfg.vocab_size;
     CaptureOptions opt;
     opt.attention = opt.scores = opt.qkv = opt.residuals = false;
     opt.logits_all = true;
     Capture cap;
+    LSTMCapture lcap;
     double nats = 0.0;
     size_t bytes = 0, scored = 0;
     long windows = 0;
     for (size_t s = 0; s + 1 < ids.size() && (max_windows < 0 || windows < max_windows); s += T, windows++) {
         const size_t n = std::min<size_t>(T + 1, ids.size() - s);  // inputs n - 1, targets n - 1
         std::vector<int> in(ids.begin() + s, ids.begin() + s + n - 1);
-        if (!model_forward(m, in, opt, cap, err)) {
+        if (!(is_lstm ? lstm_forward(lm, in, true, lcap, err) : model_forward(m, in, opt, cap, err))) {
             fprintf(stderr, "eval: %s\n", err.c_str());
             return 1;
         }
+        const std::vector<float>& logits = is_lstm ? lcap.logits : cap.logits;
         for (size_t t = 0; t + 1 < n; t++) {
-            const float* lg = cap.logits.data() + t * V;
+            const float* lg = logits.data() + t * V;
             float mx = lg[0];
             for (int i = 1; i < V; i++) mx = std::max(mx, lg[i]);
             double z = 0.0;
@@ -70,9 +86,9 @@ static int cmd_eval(int argc, char** argv) {
         fprintf(stderr, "eval: %s has fewer than two tokens\n", file);
         return 1;
     }
-    printf("{\"model\": \"%s\", \"windows\": %ld, \"window\": %d, \"tokens_scored\": %zu, \"bytes_scored\": %zu, "
+    printf("{\"model\": \"%s\", \"model_type\": \"%s\", \"windows\": %ld, \"window\": %d, \"tokens_scored\": %zu, \"bytes_scored\": %zu, "
            "\"nats_per_token\": %.6f, \"bits_per_byte\": %.6f}\n",
-           dir, windows, T, scored, bytes, nats / scored, nats / std::log(2.0) / bytes);
+           dir, is_lstm ? "lstm" : "gpt2", windows, T, scored, bytes, nats / scored, nats / std::log(2.0) / bytes);
     return 0;
 }
 

@@ -27,6 +27,19 @@
 //                  "ablate=zero:L.H,…;knockout=L.H:Q:K,…;patch=L.H,…" (src/model/intervene.h); every other
 //                  field is the run with them applied
 //
+// An LSTM folder (config.json "model_type": "lstm", src/model/lstm.h) gives the same "model", "ids",
+// "tokens", "token_text", "logits" (last position, [V]), "logits_all" (--logits-all) and "top", and
+// instead of "attention" (--scores, --lens and --residuals are refused) its captures, with
+// layer l (0 = bottom) and step t (token t of the text; every run starts from the zero state):
+//   "config":      {"model_type": "lstm", "vocab_size": V, "embedding_size": E, "hidden_size": H,
+//                   "num_layers": L, "tie_weights": bool, "dtype"}
+//   "h":           [L][T][H] hidden state after step t
+//   "c":           [L][T][H] cell state after step t
+//   "gates":       {"i": [L][T][H], "f": [L][T][H], "g": [L][T][H], "o": [L][T][H]} gate activations
+//                  (i, f, o after the sigmoid, g after tanh) at step t: c_t = f*c_{t-1} + i*g, h_t = o*tanh(c_t)
+//   "c_norm":      [L][T] L2 norm of c after step t          (the "memory" size along the text)
+//   "forget_mean": [L][T] mean of f at step t over the H units (1 = keep everything, 0 = forget)
+//
 // ---- `attnlab generate --model DIR [--seed S] [--temperature T] [--top-k K] [--top-p P] [--steps N]
 //                       [--ids 1,2,3 | TEXT] [--json]` -----------------------------------------------
 // Seeded sampling with a KV cache (defaults: seed 42, temperature 1, top-k 0 = off, top-p 1 = off,
@@ -47,6 +60,7 @@
 #include "cli/command.h"
 #include "model/capture_json.h"
 #include "model/intervene.h"
+#include "model/lstm.h"
 #include "model/model.h"
 
 // ----------------------------------------------------------------------------------------------------
@@ -117,6 +131,9 @@ static bool model_and_ids(const char* cmd, const char* dir, const char* ids_arg,
 static std::string token_spelling(const Model& m, int id) {
     return tokenizer_bytes_to_unicode(tokenizer_token_bytes(m.tok, id));
 }
+static std::string token_spelling_lstm(const LSTMModel& m, int id) {
+    return tokenizer_bytes_to_unicode(tokenizer_token_bytes(m.tok, id));
+}
 
 // ----------------------------------------------------------------------------------------------------
 // run
@@ -130,6 +147,141 @@ static const char* RUN_USAGE =
     "  Interventions: --ablate replaces heads' outputs by zeros (or their mean over positions),\n"
     "  --knockout removes attention edges (query Q, key K: token indices) and renormalises the row,\n"
     "  --patch takes heads' outputs from a run of --patch-from (same number of tokens).\n";
+
+// The LSTM branch of `run` (schema in the header comment).
+static void json_rows(std::string& out, const float* data, int rows, int cols, int stride) {
+    out += '[';
+    for (int r = 0; r < rows; r++) {
+        out += r ? ",[" : "[";
+        for (int k = 0; k < cols; k++) {
+            if (k) out += ',';
+            json_append_float(out, data[(size_t)r * stride + k]);
+        }
+        out += ']';
+    }
+    out += ']';
+}
+
+static void json_vec(std::string& out, const float* data, int n) {
+    out += '[';
+    for (int k = 0; k < n; k++) {
+        if (k) out += ',';
+        json_append_float(out, data[k]);
+    }
+    out += ']';
+}
+
+static int run_lstm(const char* dir, const char* ids_arg, std::vector<char*>& args, bool as_json, bool logits_all) {
+    LSTMModel m;
+    std::string err;
+    if (!lstm_load_dir(m, dir, err)) {
+        fprintf(stderr, "run: %s\n", err.c_str());
+        return 1;
+    }
+    std::vector<int> ids;
+    if (ids_arg) {
+        if (!parse_ids(ids_arg, ids)) {
+            fprintf(stderr, "run: --ids wants comma-separated non-negative integers, got '%s'\n", ids_arg);
+            return 1;
+        }
+    } else {
+        ids = tokenizer_encode_ids(m.tok, args[0]);
+        if (ids.empty()) {
+            fprintf(stderr, "run: the text has no tokens\n");
+            return 1;
+        }
+    }
+    LSTMCapture cap;
+    if (!lstm_forward(m, ids, logits_all, cap, err)) {
+        fprintf(stderr, "run: %s\n", err.c_str());
+        return 1;
+    }
+    const int T = cap.T, L = cap.L, H = cap.H, V = cap.V;
+    const float* last = cap.logits.data() + (logits_all ? (size_t)(T - 1) * V : 0);
+    std::vector<float> probs;
+    SamplingParams plain;
+    sampling_distribution(last, V, plain, probs);
+    if (!as_json) {
+        printf("model %s: LSTM, %d layers, hidden %d, embedding %d, vocab %d%s (%s)\n", m.name.c_str(), L, H, cap.E, V,
+               m.cfg.tie_weights ? ", tied" : "", m.source_dtype.c_str());
+        printf("%d tokens:", T);
+        for (int id : ids) printf(" %d:%s", id, json_str(tokenizer_token_bytes(m.tok, id)).c_str());
+        printf("\nnext token:\n");
+        for (int id : capture_top_ids(probs, 10))
+            printf("  %6d %-20s %.4f\n", id, json_str(tokenizer_token_bytes(m.tok, id)).c_str(), probs[id]);
+        return 0;
+    }
+    std::string out = "{\"model\":" + json_str(m.name);
+    char buf[256];
+    snprintf(buf, sizeof buf,
+             ",\"config\":{\"model_type\":\"lstm\",\"vocab_size\":%d,\"embedding_size\":%d,\"hidden_size\":%d,"
+             "\"num_layers\":%d,\"tie_weights\":%s,\"dtype\":",
+             V, cap.E, H, L, m.cfg.tie_weights ? "true" : "false");
+    out += buf + json_str(m.source_dtype) + "},\"ids\":[";
+    for (int t = 0; t < T; t++) out += (t ? "," : "") + std::to_string(ids[t]);
+    out += "],\"tokens\":[";
+    for (int t = 0; t < T; t++) out += (t ? "," : "") + json_str(token_spelling_lstm(m, ids[t]));
+    out += "],\"token_text\":[";
+    for (int t = 0; t < T; t++) out += (t ? "," : "") + json_str(tokenizer_token_bytes(m.tok, ids[t]));
+    out += "],\"logits\":";
+    json_vec(out, last, V);
+    if (logits_all) {
+        out += ",\"logits_all\":";
+        json_rows(out, cap.logits.data(), T, V, V);
+    }
+    out += ",\"top\":[";
+    int n = 0;
+    for (int id : capture_top_ids(probs, std::min(10, V))) {
+        out += (n++ ? ",{\"id\":" : "{\"id\":") + std::to_string(id) + ",\"token\":" + json_str(token_spelling_lstm(m, id)) +
+               ",\"prob\":";
+        json_append_float(out, probs[id]);
+        out += '}';
+    }
+    out += "],\"h\":[";
+    for (int l = 0; l < L; l++) {
+        if (l) out += ',';
+        json_rows(out, lstm_capture_h(cap, l, 0), T, H, H);
+    }
+    out += "],\"c\":[";
+    for (int l = 0; l < L; l++) {
+        if (l) out += ',';
+        json_rows(out, lstm_capture_c(cap, l, 0), T, H, H);
+    }
+    out += "],\"gates\":{";
+    const char* gate_names[4] = {"i", "f", "g", "o"};
+    for (int g = 0; g < 4; g++) {
+        out += std::string(g ? ",\"" : "\"") + gate_names[g] + "\":[";
+        for (int l = 0; l < L; l++) {
+            if (l) out += ',';
+            json_rows(out, lstm_capture_gates(cap, l, 0) + g * H, T, H, 4 * H);
+        }
+        out += ']';
+    }
+    out += "},\"c_norm\":[";
+    std::vector<float> row(T);
+    for (int l = 0; l < L; l++) {
+        for (int t = 0; t < T; t++) {
+            double s2 = 0;
+            for (int k = 0; k < H; k++) s2 += (double)lstm_capture_c(cap, l, t)[k] * lstm_capture_c(cap, l, t)[k];
+            row[t] = (float)std::sqrt(s2);
+        }
+        if (l) out += ',';
+        json_vec(out, row.data(), T);
+    }
+    out += "],\"forget_mean\":[";
+    for (int l = 0; l < L; l++) {
+        for (int t = 0; t < T; t++) {
+            double s = 0;
+            for (int k = 0; k < H; k++) s += lstm_capture_gates(cap, l, t)[H + k];
+            row[t] = (float)(s / H);
+        }
+        if (l) out += ',';
+        json_vec(out, row.data(), T);
+    }
+    out += "]}\n";
+    fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+}
 
 static int cmd_run(int argc, char** argv) {
     std::vector<char*> args(argv + 1, argv + argc);
@@ -151,6 +303,18 @@ static int cmd_run(int argc, char** argv) {
         (time_arg && !parse_int(time_arg, 1, 1000000, repeat))) {
         fputs(RUN_USAGE, stderr);
         return 2;
+    }
+    std::string type, terr;
+    if (!model_dir_type(dir, type, terr)) {
+        fprintf(stderr, "run: %s\n", terr.c_str());
+        return 1;
+    }
+    if (type == "lstm") {
+        if (scores || residuals || lens_k > 0 || repeat > 0) {
+            fputs("run: --scores, --residuals, --lens and --time are for GPT models; an LSTM has none of them\n", stderr);
+            return 2;
+        }
+        return run_lstm(dir, ids_arg, args, as_json, logits_all);
     }
     Model m;
     std::vector<int> ids;

@@ -371,6 +371,40 @@ void gelu_inplace(float* x, int n) {
     }
 }
 
+// σ(x) = 1 / (1 + e^-x), tanh(x) = 1 - 2 / (e^2x + 1): exact limits through the clamped exp.
+void lstm_cell_rows(float* z, float* c, float* h, int rows, int H) {
+    for (int r = 0; r < rows; r++) {
+        float* zi = z + (size_t)r * 4 * H;
+        float* zf = zi + H;
+        float* zg = zi + 2 * H;
+        float* zo = zi + 3 * H;
+        float* cr = c + (size_t)r * H;
+        float* hr = h + (size_t)r * H;
+        int j = 0;
+#ifdef ATTNLAB_F4
+        const f4 one = f4_splat(1.0f), two = f4_splat(2.0f), zero = f4_zero();
+        for (; j + 4 <= H; j += 4) {
+            f4 i = f4_div(one, f4_add(one, f4_exp(f4_sub(zero, f4_load(zi + j)))));
+            f4 f = f4_div(one, f4_add(one, f4_exp(f4_sub(zero, f4_load(zf + j)))));
+            f4 g = f4_sub(one, f4_div(two, f4_add(f4_exp(f4_mul(two, f4_load(zg + j))), one)));
+            f4 o = f4_div(one, f4_add(one, f4_exp(f4_sub(zero, f4_load(zo + j)))));
+            f4 cn = f4_add(f4_mul(f, f4_load(cr + j)), f4_mul(i, g));
+            f4 tc = f4_sub(one, f4_div(two, f4_add(f4_exp(f4_mul(two, cn)), one)));
+            f4_store(zi + j, i), f4_store(zf + j, f), f4_store(zg + j, g), f4_store(zo + j, o);
+            f4_store(cr + j, cn);
+            f4_store(hr + j, f4_mul(o, tc));
+        }
+#endif
+        for (; j < H; j++) {
+            const float i = 1.0f / (1.0f + std::exp(-zi[j])), f = 1.0f / (1.0f + std::exp(-zf[j]));
+            const float g = 1.0f - 2.0f / (std::exp(2.0f * zg[j]) + 1.0f), o = 1.0f / (1.0f + std::exp(-zo[j]));
+            zi[j] = i, zf[j] = f, zg[j] = g, zo[j] = o;
+            cr[j] = f * cr[j] + i * g;
+            hr[j] = o * (1.0f - 2.0f / (std::exp(2.0f * cr[j]) + 1.0f));
+        }
+    }
+}
+
 void softmax_causal(float* w, const float* s, int n_visible, int n) {
     float mx = s[0];
     for (int j = 1; j < n_visible; j++) mx = s[j] > mx ? s[j] : mx;

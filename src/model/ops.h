@@ -22,6 +22,9 @@ const char* matmul_backend();
 void layernorm(float* out, const float* x, const float* g, const float* b, int T, int C, float eps);
 // x[n] = gelu(x), tanh approximation (HF "gelu_new")
 void gelu_inplace(float* x, int n);
+// LSTM cells of `rows` rows (torch gate order): z[rows, 4H] pre-activations i | f | g | o (biases added)
+// become the activations σ(i) σ(f) tanh(g) σ(o) in place; c[rows, H] = f*c + i*g, h[rows, H] = o*tanh(c).
+void lstm_cell_rows(float* z, float* c, float* h, int rows, int H);
 // Causal softmax of one attention row: w[0..n_visible) = softmax(s[0..n_visible)), w[n_visible..n) = 0 exactly.
 void softmax_causal(float* w, const float* s, int n_visible, int n);
 // probs[n] = softmax(x[n]); returns nothing. In place allowed.

@@ -10,6 +10,32 @@
 // bitwise deterministic for a fixed thread count.
 #pragma once
 #include <cstdint>
+#include <cstring>
+
+// e^x written so that GCC vectorizes loops that call it (-O3 -march=native: 16 lanes with AVX-512):
+// Cephes expf, 2^n * p(r) with r = x - n ln2 in [-ln2/2, ln2/2], ~2 ulp; x clamped to [-87.3, 88.3]
+// (no inf; e^-87.3 = 1.3e-38 stands for an underflow to 0). libm's expf/tanhf were a sixth of a step.
+static inline float exp_fast(float x) {
+    x = x < -87.3f ? -87.3f : (x > 88.3f ? 88.3f : x);
+    const float shifter = 12582912.0f;                           // 1.5 * 2^23: adding it rounds to nearest
+    float n = (x * 1.44269504088896341f + shifter) - shifter;
+    float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
+    float y = 1.9875691500e-4f;
+    y = y * r + 1.3981999507e-3f;
+    y = y * r + 8.3334519073e-3f;
+    y = y * r + 4.1665795894e-2f;
+    y = y * r + 1.6666665459e-1f;
+    y = y * r + 5.0000001201e-1f;
+    y = y * r * r + r + 1.0f;
+    int32_t bits = ((int32_t)n + 127) << 23;                     // 2^n, n in [-126, 128)
+    float scale;
+    std::memcpy(&scale, &bits, sizeof scale);
+    return y * scale;
+}
+
+// tanh(a) = 1 - 2 / (e^(2a) + 1): exact limits at +-inf through the clamped exp.
+static inline float tanh_fast(float a) { return 1.0f - 2.0f / (exp_fast(2.0f * a) + 1.0f); }
+
 
 // out[N,C] = wte[inp[n]] + wpe[n % T]
 void encoder_forward(float* out, const int* inp, const float* wte, const float* wpe, int B, int T, int C);

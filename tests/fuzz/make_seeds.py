@@ -57,6 +57,22 @@ def model_seeds(tmp):
     put("fuzz_model_load", "huge_header_len", SEP.join([json.dumps(cfg).encode(), b"\xff" * 8, b"", b""]))
 
 
+def lstm_seeds(tmp):
+    """Tiny word_language_model-layout LSTMs (tests/reference/make_lstm_checkpoints.py's writer) and a broken one."""
+    import make_lstm_checkpoints as ml
+    for name, kw in [("lstm_tied_f32", dict(V=257, E=4, H=4, L=1, tied=True, dtype="F32")),
+                     ("lstm_untied_f16_l2", dict(V=258, E=3, H=4, L=2, tied=False, dtype="F16"))]:
+        d = os.path.join(tmp, name)
+        ml.write_lstm(d, seed=1, **kw)
+        put("fuzz_lstm_load", name, SEP.join([read(d, n) for n in ("config.json", "model.safetensors", "vocab.json",
+                                                                   "merges.txt")]))
+    cfg = {"model_type": "lstm", "vocab_size": 257, "embedding_size": 4, "hidden_size": 4, "num_layers": 1,
+           "tie_weights": True}
+    hdr = json.dumps({"encoder.weight": {"dtype": "F32", "shape": [4, 257], "data_offsets": [0, 4112]}}).encode()
+    put("fuzz_lstm_load", "bad_shape", SEP.join([json.dumps(cfg).encode(), struct.pack("<Q", len(hdr)) + hdr +
+                                                 b"\0" * 4112, b"{}", b""]))
+
+
 def tokenizer_seeds():
     texts = {
         "ascii": "I have a dog. It's raining because of a good cause.",
@@ -97,6 +113,7 @@ def main():
     json_seeds()
     with tempfile.TemporaryDirectory() as tmp:
         model_seeds(tmp)
+        lstm_seeds(tmp)
     total = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(OUT) for f in fs)
     print(f"seeds: {total} bytes in {OUT}")
 

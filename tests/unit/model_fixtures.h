@@ -28,17 +28,20 @@ struct RefCase {
     std::map<std::string, std::vector<int64_t>> shapes;
     std::map<std::string, std::vector<float>> f32;
     std::map<std::string, std::vector<int>> i32;
+    nlohmann::json meta;  // the whole ref_<case>.json (extra keys such as "position", "neutral")
 };
 
-inline bool ref_load(const std::string& name, RefCase& rc) {
+// dir: the fixture folder holding ref_<name>.json/.bin (default: the GPT model fixtures).
+inline bool ref_load(const std::string& name, RefCase& rc, const std::string& dir = model_fixture("")) {
     std::string meta_text, bin;
-    if (!model_file_read(model_fixture("ref_" + name + ".json"), meta_text)) return false;
-    if (!model_file_read(model_fixture("ref_" + name + ".bin"), bin)) return false;
+    if (!model_file_read(dir + "ref_" + name + ".json", meta_text)) return false;
+    if (!model_file_read(dir + "ref_" + name + ".bin", bin)) return false;
     nlohmann::json meta = nlohmann::json::parse(meta_text, nullptr, false);
     if (meta.is_discarded()) return false;
     rc.model = meta["model"].get<std::string>();
     rc.ids = meta["ids"].get<std::vector<int>>();
-    rc.lens_k = meta["lens_k"].get<int>();
+    rc.lens_k = meta.value("lens_k", 0);
+    rc.meta = meta;
     for (auto it = meta["arrays"].begin(); it != meta["arrays"].end(); ++it) {
         std::vector<int64_t> shape = it.value()["shape"].get<std::vector<int64_t>>();
         size_t n = 1, off = it.value()["offset"].get<size_t>();
