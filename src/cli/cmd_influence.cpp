@@ -10,7 +10,7 @@
 //   "influence": [P+1] KL in nats; entry j is token j's influence (distance P - j; j = P is the current
 //                token itself). Tokens after P cannot influence position P and are not listed.
 //   "rollout":   (GPT only) [P+1] row P of the attention rollout through all layers
-//                (src/viz/views.h, viz_attention_rollout): how much of position P's stream comes from
+//                (src/model/model.h, attention_rollout): how much of position P's stream comes from
 //                each earlier position by attention alone, ignoring what the MLPs and values do
 // Without --json, prints one line per token: position, distance, token, influence (and rollout).
 #include <cstdio>
@@ -114,7 +114,7 @@ static int cmd_influence(int argc, char** argv) {
             fprintf(stderr, "influence: %s\n", err.c_str());
             return 1;
         }
-        viz_attention_rollout(cap, cap.L - 1, full, scratch);
+        attention_rollout(cap, cap.L - 1, full, scratch);
         rollout.assign(full.begin() + (size_t)position * cap.T, full.begin() + (size_t)position * cap.T + position + 1);
     }
     auto spell = [&](int id) { return tokenizer_bytes_to_unicode(tokenizer_token_bytes(tok, id)); };

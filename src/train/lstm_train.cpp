@@ -332,7 +332,7 @@ void lstm_train_adamw_update(LSTMTrainModel& m, const TrainOptions& o, float lr,
 StepStats lstm_train_step(LSTMTrainModel& m, TrainState& st, const TrainOptions& o, const std::vector<uint16_t>& toks) {
     const int N = o.B * o.T;
     std::vector<int> in(N), tg(N);
-    batch_sample(toks, o.B, o.T, st.rng, in.data(), tg.data(), o.copy_frac);
+    batch_sample(toks, o.B, o.T, st.rng, in.data(), tg.data(), o.copy);
     StepStats s;
     const int shards = o.shards > 0 ? o.shards : std::min(o.B, 2 * std::max(o.threads, 1));
     s.loss = lstm_train_forward_backward(m, in.data(), tg.data(), o.B, o.T, shards);

@@ -86,7 +86,7 @@ TEST_P(Influence, MatchesNumpyReference) {
         std::vector<int> prefix(rc.ids.begin(), rc.ids.begin() + position + 1);
         ASSERT_TRUE(model_forward(m, prefix, CaptureOptions(), cap, err)) << err;
         std::vector<float> full, scratch;
-        viz_attention_rollout(cap, cap.L - 1, full, scratch);
+        attention_rollout(cap, cap.L - 1, full, scratch);
         std::vector<float> row(full.begin() + (size_t)position * cap.T, full.begin() + (size_t)(position + 1) * cap.T);
         EXPECT_TRUE(close_rel(row, rc.f32["rollout"], 1e-4)) << "rollout";
     }
