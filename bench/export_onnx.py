@@ -1,4 +1,4 @@
-"""Dev-only exporter for the ONNX Runtime Web comparison in scripts/bench. Not part of the page.
+"""Dev-only exporter for the ONNX Runtime Web comparison in scripts/dev/bench. Not part of the page.
 
     /usr/bin/python3 bench/export_onnx.py MODEL_DIR OUT.onnx T
 

@@ -9,13 +9,13 @@
 //
 //   node bench/gpt2small_page.mjs [--model DIR] [--dist DIR] [--out DIR] [--no-screens] [--no-url] [--f16]
 //   (--f16 ticks the loader's "F16 weights" before the file-input load)
-// scripts/measure-gpt2small writes the checkpoint (build/gpt2small/gpt2small_f32) and runs this.
+// scripts/dev/measure-gpt2small writes the checkpoint (build/gpt2small/gpt2small_f32) and runs this.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { launch } from '../tests/e2e/browser.mjs';
-import { startServer } from '../scripts/static-server.mjs';
+import { startServer } from '../scripts/lib/static-server.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);

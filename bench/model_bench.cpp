@@ -14,7 +14,7 @@
 //   dump DIR T FILE           one `forward` run; writes logits [T, V] then attention [L, H, T, T] (f32 LE)
 //                             to FILE (the ORT comparison reads it back from MEMFS and diffs the outputs)
 //   unload DIR                frees a loaded model and the activation scratch (GPT-2 small in the browser)
-//   set runs N                timed runs per spec from now on (scripts/bench interleaves configurations
+//   set runs N                timed runs per spec from now on (scripts/dev/bench interleaves configurations
 //                             with N = 1 per round)
 //
 // Every spec runs g_runs (default 7) timed runs, each a batch of calls lasting >= ~30 ms; the JSON
@@ -38,9 +38,9 @@
 #include <emscripten.h>
 #define BENCH_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
 static double now_ms() { return emscripten_get_now(); }
-// CPU time of the process (node: process.cpuUsage) or -1 (browser; scripts/bench reads the renderer's
+// CPU time of the process (node: process.cpuUsage) or -1 (browser; scripts/dev/bench reads the renderer's
 // main thread from outside instead): the box is shared, and CPU time does not count the time other
-// processes hold the core. scripts/bench runs node with --single-threaded --no-liftoff
+// processes hold the core. scripts/dev/bench runs node with --single-threaded --no-liftoff
 // --no-wasm-dynamic-tiering: everything compiled by TurboFan up front and no V8 background threads, so
 // the process time is the main thread's. (Not /proc/self/task/N/schedstat: for the running thread it is
 // only updated at scheduler ticks.)
@@ -93,7 +93,7 @@ static std::vector<double> time_runs(F fn, double batch_ms = 30.0) {
     fn();
     double one = std::max(now_ms() - t0, 1e-4);
     int reps = std::max(1, (int)(batch_ms / one));
-    g_calls = 2 + reps * g_runs;                                 // scripts/bench divides the renderer's CPU time by it
+    g_calls = 2 + reps * g_runs;                                 // scripts/dev/bench divides the renderer's CPU time by it
     std::vector<double> out;
     for (int r = 0; r < g_runs; r++) {
         double s = now_ms(), c = cpu_ms();

@@ -123,7 +123,7 @@ const onnxFile = (model, T) => `onnx/${model}_T${T}.onnx`;
 
 async function chromiumSetup() {
   const { chromium } = await import(path.join(ROOT, 'node_modules/playwright-core/index.mjs'));
-  const { startServer } = await import(path.join(ROOT, 'scripts/static-server.mjs'));
+  const { startServer } = await import(path.join(ROOT, 'scripts/lib/static-server.mjs'));
   benchServer = await startServer(path.join(dir, 'web'), { port: 0 });
   if (withPage) distServer = await startServer(path.join(ROOT, 'dist'), { port: 0 });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });

@@ -1,13 +1,13 @@
 // Page weight (a measurement, not a test): opens dist/ in headless Chromium, waits for the page to be
 // ready, and lists every file it loaded by default with its size raw, gzipped -9 (what a static host
-// with compression sends) and as transferred from scripts/static-server.mjs (no compression).
+// with compression sends) and as transferred from scripts/lib/static-server.mjs (no compression).
 //   node bench/page_weight.mjs [DIST]
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { launch } from '../tests/e2e/browser.mjs';
-import { startServer } from '../scripts/static-server.mjs';
+import { startServer } from '../scripts/lib/static-server.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.resolve(process.argv[2] || path.join(ROOT, 'dist'));

@@ -1,5 +1,5 @@
 // Encode throughput of the C++ tokenizer (native or WASM in node): not a test, run by
-// scripts/bench-tokenizer. Prints one JSON line:
+// scripts/dev/bench-tokenizer. Prints one JSON line:
 //   {"name":..., "bytes":N, "ids":N, "warm_mbps":x, "cold_mbps":y}
 // warm: the piece cache is filled by a first run (as in a page that re-tokenizes while you type);
 // cold: the cache is cleared before every run.

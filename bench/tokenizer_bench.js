@@ -1,5 +1,5 @@
 // Encode throughput of js-tiktoken and gpt-tokenizer (r50k_base = GPT-2) on the same text, and the
-// markdown table of all results. Not a test; run by scripts/bench-tokenizer.
+// markdown table of all results. Not a test; run by scripts/dev/bench-tokenizer.
 // Usage: node bench/tokenizer_bench.js TEXT RESULT.json...   (each RESULT.json: one line from tokenizer_bench)
 'use strict';
 const fs = require('fs');

@@ -48,7 +48,7 @@ def tap(text):
 
 
 def summary_line(tag):
-    """A script that ends with "<tag>: N passed, N failed" (scripts/fuzz, scripts/sanitize ...)."""
+    """A script that ends with "<tag>: N passed, N failed" (scripts/dev/fuzz, scripts/dev/sanitize ...)."""
     def parse(text):
         m = re.findall(rf"^{tag}: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?$", text, re.M)
         if not m:

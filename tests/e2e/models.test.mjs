@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { launch, serveDist, openPage, ROOT, OUT } from './browser.mjs';
-import { startServer } from '../../scripts/static-server.mjs';
+import { startServer } from '../../scripts/lib/static-server.mjs';
 
 const FIX = path.join(ROOT, 'build/fixtures/model');
 const GPT2VOCAB = path.join(FIX, 'gpt2vocab_f16');

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { launch, serveDist, openPage, waitFrames, ROOT } from './browser.mjs';
-import { startServer } from '../../scripts/static-server.mjs';
+import { startServer } from '../../scripts/lib/static-server.mjs';
 
 let browser, srv;
 before(async () => { browser = await launch({ serviceWorkers: 'allow' }); srv = await serveDist(); });

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launch, serveDist, openPage, waitFrames, screenshotStats, ROOT } from './browser.mjs';
-import { startServer } from '../../scripts/static-server.mjs';
+import { startServer } from '../../scripts/lib/static-server.mjs';
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await serveDist(); });

@@ -1,5 +1,5 @@
 // Invariant checkers for the fuzz targets (declared in fuzz_common.h). Built with ASan + UBSan but
-// without fuzzer coverage hooks (see scripts/fuzz).
+// without fuzzer coverage hooks (see scripts/dev/fuzz).
 #include <cstring>
 #include <set>
 

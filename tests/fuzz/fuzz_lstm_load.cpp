@@ -3,7 +3,7 @@
 //
 // Input: config FUZZ_SEP safetensors FUZZ_SEP vocab FUZZ_SEP merges. Bad files must give false and a
 // message and leave the previous model untouched, never a crash, UB or an allocation out of proportion
-// to the input (-malloc_limit_mb in scripts/fuzz). A model that loads must be consistent and usable: it
+// to the input (-malloc_limit_mb in scripts/dev/fuzz). A model that loads must be consistent and usable: it
 // runs a short forward pass with capture, continues from a state, gives occlusion influence, and
 // refuses out-of-range ids.
 #include <cmath>

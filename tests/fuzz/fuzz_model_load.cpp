@@ -2,7 +2,7 @@
 // model_load_memory (and the config and safetensors parsers on their own).
 //
 // Input: config FUZZ_SEP safetensors FUZZ_SEP vocab FUZZ_SEP merges. Bad files must give false and a
-// message, never a crash, UB or an allocation out of proportion to the input (scripts/fuzz runs this
+// message, never a crash, UB or an allocation out of proportion to the input (scripts/dev/fuzz runs this
 // target with -malloc_limit_mb). A model that loads must be usable: it runs a short forward pass.
 #include <cmath>
 

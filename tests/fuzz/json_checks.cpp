@@ -1,5 +1,5 @@
 // The checker for fuzz_json_export (declared in fuzz_common.h). Like checks.cpp it is built without
-// coverage hooks (scripts/fuzz): the fuzzer steers by the writer, not by nlohmann's parser.
+// coverage hooks (scripts/dev/fuzz): the fuzzer steers by the writer, not by nlohmann's parser.
 //
 // What a consumer of `attnlab run --json` / the page export relies on:
 //  - the bytes are valid UTF-8 and one JSON object (strict parser: nlohmann::json), ending in "}\n";

@@ -5,11 +5,11 @@ scripts that measure them, and the probes against planted heads.
   tests/model/check.py [--attnlab build/native/attnlab] [--fixtures build/fixtures]
 
 Checks (each one line "ok"/"FAIL"), then "model: N passed, N failed":
-  1. the numpy probes (scripts/model_probes.py) find the planted previous-token and induction heads of
+  1. the numpy probes (scripts/model/probes.py) find the planted previous-token and induction heads of
      the fixture checkpoint (tests/reference/make_checkpoints.py, write_planted)
   2. the README's caption and model paragraph, and the default model's card when it has run.json, are
-     exactly what scripts/model_report_card writes from the committed report (no hand edits, no stale numbers)
-  3. when the default model's report.json has probes: they equal what scripts/model_report computes from
+     exactly what scripts/model/card writes from the committed report (no hand edits, no stale numbers)
+  3. when the default model's report.json has probes: they equal what scripts/model/report computes from
      the shipped weights, and the engine matches the numpy reference on a full window
 """
 import argparse
@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
+sys.path.insert(0, os.path.join(ROOT, "scripts", "model"))
 
 
 def main():
@@ -33,13 +33,13 @@ def main():
         print(f"{'ok  ' if ok else 'FAIL'} {name}{': ' + detail if detail else ''}", flush=True)
 
     # 1. planted heads through the python probes
-    import model_probes
+    import probes
     planted = os.path.join(args.fixtures, "model", "planted")
     try:
-        m = model_probes.Model(planted, args.attnlab)
-        dup, ind, n = model_probes.repeat_probes(m)
+        m = probes.Model(planted, args.attnlab)
+        dup, ind, n = probes.repeat_probes(m)
         windows = [list(range(256, 256 + m.T))]  # a text without repeats: t -> t-1 is the previous token
-        prev, _ = model_probes.text_probes(m, windows)
+        prev, _ = probes.text_probes(m, windows)
         check("probes find the planted previous-token head 0.0", prev[0, 0] > 0.95 and prev.argmax() == 0,
               f"score {prev[0, 0]:.3f}")
         check("probes find the planted induction head 1.0", ind[1, 0] > 0.95 and ind.argmax() == 2,
@@ -53,16 +53,16 @@ def main():
     card = ["--model", model, "--readme", os.path.join(ROOT, "README.md"), "--attnlab", args.attnlab, "--check"]
     if not os.path.exists(os.path.join(model, "run.json")):
         card.append("--caption-only")
-    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "model_report_card")] + card,
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "model", "card")] + card,
                        capture_output=True, text=True)
-    check(f"README and card of {default} as model_report_card writes them", r.returncode == 0,
+    check(f"README and card of {default} as scripts/model/card writes them", r.returncode == 0,
           (r.stdout + r.stderr).strip().splitlines()[-1] if (r.stdout + r.stderr).strip() else "")
 
     # 3. probes and engine vs reference on the shipped weights
     import json
     rep = json.load(open(os.path.join(model, "report.json")))
     if "probes" in rep:
-        r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "model_report"), "--model", model,
+        r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "model", "report"), "--model", model,
                             "--attnlab", args.attnlab, "--check", os.path.join(model, "report.json")],
                            capture_output=True, text=True)
         for line in r.stdout.strip().splitlines():

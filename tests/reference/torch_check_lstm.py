@@ -1,5 +1,5 @@
 """Cross-check of an exported LSTM folder with PyTorch itself (optional: needs Debian's python3-torch,
-which scripts/bench also uses; not part of scripts/test).
+which scripts/dev/bench also uses; not part of scripts/test).
 
     /usr/bin/python3 tests/reference/torch_check_lstm.py MODEL_DIR [TEXT] [--attnlab build/native/attnlab]
 

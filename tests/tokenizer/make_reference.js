@@ -179,7 +179,7 @@ function corpusBuild() {
   return parts.join('\n\n').replace(/[\u0085\ufeff]/g, '');
 }
 
-// ---- code point classes as V8's RegExp sees them: an independent check of scripts/gen_unicode_tables.py ----
+// ---- code point classes as V8's RegExp sees them: an independent check of scripts/dev/gen_unicode_tables.py ----
 // [lo, hi, cls] runs over 0..10FFFF; cls 1 = \p{L}, 2 = \p{N}, 3 = \p{White_Space}, 0 = other.
 function classRuns() {
   const L = /^\p{L}$/u, N = /^\p{N}$/u, W = /^\p{White_Space}$/u;

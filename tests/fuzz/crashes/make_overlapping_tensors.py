@@ -2,7 +2,7 @@
 layers/width: the allocation grows with n_layer x n_embd^2 while the file grows with n_layer only).
 
     /usr/bin/python3 tests/fuzz/crashes/make_overlapping_tensors.py build/fuzz/crashes
-    scripts/fuzz --replay build/fuzz/crashes      # fuzz_model_load: out-of-memory (malloc(...)) > 256 MB
+    scripts/dev/fuzz --replay build/fuzz/crashes      # fuzz_model_load: out-of-memory (malloc(...)) > 256 MB
 
 safetensors_parse checks each tensor's data_offsets against the file but not against each other, so
 every tensor of all 256 layers can point at the same bytes [0, 4C^2 x 2). weights_load then sizes

@@ -1,5 +1,5 @@
 // A small static file server for dist/ (scripts/serve and the e2e tests).
-//   node scripts/static-server.mjs DIR [--port P] [--host H] [--cors]
+//   node scripts/lib/static-server.mjs DIR [--port P] [--host H] [--cors]
 // Serves with correct MIME types (application/wasm), no caching, and the page's CSP as a header too.
 import http from 'node:http';
 import fs from 'node:fs';

@@ -25,7 +25,7 @@ import sys
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
 import gpt2_numpy  # noqa: E402
 
@@ -76,7 +76,7 @@ class Model:
         """Token ids through the project's tokenizer (the CLI; tokenization is not what is probed)."""
         r = subprocess.run([self.exe, "tokenize", "--model", self.folder, text], capture_output=True, text=True)
         if r.returncode != 0:
-            sys.exit(f"model_probes: tokenize failed: {r.stderr.strip()}")
+            sys.exit(f"model/probes: tokenize failed: {r.stderr.strip()}")
         return json.loads(r.stdout)["ids"]
 
 
@@ -93,7 +93,7 @@ def text_windows(m, text_path, n=PREV_WINDOWS):
     ids = m.encode(open(text_path, encoding="utf-8").read())
     T = m.T
     if len(ids) < T:
-        sys.exit(f"model_probes: {text_path} has {len(ids)} tokens, fewer than one {T}-token window")
+        sys.exit(f"model/probes: {text_path} has {len(ids)} tokens, fewer than one {T}-token window")
     starts = np.linspace(0, len(ids) - T, n).astype(int)
     return [ids[s:s + T] for s in starts]
 

@@ -3,7 +3,7 @@
 share link into the exact view that shows it and the shipped model's real numbers (computed here
 with the native CLI, so the text never disagrees with the model the page loads).
 
-    scripts/lessons.py MODEL_DIR OUT_HTML
+    scripts/model/lessons.py MODEL_DIR OUT_HTML
 """
 import html
 import json
@@ -13,7 +13,7 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 CLI = ROOT / "build/native/attnlab"
 
 
