@@ -15,7 +15,9 @@ before(async () => { browser = await launch(); srv = await serveDist(); });
 after(async () => { await browser?.close(); srv?.server.close(); });
 
 test('lessons page lists one link per learner question', () => {
-  assert.equal(links.length, 8);
+  const sections = (html.match(/<section>/g) || []).length;
+  assert.ok(sections >= 8, `${sections} lessons`);
+  assert.equal(links.length, sections);
 });
 
 links.forEach((href, i) => {
