@@ -29,32 +29,6 @@ static const char* INFLUENCE_USAGE =
     "usage: attnlab influence --model DIR [--ids 1,2,3 | TEXT] [--json] [--position P] [--neutral ID]\n"
     "  Occlusion influence of each token on the prediction at position P (default last), GPT or LSTM.\n";
 
-static bool parse_long(const char* s, long lo, long hi, long& out) {
-    if (!s || !*s) return false;
-    char* end = nullptr;
-    long v = strtol(s, &end, 10);
-    if (*end || v < lo || v > hi) return false;
-    out = v;
-    return true;
-}
-
-static bool parse_id_list(const char* s, std::vector<int>& ids) {
-    ids.clear();
-    std::string cur;
-    for (const char* p = s;; p++) {
-        if (*p == ',' || *p == 0) {
-            long v;
-            if (!parse_long(cur.c_str(), 0, 1L << 30, v)) return false;
-            ids.push_back((int)v);
-            cur.clear();
-            if (*p == 0) break;
-        } else if (*p != ' ') {
-            cur += *p;
-        }
-    }
-    return !ids.empty();
-}
-
 static std::string jstr(const std::string& s) {
     std::string out;
     json_append_string(out, s);
@@ -87,13 +61,13 @@ static int cmd_influence(int argc, char** argv) {
     Tokenizer& tok = is_lstm ? lm.tok : m.tok;
     const int V = is_lstm ? lm.cfg.vocab_size : m.cfg.vocab_size;
     std::vector<int> ids;
-    if (ids_arg ? !parse_id_list(ids_arg, ids) : (ids = tokenizer_encode_ids(tok, args[0])).empty()) {
+    if (ids_arg ? !cli_parse_ids(ids_arg, ids) : (ids = tokenizer_encode_ids(tok, args[0])).empty()) {
         fprintf(stderr, "influence: %s\n", ids_arg ? "--ids wants comma-separated non-negative integers" : "the text has no tokens");
         return 1;
     }
     const int T = (int)ids.size();
     long position = T - 1, neutral = influence_neutral_id(tok, V);
-    if ((pos_arg && !parse_long(pos_arg, 0, T - 1, position)) || (neutral_arg && !parse_long(neutral_arg, 0, V - 1, neutral))) {
+    if ((pos_arg && !cli_parse_long(pos_arg, 0, T - 1, position)) || (neutral_arg && !cli_parse_long(neutral_arg, 0, V - 1, neutral))) {
         fprintf(stderr, "influence: --position must be in [0, %d] and --neutral in [0, %d]\n", T - 1, V - 1);
         return 2;
     }

@@ -72,37 +72,11 @@ static std::string json_str(const std::string& s) {  // invalid UTF-8 becomes U+
     return out;
 }
 
-static bool parse_int(const char* s, long lo, long hi, long& out) {
-    if (!s || !*s) return false;
-    char* end = nullptr;
-    long v = strtol(s, &end, 10);
-    if (*end != 0 || v < lo || v > hi) return false;
-    out = v;
-    return true;
-}
-
 static bool parse_float(const char* s, float& out) {
     if (!s || !*s) return false;
     char* end = nullptr;
     out = strtof(s, &end);
     return *end == 0 && std::isfinite(out);
-}
-
-static bool parse_ids(const char* s, std::vector<int>& ids) {
-    ids.clear();
-    std::string cur;
-    for (const char* p = s;; p++) {
-        if (*p == ',' || *p == 0) {
-            long v;
-            if (!parse_int(cur.c_str(), 0, 1L << 30, v)) return false;
-            ids.push_back((int)v);
-            cur.clear();
-            if (*p == 0) break;
-        } else if (*p != ' ') {
-            cur += *p;
-        }
-    }
-    return !ids.empty();
 }
 
 // Loads the model and turns --ids or the remaining TEXT argument into ids. Prints its own errors.
@@ -114,7 +88,7 @@ static bool model_and_ids(const char* cmd, const char* dir, const char* ids_arg,
         return false;
     }
     if (ids_arg) {
-        if (!parse_ids(ids_arg, ids)) {
+        if (!cli_parse_ids(ids_arg, ids)) {
             fprintf(stderr, "%s: --ids wants comma-separated non-negative integers, got '%s'\n", cmd, ids_arg);
             return false;
         }
@@ -180,7 +154,7 @@ static int run_lstm(const char* dir, const char* ids_arg, std::vector<char*>& ar
     }
     std::vector<int> ids;
     if (ids_arg) {
-        if (!parse_ids(ids_arg, ids)) {
+        if (!cli_parse_ids(ids_arg, ids)) {
             fprintf(stderr, "run: --ids wants comma-separated non-negative integers, got '%s'\n", ids_arg);
             return 1;
         }
@@ -299,8 +273,8 @@ static int cmd_run(int argc, char** argv) {
     const char* patch_arg = cli_take_flag(args, "--patch");
     const char* patch_from = cli_take_flag(args, "--patch-from");
     long lens_k = 0, repeat = 0;
-    if (!dir || (ids_arg ? !args.empty() : args.size() != 1) || (lens_arg && !parse_int(lens_arg, 1, 100, lens_k)) ||
-        (time_arg && !parse_int(time_arg, 1, 1000000, repeat))) {
+    if (!dir || (ids_arg ? !args.empty() : args.size() != 1) || (lens_arg && !cli_parse_long(lens_arg, 1, 100, lens_k)) ||
+        (time_arg && !cli_parse_long(time_arg, 1, 1000000, repeat))) {
         fputs(RUN_USAGE, stderr);
         return 2;
     }
@@ -423,11 +397,11 @@ static int cmd_generate(int argc, char** argv) {
     SamplingParams sp;
     long seed = 42, top_k = 0, steps = 20;
     bool ok = dir && (ids_arg ? args.empty() : args.size() == 1);
-    ok = ok && (!seed_arg || parse_int(seed_arg, 0, 0x7fffffffffffffffL, seed));
+    ok = ok && (!seed_arg || cli_parse_long(seed_arg, 0, 0x7fffffffffffffffL, seed));
     ok = ok && (!temp_arg || (parse_float(temp_arg, sp.temperature) && sp.temperature >= 0));
-    ok = ok && (!topk_arg || parse_int(topk_arg, 0, 1 << 30, top_k));
+    ok = ok && (!topk_arg || cli_parse_long(topk_arg, 0, 1 << 30, top_k));
     ok = ok && (!topp_arg || (parse_float(topp_arg, sp.top_p) && sp.top_p > 0 && sp.top_p <= 1));
-    ok = ok && (!steps_arg || parse_int(steps_arg, 0, 1 << 20, steps));
+    ok = ok && (!steps_arg || cli_parse_long(steps_arg, 0, 1 << 20, steps));
     if (!ok) {
         fputs(GENERATE_USAGE, stderr);
         return 2;

@@ -34,29 +34,6 @@ static int usage_error(const char* msg) {
     return 2;
 }
 
-static bool parse_int(const char* s, int& out) {
-    if (!s) return true;
-    char* end = nullptr;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end) return false;
-    out = (int)v;
-    return true;
-}
-
-static bool parse_float(const char* s, float& out) {
-    if (!s) return true;
-    char* end = nullptr;
-    float v = strtof(s, &end);
-    if (!*s || *end) return false;
-    out = v;
-    return true;
-}
-
-static double now_seconds() {
-    using namespace std::chrono;
-    return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
 // ---- tokenize ------------------------------------------------------------------------------------------
 
 static int train_tokenize(std::vector<char*>& args) {
@@ -117,12 +94,12 @@ static bool take_shape(std::vector<char*>& args, GPT2Config& cfg, TrainOptions& 
     cfg.n_embd = 128;
     cfg.n_positions = 128;
     cfg.vocab_size = vocab;
-    return parse_int(cli_take_flag(args, "--vocab"), cfg.vocab_size) &&
-           parse_int(cli_take_flag(args, "--layers"), cfg.n_layer) &&
-           parse_int(cli_take_flag(args, "--heads"), cfg.n_head) &&
-           parse_int(cli_take_flag(args, "--embd"), cfg.n_embd) &&
-           parse_int(cli_take_flag(args, "--ctx"), cfg.n_positions) && parse_int(cli_take_flag(args, "--batch"), o.B) &&
-           parse_int(cli_take_flag(args, "--threads"), o.threads);
+    return cli_opt_int(cli_take_flag(args, "--vocab"), cfg.vocab_size) &&
+           cli_opt_int(cli_take_flag(args, "--layers"), cfg.n_layer) &&
+           cli_opt_int(cli_take_flag(args, "--heads"), cfg.n_head) &&
+           cli_opt_int(cli_take_flag(args, "--embd"), cfg.n_embd) &&
+           cli_opt_int(cli_take_flag(args, "--ctx"), cfg.n_positions) && cli_opt_int(cli_take_flag(args, "--batch"), o.B) &&
+           cli_opt_int(cli_take_flag(args, "--threads"), o.threads);
 }
 
 static int train_run(std::vector<char*>& args) {
@@ -136,22 +113,22 @@ static int train_run(std::vector<char*>& args) {
     int snapshot_every = 0;  // >0: also keep RUNDIR/snapshots/step_N.bin (the circuits' training curve)
     int stop_at = 0;  // 0: run to --steps (the schedule length); else stop early, e.g. to change schedule
     float max_minutes = 0.0f, seed_f = 1337.0f;
-    bool ok = take_shape(args, cfg, o, 0) && parse_int(cli_take_flag(args, "--steps"), o.steps) &&
-              parse_int(cli_take_flag(args, "--warmup"), o.warmup) &&
-              parse_float(cli_take_flag(args, "--lr"), o.lr) &&
-              parse_float(cli_take_flag(args, "--min-lr-frac"), o.min_lr_frac) &&
-              parse_float(cli_take_flag(args, "--wd"), o.weight_decay) &&
-              parse_float(cli_take_flag(args, "--clip"), o.grad_clip) &&
-              parse_float(cli_take_flag(args, "--seed"), seed_f) &&
-              parse_int(cli_take_flag(args, "--eval-every"), eval_every) &&
-              parse_int(cli_take_flag(args, "--eval-batches"), eval_batches) &&
-              parse_int(cli_take_flag(args, "--ckpt-every"), ckpt_every) &&
-              parse_int(cli_take_flag(args, "--stop-at"), stop_at) &&
-              parse_float(cli_take_flag(args, "--copy-frac"), o.copy.frac) &&
-              parse_float(cli_take_flag(args, "--copy-max"), o.copy.max_frac) &&
-              parse_float(cli_take_flag(args, "--copy-random"), o.copy.random) &&
-              parse_int(cli_take_flag(args, "--snapshot-every"), snapshot_every) &&
-              parse_float(cli_take_flag(args, "--max-minutes"), max_minutes);
+    bool ok = take_shape(args, cfg, o, 0) && cli_opt_int(cli_take_flag(args, "--steps"), o.steps) &&
+              cli_opt_int(cli_take_flag(args, "--warmup"), o.warmup) &&
+              cli_opt_float(cli_take_flag(args, "--lr"), o.lr) &&
+              cli_opt_float(cli_take_flag(args, "--min-lr-frac"), o.min_lr_frac) &&
+              cli_opt_float(cli_take_flag(args, "--wd"), o.weight_decay) &&
+              cli_opt_float(cli_take_flag(args, "--clip"), o.grad_clip) &&
+              cli_opt_float(cli_take_flag(args, "--seed"), seed_f) &&
+              cli_opt_int(cli_take_flag(args, "--eval-every"), eval_every) &&
+              cli_opt_int(cli_take_flag(args, "--eval-batches"), eval_batches) &&
+              cli_opt_int(cli_take_flag(args, "--ckpt-every"), ckpt_every) &&
+              cli_opt_int(cli_take_flag(args, "--stop-at"), stop_at) &&
+              cli_opt_float(cli_take_flag(args, "--copy-frac"), o.copy.frac) &&
+              cli_opt_float(cli_take_flag(args, "--copy-max"), o.copy.max_frac) &&
+              cli_opt_float(cli_take_flag(args, "--copy-random"), o.copy.random) &&
+              cli_opt_int(cli_take_flag(args, "--snapshot-every"), snapshot_every) &&
+              cli_opt_float(cli_take_flag(args, "--max-minutes"), max_minutes);
     if (!ok || !args.empty()) return usage_error("bad or unknown option");
     o.seed = (uint64_t)seed_f;
     o.T = cfg.n_positions;
@@ -217,7 +194,7 @@ static int train_run(std::vector<char*>& args) {
             o.copy.frac, o.copy.max_frac, o.copy.random, train_toks.size(), val_toks.size());
     fflush(log);
 
-    const double t_start = now_seconds();
+    const double t_start = cli_now_seconds();
     double t_last = t_start;
     int steps_since = 0;
     auto save = [&]() {
@@ -233,7 +210,7 @@ static int train_run(std::vector<char*>& args) {
             fclose(log);
             return 1;
         }
-        double now = now_seconds();
+        double now = cli_now_seconds();
         if (st.step % 10 == 0 || st.step == o.steps) {
             double tps = steps_since * (double)o.B * o.T / (now - t_last);
             fprintf(log, "step %d loss %.4f lr %.3e norm %.3f tok/s %.0f elapsed %.0f\n", st.step, s.loss, s.lr,
@@ -246,7 +223,7 @@ static int train_run(std::vector<char*>& args) {
             double vl = eval_loss(m, val_toks, o.B, o.T, eval_batches);
             fprintf(log, "val %d loss %.4f\n", st.step, vl);
             fflush(log);
-            t_last += now_seconds() - now;  // keep eval time out of tok/s
+            t_last += cli_now_seconds() - now;  // keep eval time out of tok/s
         }
         if (st.step % ckpt_every == 0 || st.step == last_step) save();
         if (snapshot_every > 0 && st.step % snapshot_every == 0) {
@@ -261,7 +238,7 @@ static int train_run(std::vector<char*>& args) {
             break;
         }
     }
-    fprintf(log, "# done step %d wall %.0f s\n", st.step, now_seconds() - t_start);
+    fprintf(log, "# done step %d wall %.0f s\n", st.step, cli_now_seconds() - t_start);
     fclose(log);
     return 0;
 }
@@ -273,8 +250,8 @@ static int train_eval(std::vector<char*>& args) {
     const char* data = cli_take_flag(args, "--data");
     int B = 8, max_batches = 1 << 30, threads = 2;
     if (!ckpt || !data) return usage_error("eval needs --ckpt and --data");
-    if (!parse_int(cli_take_flag(args, "--batch"), B) || !parse_int(cli_take_flag(args, "--max-batches"), max_batches) ||
-        !parse_int(cli_take_flag(args, "--threads"), threads) || !args.empty())
+    if (!cli_opt_int(cli_take_flag(args, "--batch"), B) || !cli_opt_int(cli_take_flag(args, "--max-batches"), max_batches) ||
+        !cli_opt_int(cli_take_flag(args, "--threads"), threads) || !args.empty())
         return usage_error("bad or unknown option");
     train_set_threads(threads);
     TrainModel m;
@@ -317,8 +294,8 @@ static int train_bench(std::vector<char*>& args) {
     o.B = 8;
     int steps = 30;
     float peak_seconds = 2.0f;
-    bool ok = take_shape(args, cfg, o, 4096) && parse_int(cli_take_flag(args, "--steps"), steps) &&
-              parse_float(cli_take_flag(args, "--peak-seconds"), peak_seconds);
+    bool ok = take_shape(args, cfg, o, 4096) && cli_opt_int(cli_take_flag(args, "--steps"), steps) &&
+              cli_opt_float(cli_take_flag(args, "--peak-seconds"), peak_seconds);
     if (!ok || !args.empty() || steps < 1) return usage_error("bad or unknown option");
     o.T = cfg.n_positions;
     o.steps = 1000000;
@@ -336,9 +313,9 @@ static int train_bench(std::vector<char*>& args) {
     for (int i = 0; i < 3; i++) train_step(m, st, o, toks);  // warm-up: allocation, page faults
     std::vector<double> dt;
     for (int i = 0; i < steps; i++) {
-        double t0 = now_seconds();
+        double t0 = cli_now_seconds();
         train_step(m, st, o, toks);
-        dt.push_back(now_seconds() - t0);
+        dt.push_back(cli_now_seconds() - t0);
     }
     std::sort(dt.begin(), dt.end());
     const double median = dt[dt.size() / 2];

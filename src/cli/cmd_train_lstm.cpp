@@ -30,37 +30,14 @@ static int usage_error(const char* msg) {
     return 2;
 }
 
-static bool parse_int(const char* s, int& out) {
-    if (!s) return true;
-    char* end = nullptr;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end) return false;
-    out = (int)v;
-    return true;
-}
-
-static bool parse_float(const char* s, float& out) {
-    if (!s) return true;
-    char* end = nullptr;
-    float v = strtof(s, &end);
-    if (!*s || *end) return false;
-    out = v;
-    return true;
-}
-
-static double now_seconds() {
-    using namespace std::chrono;
-    return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
 static bool parse_config(std::vector<char*>& args, LSTMConfig& cfg) {
     cfg.embedding_size = cfg.hidden_size = 192;
     cfg.num_layers = 2;
     cfg.tie_weights = !cli_take_switch(args, "--untied");
-    return parse_int(cli_take_flag(args, "--vocab"), cfg.vocab_size) &&
-           parse_int(cli_take_flag(args, "--embd"), cfg.embedding_size) &&
-           parse_int(cli_take_flag(args, "--hidden"), cfg.hidden_size) &&
-           parse_int(cli_take_flag(args, "--layers"), cfg.num_layers);
+    return cli_opt_int(cli_take_flag(args, "--vocab"), cfg.vocab_size) &&
+           cli_opt_int(cli_take_flag(args, "--embd"), cfg.embedding_size) &&
+           cli_opt_int(cli_take_flag(args, "--hidden"), cfg.hidden_size) &&
+           cli_opt_int(cli_take_flag(args, "--layers"), cfg.num_layers);
 }
 
 // ---- run -------------------------------------------------------------------------------------------------
@@ -77,19 +54,19 @@ static int lstm_run(std::vector<char*>& args) {
     o.lr = 2e-3f;
     int eval_every = 250, eval_batches = 20, ckpt_every = 100, stop_at = 0;
     float max_minutes = 0.0f, seed_f = 1337.0f;
-    bool ok = parse_config(args, cfg) && parse_int(cli_take_flag(args, "--ctx"), o.T) &&
-              parse_int(cli_take_flag(args, "--batch"), o.B) && parse_int(cli_take_flag(args, "--steps"), o.steps) &&
-              parse_int(cli_take_flag(args, "--warmup"), o.warmup) && parse_float(cli_take_flag(args, "--lr"), o.lr) &&
-              parse_float(cli_take_flag(args, "--min-lr-frac"), o.min_lr_frac) &&
-              parse_float(cli_take_flag(args, "--wd"), o.weight_decay) &&
-              parse_float(cli_take_flag(args, "--clip"), o.grad_clip) &&
-              parse_float(cli_take_flag(args, "--seed"), seed_f) &&
-              parse_int(cli_take_flag(args, "--threads"), o.threads) &&
-              parse_int(cli_take_flag(args, "--eval-every"), eval_every) &&
-              parse_int(cli_take_flag(args, "--eval-batches"), eval_batches) &&
-              parse_int(cli_take_flag(args, "--ckpt-every"), ckpt_every) &&
-              parse_int(cli_take_flag(args, "--stop-at"), stop_at) &&
-              parse_float(cli_take_flag(args, "--max-minutes"), max_minutes);
+    bool ok = parse_config(args, cfg) && cli_opt_int(cli_take_flag(args, "--ctx"), o.T) &&
+              cli_opt_int(cli_take_flag(args, "--batch"), o.B) && cli_opt_int(cli_take_flag(args, "--steps"), o.steps) &&
+              cli_opt_int(cli_take_flag(args, "--warmup"), o.warmup) && cli_opt_float(cli_take_flag(args, "--lr"), o.lr) &&
+              cli_opt_float(cli_take_flag(args, "--min-lr-frac"), o.min_lr_frac) &&
+              cli_opt_float(cli_take_flag(args, "--wd"), o.weight_decay) &&
+              cli_opt_float(cli_take_flag(args, "--clip"), o.grad_clip) &&
+              cli_opt_float(cli_take_flag(args, "--seed"), seed_f) &&
+              cli_opt_int(cli_take_flag(args, "--threads"), o.threads) &&
+              cli_opt_int(cli_take_flag(args, "--eval-every"), eval_every) &&
+              cli_opt_int(cli_take_flag(args, "--eval-batches"), eval_batches) &&
+              cli_opt_int(cli_take_flag(args, "--ckpt-every"), ckpt_every) &&
+              cli_opt_int(cli_take_flag(args, "--stop-at"), stop_at) &&
+              cli_opt_float(cli_take_flag(args, "--max-minutes"), max_minutes);
     if (!ok || !args.empty() || o.T < 1 || o.B < 1 || eval_every < 1 || ckpt_every < 1)
         return usage_error("bad or unknown option");
     o.seed = (uint64_t)seed_f;
@@ -154,7 +131,7 @@ static int lstm_run(std::vector<char*>& args) {
             (unsigned long long)o.seed, o.threads, train_toks.size(), val_toks.size());
     fflush(log);
 
-    const double t_start = now_seconds();
+    const double t_start = cli_now_seconds();
     double t_last = t_start;
     int steps_since = 0;
     auto save = [&]() {
@@ -170,7 +147,7 @@ static int lstm_run(std::vector<char*>& args) {
             fclose(log);
             return 1;
         }
-        const double now = now_seconds();
+        const double now = cli_now_seconds();
         if (st.step % 10 == 0 || st.step == o.steps) {
             const double tps = steps_since * (double)o.B * o.T / (now - t_last);
             fprintf(log, "step %d loss %.4f lr %.3e norm %.3f tok/s %.0f elapsed %.0f\n", st.step, s.loss, s.lr,
@@ -183,7 +160,7 @@ static int lstm_run(std::vector<char*>& args) {
             const double vl = lstm_eval_loss(m, val_toks, o.B, o.T, eval_batches);
             fprintf(log, "val %d loss %.4f\n", st.step, vl);
             fflush(log);
-            t_last += now_seconds() - now;  // keep eval time out of tok/s
+            t_last += cli_now_seconds() - now;  // keep eval time out of tok/s
         }
         if (st.step % ckpt_every == 0 || st.step == last_step) save();
         if (max_minutes > 0 && now - t_start > max_minutes * 60.0) {
@@ -192,7 +169,7 @@ static int lstm_run(std::vector<char*>& args) {
             break;
         }
     }
-    fprintf(log, "# done step %d wall %.0f s\n", st.step, now_seconds() - t_start);
+    fprintf(log, "# done step %d wall %.0f s\n", st.step, cli_now_seconds() - t_start);
     fclose(log);
     return 0;
 }
@@ -204,8 +181,8 @@ static int lstm_eval(std::vector<char*>& args) {
     const char* data = cli_take_flag(args, "--data");
     int B = 8, T = 256, max_batches = 1 << 30;
     if (!ckpt || !data) return usage_error("eval needs --ckpt and --data");
-    if (!parse_int(cli_take_flag(args, "--batch"), B) || !parse_int(cli_take_flag(args, "--ctx"), T) ||
-        !parse_int(cli_take_flag(args, "--max-batches"), max_batches) || !args.empty() || B < 1 || T < 1)
+    if (!cli_opt_int(cli_take_flag(args, "--batch"), B) || !cli_opt_int(cli_take_flag(args, "--ctx"), T) ||
+        !cli_opt_int(cli_take_flag(args, "--max-batches"), max_batches) || !args.empty() || B < 1 || T < 1)
         return usage_error("bad or unknown option");
     train_set_threads(1);
     LSTMTrainModel m;
@@ -246,9 +223,9 @@ static int lstm_bench(std::vector<char*>& args) {
     o.B = 16;
     o.T = 256;
     int steps = 5;
-    if (!parse_config(args, cfg) || !parse_int(cli_take_flag(args, "--ctx"), o.T) ||
-        !parse_int(cli_take_flag(args, "--batch"), o.B) || !parse_int(cli_take_flag(args, "--threads"), o.threads) ||
-        !parse_int(cli_take_flag(args, "--steps"), steps) || !args.empty() || steps < 1)
+    if (!parse_config(args, cfg) || !cli_opt_int(cli_take_flag(args, "--ctx"), o.T) ||
+        !cli_opt_int(cli_take_flag(args, "--batch"), o.B) || !cli_opt_int(cli_take_flag(args, "--threads"), o.threads) ||
+        !cli_opt_int(cli_take_flag(args, "--steps"), steps) || !args.empty() || steps < 1)
         return usage_error("bad or unknown option");
     o.steps = 1000000;
     train_set_threads(o.threads);
@@ -265,9 +242,9 @@ static int lstm_bench(std::vector<char*>& args) {
     lstm_train_step(m, st, o, toks);  // warm-up
     std::vector<double> dt;
     for (int i = 0; i < steps; i++) {
-        const double t0 = now_seconds();
+        const double t0 = cli_now_seconds();
         lstm_train_step(m, st, o, toks);
-        dt.push_back(now_seconds() - t0);
+        dt.push_back(cli_now_seconds() - t0);
     }
     std::sort(dt.begin(), dt.end());
     const double median = dt[dt.size() / 2], tps = o.B * o.T / median;

@@ -1,5 +1,7 @@
 // attnlab: the engine on the command line (tokenize, run, generate, train ...).
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -63,4 +65,53 @@ int main(int argc, char** argv) {
     fprintf(stderr, "attnlab: unknown command '%s'\n\n", argv[1]);
     print_usage();
     return 2;
+}
+
+bool cli_opt_int(const char* s, int& out) {
+    if (!s) return true;
+    char* end = nullptr;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end) return false;
+    out = (int)v;
+    return true;
+}
+
+bool cli_opt_float(const char* s, float& out) {
+    if (!s) return true;
+    char* end = nullptr;
+    float v = strtof(s, &end);
+    if (!*s || *end) return false;
+    out = v;
+    return true;
+}
+
+bool cli_parse_long(const char* s, long lo, long hi, long& out) {
+    if (!s || !*s) return false;
+    char* end = nullptr;
+    long v = strtol(s, &end, 10);
+    if (*end != 0 || v < lo || v > hi) return false;
+    out = v;
+    return true;
+}
+
+bool cli_parse_ids(const char* s, std::vector<int>& ids) {
+    ids.clear();
+    std::string cur;
+    for (const char* p = s;; p++) {
+        if (*p == ',' || *p == 0) {
+            long v;
+            if (!cli_parse_long(cur.c_str(), 0, 1L << 30, v)) return false;
+            ids.push_back((int)v);
+            cur.clear();
+            if (*p == 0) break;
+        } else if (*p != ' ') {
+            cur += *p;
+        }
+    }
+    return !ids.empty();
+}
+
+double cli_now_seconds() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
