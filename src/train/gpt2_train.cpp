@@ -8,6 +8,7 @@
 #include <omp.h>
 #endif
 
+#include "train/common.h"
 #include "train/layers.h"
 #include "train/train.h"
 
@@ -242,45 +243,13 @@ void train_backward(TrainModel& m) {
 }
 
 double train_forward_backward(TrainModel& m, const int* inputs, const int* targets, int B, int T, int shards) {
-    if (shards < 1) shards = 1;
-    if (shards > B) shards = B;
-    if ((int)m.workers.size() < shards) m.workers.resize(shards);
-    const size_t P = m.params.size();
-    const float inv_n = 1.0f / (B * T);
-    std::vector<GPT2Weights> gv(shards);
-    for (int k = 0; k < shards; k++) {
-        if (k == 0) gv[k] = m.g;
-        else {
-            m.workers[k].grads.assign(P, 0.0f);
-            gpt2_weights_point(m.cfg, m.workers[k].grads.data(), gv[k]);
-        }
-    }
-    train_zero_grad(m);
-    // shards go to whichever thread is free (dynamic): on a shared machine a descheduled thread no
-    // longer holds up the step. The sum below is in shard order, so the result does not depend on
-    // which thread ran which shard.
-#ifdef _OPENMP
-    const int threads = std::min(omp_get_max_threads(), shards);
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-#endif
-    for (int k = 0; k < shards; k++) {
-        int b0 = B * k / shards, b1 = B * (k + 1) / shards;
-        worker_forward(m, m.workers[k], inputs + (size_t)b0 * T, targets + (size_t)b0 * T, b1 - b0, T);
-        worker_backward(m, m.workers[k], gv[k], inv_n);
-    }
-    double loss = 0.0;
-    for (int k = 0; k < shards; k++) {
-        int b0 = B * k / shards, b1 = B * (k + 1) / shards;
-        loss += m.workers[k].loss * (b1 - b0) / B;
-    }
-    // sum the shards' gradients in worker order (serial: cheap, and no fork/join)
-    for (int k = 1; k < shards; k++) {
-        float* dst = m.grads.data();
-        const float* src = m.workers[k].grads.data();
-        for (size_t i = 0; i < P; i++) dst[i] += src[i];
-    }
-    m.loss = loss;
-    return loss;
+    auto point = [&](float* buf, GPT2Weights& v) { gpt2_weights_point(m.cfg, buf, v); };
+    auto run = [&](TrainWorker& wk, const int* in, const int* tg, int b, const GPT2Weights& g, float inv_n) {
+        worker_forward(m, wk, in, tg, b, T);
+        worker_backward(m, wk, g, inv_n);
+    };
+    m.loss = sharded_forward_backward<TrainModel, GPT2Weights>(m, inputs, targets, B, T, shards, point, run);
+    return m.loss;
 }
 
 // ----------------------------------------------------------------------------------------------------
@@ -296,11 +265,7 @@ float train_lr_at(const TrainOptions& o, int step) {
     return min_lr + coeff * (o.lr - min_lr);
 }
 
-float train_grad_norm(const TrainModel& m) {
-    double s = 0.0;
-    for (float gv : m.grads) s += (double)gv * gv;
-    return (float)std::sqrt(s);
-}
+float train_grad_norm(const TrainModel& m) { return grad_norm(m.grads); }
 
 void train_adamw_update(TrainModel& m, const TrainOptions& o, float lr, int t, float grad_scale) {
     size_t sizes[GPT2_NUM_TENSORS];
@@ -309,22 +274,9 @@ void train_adamw_update(TrainModel& m, const TrainOptions& o, float lr, int t, f
     const float b2c = 1.0f - std::pow(o.beta2, (float)t);
     size_t off = 0;
     for (int ti = 0; ti < GPT2_NUM_TENSORS; ti++) {
-        bool decay = (ti == 0 || ti == 1 || ti == 4 || ti == 6 || ti == 10 || ti == 12);
-        const float wd = decay ? o.weight_decay : 0.0f;
-        float* p = m.params.data() + off;
-        const float* gr = m.grads.data() + off;
-        float* mm = m.adam_m.data() + off;
-        float* vv = m.adam_v.data() + off;
-        const long n = (long)sizes[ti];
-        // serial on purpose: ~1M elementwise updates take a few ms, while every extra OpenMP fork/join
-        // costs a scheduler slice when the 2 cores are shared with other work
-        for (long i = 0; i < n; i++) {
-            float gi = gr[i] * grad_scale;
-            mm[i] = o.beta1 * mm[i] + (1.0f - o.beta1) * gi;
-            vv[i] = o.beta2 * vv[i] + (1.0f - o.beta2) * gi * gi;
-            float mh = mm[i] / b1c, vh = vv[i] / b2c;
-            p[i] -= lr * (mh / (std::sqrt(vh) + o.adam_eps) + wd * p[i]);
-        }
+        const bool decay = (ti == 0 || ti == 1 || ti == 4 || ti == 6 || ti == 10 || ti == 12);
+        adamw_span(m.params.data() + off, m.grads.data() + off, m.adam_m.data() + off, m.adam_v.data() + off,
+                   sizes[ti], o, lr, b1c, b2c, grad_scale, decay ? o.weight_decay : 0.0f);
         off += sizes[ti];
     }
 }
@@ -383,38 +335,18 @@ void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng
 }
 
 double eval_loss(TrainModel& m, const std::vector<uint16_t>& toks, int B, int T, int max_batches) {
-    std::vector<int> in((size_t)B * T), tg((size_t)B * T);
-    size_t pos = 0;
-    double total = 0.0;
-    int batches = 0;
-    while (batches < max_batches && pos + (size_t)B * T + 1 <= toks.size()) {
-        for (int i = 0; i < B * T; i++) {
-            in[i] = toks[pos + i];
-            tg[i] = toks[pos + i + 1];
-        }
-        total += train_forward(m, in.data(), tg.data(), B, T);
-        pos += (size_t)B * T;
-        batches++;
-    }
-    return batches ? total / batches : 0.0;
+    return eval_loss_with(toks, B, T, max_batches,
+                          [&](const int* in, const int* tg, int b, int t) { return train_forward(m, in, tg, b, t); });
 }
 
 // ----------------------------------------------------------------------------------------------------
 // one step
 
 StepStats train_step(TrainModel& m, TrainState& st, const TrainOptions& o, const std::vector<uint16_t>& toks) {
-    const int N = o.B * o.T;
-    std::vector<int> in(N), tg(N);
-    batch_sample(toks, o.B, o.T, st.rng, in.data(), tg.data(), o.copy);
-    StepStats s;
-    const int shards = o.shards > 0 ? o.shards : std::min(o.B, 2 * std::max(o.threads, 1));
-    s.loss = train_forward_backward(m, in.data(), tg.data(), o.B, o.T, shards);
-    s.grad_norm = train_grad_norm(m);
-    float scale = (o.grad_clip > 0 && s.grad_norm > o.grad_clip) ? o.grad_clip / s.grad_norm : 1.0f;
-    s.lr = train_lr_at(o, st.step);
-    train_adamw_update(m, o, s.lr, st.step + 1, scale);
-    st.step++;
-    return s;
+    return train_step_with(
+        st, o, toks, m.grads,
+        [&](const int* in, const int* tg, int shards) { return train_forward_backward(m, in, tg, o.B, o.T, shards); },
+        [&](float lr, int t, float scale) { train_adamw_update(m, o, lr, t, scale); });
 }
 
 double train_flops_per_token(const GPT2Config& c, int T) {

@@ -1,5 +1,6 @@
 // LSTM training: forward and backward through time, AdamW, checkpoints, export (see lstm_train.h).
 #include "train/lstm_train.h"
+#include "train/common.h"
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -263,102 +264,40 @@ void lstm_train_backward(LSTMTrainModel& m) {
 }
 
 double lstm_train_forward_backward(LSTMTrainModel& m, const int* inputs, const int* targets, int B, int T, int shards) {
-    if (shards < 1) shards = 1;
-    if (shards > B) shards = B;
-    if ((int)m.workers.size() < shards) m.workers.resize(shards);
-    const size_t P = m.params.size();
-    const float inv_n = 1.0f / (B * T);
-    std::vector<LSTMWeights> gv(shards);
-    for (int k = 0; k < shards; k++) {
-        if (k == 0) gv[k] = m.g;
-        else {
-            m.workers[k].grads.assign(P, 0.0f);
-            lstm_weights_point(m.cfg, m.workers[k].grads.data(), gv[k]);
-        }
-    }
-    lstm_train_zero_grad(m);
-    int threads = 1;
-#ifdef _OPENMP
-    threads = std::min(omp_get_max_threads(), shards);
-#endif
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (int k = 0; k < shards; k++) {
-        const int b0 = B * k / shards, b1 = B * (k + 1) / shards;
-        worker_forward(m, m.workers[k], inputs + (size_t)b0 * T, targets + (size_t)b0 * T, b1 - b0, T);
-        worker_backward(m, m.workers[k], gv[k], inv_n);
-    }
-    double loss = 0.0;
-    for (int k = 0; k < shards; k++) {
-        const int b0 = B * k / shards, b1 = B * (k + 1) / shards;
-        loss += m.workers[k].loss * (b1 - b0) / B;
-    }
-    for (int k = 1; k < shards; k++) {
-        float* dst = m.grads.data();
-        const float* src = m.workers[k].grads.data();
-        for (size_t i = 0; i < P; i++) dst[i] += src[i];
-    }
-    m.loss = loss;
-    return loss;
+    auto point = [&](float* buf, LSTMWeights& v) { lstm_weights_point(m.cfg, buf, v); };
+    auto run = [&](LSTMTrainWorker& wk, const int* in, const int* tg, int b, const LSTMWeights& g, float inv_n) {
+        worker_forward(m, wk, in, tg, b, T);
+        worker_backward(m, wk, g, inv_n);
+    };
+    m.loss = sharded_forward_backward<LSTMTrainModel, LSTMWeights>(m, inputs, targets, B, T, shards, point, run);
+    return m.loss;
 }
 
 // ----------------------------------------------------------------------------------------------------
 // optimizer, step, evaluation
 
-float lstm_train_grad_norm(const LSTMTrainModel& m) {
-    double s = 0.0;
-    for (float gv : m.grads) s += (double)gv * gv;
-    return (float)std::sqrt(s);
-}
+float lstm_train_grad_norm(const LSTMTrainModel& m) { return grad_norm(m.grads); }
 
 void lstm_train_adamw_update(LSTMTrainModel& m, const TrainOptions& o, float lr, int t, float grad_scale) {
     const float b1c = 1.0f - std::pow(o.beta1, (float)t);
     const float b2c = 1.0f - std::pow(o.beta2, (float)t);
-    for (const LSTMTensorSpec& s : lstm_tensor_specs(m.cfg)) {
-        const float wd = s.shape.size() == 2 ? o.weight_decay : 0.0f;
-        float* p = m.params.data() + s.offset;
-        const float* gr = m.grads.data() + s.offset;
-        float* mm = m.adam_m.data() + s.offset;
-        float* vv = m.adam_v.data() + s.offset;
-        for (size_t i = 0; i < s.size; i++) {
-            const float gi = gr[i] * grad_scale;
-            mm[i] = o.beta1 * mm[i] + (1.0f - o.beta1) * gi;
-            vv[i] = o.beta2 * vv[i] + (1.0f - o.beta2) * gi * gi;
-            const float mh = mm[i] / b1c, vh = vv[i] / b2c;
-            p[i] -= lr * (mh / (std::sqrt(vh) + o.adam_eps) + wd * p[i]);
-        }
-    }
+    for (const LSTMTensorSpec& s : lstm_tensor_specs(m.cfg))
+        adamw_span(m.params.data() + s.offset, m.grads.data() + s.offset, m.adam_m.data() + s.offset,
+                   m.adam_v.data() + s.offset, s.size, o, lr, b1c, b2c, grad_scale,
+                   s.shape.size() == 2 ? o.weight_decay : 0.0f);
 }
 
 StepStats lstm_train_step(LSTMTrainModel& m, TrainState& st, const TrainOptions& o, const std::vector<uint16_t>& toks) {
-    const int N = o.B * o.T;
-    std::vector<int> in(N), tg(N);
-    batch_sample(toks, o.B, o.T, st.rng, in.data(), tg.data(), o.copy);
-    StepStats s;
-    const int shards = o.shards > 0 ? o.shards : std::min(o.B, 2 * std::max(o.threads, 1));
-    s.loss = lstm_train_forward_backward(m, in.data(), tg.data(), o.B, o.T, shards);
-    s.grad_norm = lstm_train_grad_norm(m);
-    const float scale = (o.grad_clip > 0 && s.grad_norm > o.grad_clip) ? o.grad_clip / s.grad_norm : 1.0f;
-    s.lr = train_lr_at(o, st.step);
-    lstm_train_adamw_update(m, o, s.lr, st.step + 1, scale);
-    st.step++;
-    return s;
+    return train_step_with(
+        st, o, toks, m.grads,
+        [&](const int* in, const int* tg, int shards) { return lstm_train_forward_backward(m, in, tg, o.B, o.T, shards); },
+        [&](float lr, int t, float scale) { lstm_train_adamw_update(m, o, lr, t, scale); });
 }
 
 double lstm_eval_loss(LSTMTrainModel& m, const std::vector<uint16_t>& toks, int B, int T, int max_batches) {
-    std::vector<int> in((size_t)B * T), tg((size_t)B * T);
-    size_t pos = 0;
-    double total = 0.0;
-    int batches = 0;
-    while (batches < max_batches && pos + (size_t)B * T + 1 <= toks.size()) {
-        for (int i = 0; i < B * T; i++) {
-            in[i] = toks[pos + i];
-            tg[i] = toks[pos + i + 1];
-        }
-        total += lstm_train_forward(m, in.data(), tg.data(), B, T);
-        pos += (size_t)B * T;
-        batches++;
-    }
-    return batches ? total / batches : 0.0;
+    return eval_loss_with(toks, B, T, max_batches, [&](const int* in, const int* tg, int b, int t) {
+        return lstm_train_forward(m, in, tg, b, t);
+    });
 }
 
 double lstm_flops_per_token(const LSTMConfig& c) {
@@ -373,159 +312,48 @@ double lstm_flops_per_token(const LSTMConfig& c) {
 static const char LSTM_MAGIC[8] = {'A', 'T', 'L', 'L', 'S', 'T', 'M', '1'};
 
 bool lstm_checkpoint_save(const LSTMTrainModel& m, const TrainState& st, const std::string& path, std::string& err) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) {
-            err = "cannot write checkpoint " + tmp;
-            return false;
-        }
-        int32_t hdr[5] = {m.cfg.vocab_size, m.cfg.embedding_size, m.cfg.hidden_size, m.cfg.num_layers,
-                          m.cfg.tie_weights ? 1 : 0};
-        int32_t step = st.step;
-        f.write(LSTM_MAGIC, 8);
-        f.write(reinterpret_cast<const char*>(hdr), sizeof(hdr));
-        f.write(reinterpret_cast<const char*>(&step), sizeof(step));
-        f.write(reinterpret_cast<const char*>(&st.rng.state), sizeof(uint64_t));
-        for (const std::vector<float>* v : {&m.params, &m.adam_m, &m.adam_v})
-            f.write(reinterpret_cast<const char*>(v->data()), v->size() * sizeof(float));
-        if (!f) {
-            err = "write failed for checkpoint " + tmp;
-            return false;
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {  // atomic: never half a checkpoint
-        err = "cannot rename " + tmp + " to " + path;
-        return false;
-    }
-    return true;
+    const int32_t hdr[5] = {m.cfg.vocab_size, m.cfg.embedding_size, m.cfg.hidden_size, m.cfg.num_layers,
+                            m.cfg.tie_weights ? 1 : 0};
+    return checkpoint_write(path, LSTM_MAGIC, std::string(reinterpret_cast<const char*>(hdr), sizeof(hdr)), st,
+                            m.params, m.adam_m, m.adam_v, err);
 }
 
 bool lstm_checkpoint_load(LSTMTrainModel& m, TrainState& st, const std::string& path, std::string& err) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) {
-        err = "cannot open checkpoint " + path;
-        return false;
-    }
-    char magic[8];
-    int32_t hdr[5], step;
-    uint64_t rng;
-    f.read(magic, 8);
-    f.read(reinterpret_cast<char*>(hdr), sizeof(hdr));
-    f.read(reinterpret_cast<char*>(&step), sizeof(step));
-    f.read(reinterpret_cast<char*>(&rng), sizeof(rng));
-    if (!f || memcmp(magic, LSTM_MAGIC, 8) != 0) {
-        err = path + " is not an attnlab LSTM training checkpoint";
-        return false;
-    }
-    LSTMConfig cfg;
-    cfg.vocab_size = hdr[0], cfg.embedding_size = hdr[1], cfg.hidden_size = hdr[2], cfg.num_layers = hdr[3];
-    cfg.tie_weights = hdr[4] != 0;
-    if (!lstm_train_init(m, cfg, 0, err)) {
-        err = path + ": " + err;
-        return false;
-    }
-    for (std::vector<float>* v : {&m.params, &m.adam_m, &m.adam_v})
-        f.read(reinterpret_cast<char*>(v->data()), v->size() * sizeof(float));
-    if (!f) {
-        err = "checkpoint " + path + " is truncated";
-        return false;
-    }
-    st.step = step;
-    st.rng.state = rng;
-    return true;
+    auto alloc = [&](const std::string& header, std::string& e) -> std::vector<std::vector<float>*> {
+        int32_t hdr[5];
+        std::memcpy(hdr, header.data(), sizeof(hdr));
+        LSTMConfig cfg;
+        cfg.vocab_size = hdr[0], cfg.embedding_size = hdr[1], cfg.hidden_size = hdr[2], cfg.num_layers = hdr[3];
+        cfg.tie_weights = hdr[4] != 0;
+        if (!lstm_train_init(m, cfg, 0, e)) return {};
+        return {&m.params, &m.adam_m, &m.adam_v};
+    };
+    return checkpoint_read(path, LSTM_MAGIC, 5 * sizeof(int32_t), "LSTM training checkpoint", alloc, st, err);
 }
 
 // ----------------------------------------------------------------------------------------------------
 // export
 
-static bool read_text(const std::string& path, std::string& out) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return false;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    out = ss.str();
-    return true;
-}
-
-static bool write_text(const std::string& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << text;
-    return (bool)f;
-}
-
 bool lstm_export(const LSTMTrainModel& m, const std::string& tokenizer_dir, const std::string& out_dir, bool f16,
                  std::string& err) {
     const LSTMConfig& c = m.cfg;
-    std::string vocab, merges;
-    if (!read_text(tokenizer_dir + "/vocab.json", vocab) || !read_text(tokenizer_dir + "/merges.txt", merges)) {
-        err = "cannot read vocab.json / merges.txt in " + tokenizer_dir;
-        return false;
-    }
-    nlohmann::json vj = nlohmann::json::parse(vocab, nullptr, false);
-    if (vj.is_discarded() || !vj.is_object() || (int)vj.size() != c.vocab_size) {
-        err = tokenizer_dir + "/vocab.json is not a JSON object of vocab_size (" + std::to_string(c.vocab_size) +
-              ") entries";
-        return false;
-    }
-    mkdir(out_dir.c_str(), 0755);
-    nlohmann::ordered_json cfg = {
-        {"model_type", "lstm"},
-        {"vocab_size", c.vocab_size},
-        {"embedding_size", c.embedding_size},
-        {"hidden_size", c.hidden_size},
-        {"num_layers", c.num_layers},
-        {"tie_weights", c.tie_weights},
-        {"torch_dtype", f16 ? "float16" : "float32"},
+    auto config = [&](int) {
+        return nlohmann::ordered_json{
+            {"model_type", "lstm"},
+            {"vocab_size", c.vocab_size},
+            {"embedding_size", c.embedding_size},
+            {"hidden_size", c.hidden_size},
+            {"num_layers", c.num_layers},
+            {"tie_weights", c.tie_weights},
+            {"torch_dtype", f16 ? "float16" : "float32"},
+        };
     };
-    if (!write_text(out_dir + "/config.json", cfg.dump(2) + "\n") || !write_text(out_dir + "/vocab.json", vocab) ||
-        !write_text(out_dir + "/merges.txt", merges)) {
-        err = "cannot write into " + out_dir;
-        return false;
-    }
-    struct Out {
-        std::string name;
-        std::vector<int64_t> shape;
-        const float* data;
-        size_t n;
-    };
-    std::vector<Out> ts;
+    if (!export_folder(tokenizer_dir, out_dir, c.vocab_size, config, err)) return false;
+    std::vector<ExportTensor> ts;
     for (const LSTMTensorSpec& s : lstm_tensor_specs(c)) {
         if (s.name == "decoder.bias" && c.tie_weights)  // torch's state_dict order: decoder.weight, decoder.bias
-            ts.push_back({"decoder.weight", {c.vocab_size, c.hidden_size}, m.w.encoder,
-                          (size_t)c.vocab_size * c.hidden_size});
-        ts.push_back({s.name, s.shape, m.params.data() + s.offset, s.size});
+            ts.push_back({"decoder.weight", {c.vocab_size, c.hidden_size}, m.w.encoder});
+        ts.push_back({s.name, s.shape, m.params.data() + s.offset});
     }
-    const size_t elem = f16 ? 2 : 4;
-    nlohmann::ordered_json header;
-    header["__metadata__"] = {{"format", "pt"}};
-    size_t off = 0;
-    for (const Out& t : ts) {
-        header[t.name] = {{"dtype", f16 ? "F16" : "F32"}, {"shape", t.shape}, {"data_offsets", {off, off + t.n * elem}}};
-        off += t.n * elem;
-    }
-    std::string hj = header.dump();
-    while (hj.size() % 8 != 0) hj += ' ';
-    std::ofstream f(out_dir + "/model.safetensors", std::ios::binary | std::ios::trunc);
-    if (!f) {
-        err = "cannot write " + out_dir + "/model.safetensors";
-        return false;
-    }
-    const uint64_t hlen = hj.size();
-    f.write(reinterpret_cast<const char*>(&hlen), 8);
-    f.write(hj.data(), hj.size());
-    for (const Out& t : ts) {
-        if (f16) {
-            std::vector<uint16_t> h(t.n);
-            for (size_t i = 0; i < t.n; i++) h[i] = float_to_half(t.data[i]);
-            f.write(reinterpret_cast<const char*>(h.data()), t.n * 2);
-        } else {
-            f.write(reinterpret_cast<const char*>(t.data), t.n * 4);
-        }
-    }
-    if (!f) {
-        err = "write failed for " + out_dir + "/model.safetensors";
-        return false;
-    }
-    return true;
+    return export_safetensors(out_dir + "/model.safetensors", ts, f16, err);
 }
