@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/train_loop.h"
 #include "tokenizer/tokenizer.h"
 #include "train/train.h"
 
@@ -132,30 +133,13 @@ static int train_run(std::vector<char*>& args) {
     if (!ok || !args.empty()) return usage_error("bad or unknown option");
     o.seed = (uint64_t)seed_f;
     o.T = cfg.n_positions;
-    o.copy.random_lo = cfg.vocab_size > 512 ? 256 : 0;  // random spans: merged tokens (words and pieces)
-    o.copy.random_hi = cfg.vocab_size - 1;              // never <|endoftext|>
     train_set_threads(o.threads);
 
     std::string err;
     std::vector<uint16_t> train_toks, val_toks;
-    if (!token_file_load(train_path, train_toks, err) || !token_file_load(val_path, val_toks, err)) {
-        fprintf(stderr, "attnlab train: %s\n", err.c_str());
-        return 1;
-    }
-    if (train_toks.size() <= (size_t)o.T + 1 || val_toks.size() <= (size_t)o.T + 1) {
-        fprintf(stderr, "attnlab train: token files must hold more than ctx+1 tokens\n");
-        return 1;
-    }
-    if (cfg.vocab_size <= 0) {
-        int maxid = 0;
-        for (uint16_t t : train_toks) maxid = t > maxid ? t : maxid;
-        cfg.vocab_size = maxid + 1;
-    }
-    for (uint16_t t : train_toks)
-        if (t >= cfg.vocab_size) {
-            fprintf(stderr, "attnlab train: token id %d >= vocab size %d\n", t, cfg.vocab_size);
-            return 1;
-        }
+    if (!train_tokens_load("attnlab train", train_path, val_path, o.T, cfg.vocab_size, train_toks, val_toks)) return 1;
+    o.copy.random_lo = cfg.vocab_size > 512 ? 256 : 0;  // random spans: merged tokens (words and pieces)
+    o.copy.random_hi = cfg.vocab_size - 1;              // never <|endoftext|>
 
     mkdir(out_dir, 0755);
     std::string ckpt = std::string(out_dir) + "/ckpt.bin";
@@ -194,53 +178,16 @@ static int train_run(std::vector<char*>& args) {
             o.copy.frac, o.copy.max_frac, o.copy.random, train_toks.size(), val_toks.size());
     fflush(log);
 
-    const double t_start = cli_now_seconds();
-    double t_last = t_start;
-    int steps_since = 0;
-    auto save = [&]() {
-        if (!checkpoint_save(m, st, ckpt, err)) fprintf(stderr, "attnlab train: %s\n", err.c_str());
-    };
-    const int last_step = stop_at > 0 && stop_at < o.steps ? stop_at : o.steps;
-    while (st.step < last_step) {
-        StepStats s = train_step(m, st, o, train_toks);
-        steps_since++;
-        if (!std::isfinite(s.loss)) {
-            fprintf(stderr, "attnlab train: loss is not finite at step %d; stopping (checkpoint kept)\n", st.step);
-            fprintf(log, "# stopped: loss not finite at step %d\n", st.step);
-            fclose(log);
-            return 1;
-        }
-        double now = cli_now_seconds();
-        if (st.step % 10 == 0 || st.step == o.steps) {
-            double tps = steps_since * (double)o.B * o.T / (now - t_last);
-            fprintf(log, "step %d loss %.4f lr %.3e norm %.3f tok/s %.0f elapsed %.0f\n", st.step, s.loss, s.lr,
-                    s.grad_norm, tps, now - t_start);
-            fflush(log);
-            t_last = now;
-            steps_since = 0;
-        }
-        if (st.step % eval_every == 0 || st.step == o.steps) {
-            double vl = eval_loss(m, val_toks, o.B, o.T, eval_batches);
-            fprintf(log, "val %d loss %.4f\n", st.step, vl);
-            fflush(log);
-            t_last += cli_now_seconds() - now;  // keep eval time out of tok/s
-        }
-        if (st.step % ckpt_every == 0 || st.step == last_step) save();
-        if (snapshot_every > 0 && st.step % snapshot_every == 0) {
-            std::string dir = std::string(out_dir) + "/snapshots";
-            mkdir(dir.c_str(), 0755);
-            if (!checkpoint_save(m, st, dir + "/step_" + std::to_string(st.step) + ".bin", err))
-                fprintf(stderr, "attnlab train: %s\n", err.c_str());
-        }
-        if (max_minutes > 0 && now - t_start > max_minutes * 60.0) {
-            save();
-            fprintf(log, "# stopped by --max-minutes at step %d\n", st.step);
-            break;
-        }
-    }
-    fprintf(log, "# done step %d wall %.0f s\n", st.step, cli_now_seconds() - t_start);
+    TrainLoop loop;
+    loop.out_dir = out_dir;
+    loop.steps = o.steps, loop.stop_at = stop_at, loop.max_minutes = max_minutes, loop.B = o.B, loop.T = o.T;
+    loop.eval_every = eval_every, loop.ckpt_every = ckpt_every, loop.snapshot_every = snapshot_every;
+    loop.step = [&] { return train_step(m, st, o, train_toks); };
+    loop.eval = [&] { return eval_loss(m, val_toks, o.B, o.T, eval_batches); };
+    loop.save = [&](const std::string& path, std::string& e) { return checkpoint_save(m, st, path, e); };
+    const int rc = train_loop_run(loop, st, log);
     fclose(log);
-    return 0;
+    return rc;
 }
 
 // ---- eval / export -------------------------------------------------------------------------------------------
