@@ -111,29 +111,6 @@ bool gpt2_config_parse(const std::string& config_json, GPT2Config& cfg, std::str
 // ----------------------------------------------------------------------------------------------------
 // model.safetensors -> params
 
-static std::string shape_str(const std::vector<int64_t>& s) {
-    std::string out = "[";
-    for (size_t i = 0; i < s.size(); i++) out += (i ? ", " : "") + std::to_string(s[i]);
-    return out + "]";
-}
-
-// Checks name exists with one of the float dtypes and the expected shape.
-static const SafeTensor* tensor_expect(const SafeTensorsFile& f, const std::string& name,
-                                       const std::vector<int64_t>& shape, std::string& err) {
-    const SafeTensor* t = safetensors_find(f, name);
-    if (!t) { err = "model.safetensors: missing tensor '" + name + "'"; return nullptr; }
-    if (t->dtype != "F32" && t->dtype != "F16" && t->dtype != "BF16") {
-        err = "model.safetensors: tensor '" + name + "' has dtype " + t->dtype + " (supported: F32, F16, BF16)";
-        return nullptr;
-    }
-    if (t->shape != shape) {
-        err = "model.safetensors: tensor '" + name + "' has shape " + shape_str(t->shape) + ", expected " +
-              shape_str(shape);
-        return nullptr;
-    }
-    return t;
-}
-
 static bool weights_load(Model& m, const uint8_t* st, size_t st_len, std::string& err, bool keep_f16) {
     const GPT2Config& c = m.cfg;
     const int64_t L = c.n_layer, C = c.n_embd, V = c.vocab_size, maxT = c.n_positions;
@@ -161,7 +138,7 @@ static bool weights_load(Model& m, const uint8_t* st, size_t st_len, std::string
     for (int s = 0; s < GPT2_NUM_TENSORS; s++) {
         for (int64_t i = 0; i < (specs[s].per_layer ? L : 1); i++) {
             std::string name = pre + (specs[s].per_layer ? "h." + std::to_string(i) + "." : "") + specs[s].name;
-            const SafeTensor* t = tensor_expect(f, name, specs[s].shape, err);
+            const SafeTensor* t = safetensors_expect(f, name, specs[s].shape, err);
             if (!t) return false;
             found.push_back(t);
             known.insert(name);
@@ -220,7 +197,7 @@ static bool weights_load(Model& m, const uint8_t* st, size_t st_len, std::string
 
     // tied LM head: lm_head.weight, when present, must equal wte (compared in chunks: no V x C copy)
     if (const SafeTensor* head = safetensors_find(f, "lm_head.weight")) {
-        if (!tensor_expect(f, "lm_head.weight", {V, C}, err)) return false;
+        if (!safetensors_expect(f, "lm_head.weight", {V, C}, err)) return false;
         const SafeTensor* wte = found[0];
         const size_t n = (size_t)(V * C), step = 1 << 15;
         const size_t hs = safetensors_dtype_size(head->dtype), ws = safetensors_dtype_size(wte->dtype);

@@ -146,28 +146,6 @@ bool lstm_config_parse(const std::string& config_json, LSTMConfig& cfg, std::str
 // ----------------------------------------------------------------------------------------------------
 // model.safetensors
 
-static std::string shape_str(const std::vector<int64_t>& s) {
-    std::string out = "[";
-    for (size_t i = 0; i < s.size(); i++) out += (i ? ", " : "") + std::to_string(s[i]);
-    return out + "]";
-}
-
-static const SafeTensor* tensor_expect(const SafeTensorsFile& f, const std::string& name,
-                                       const std::vector<int64_t>& shape, std::string& err) {
-    const SafeTensor* t = safetensors_find(f, name);
-    if (!t) { err = "model.safetensors: missing tensor '" + name + "'"; return nullptr; }
-    if (t->dtype != "F32" && t->dtype != "F16" && t->dtype != "BF16") {
-        err = "model.safetensors: tensor '" + name + "' has dtype " + t->dtype + " (supported: F32, F16, BF16)";
-        return nullptr;
-    }
-    if (t->shape != shape) {
-        err = "model.safetensors: tensor '" + name + "' has shape " + shape_str(t->shape) + ", expected " +
-              shape_str(shape);
-        return nullptr;
-    }
-    return t;
-}
-
 static bool weights_load(LSTMModel& m, const uint8_t* st, size_t st_len, std::string& err) {
     SafeTensorsFile f;
     if (!safetensors_parse(st, st_len, f, err)) return false;
@@ -176,7 +154,7 @@ static bool weights_load(LSTMModel& m, const uint8_t* st, size_t st_len, std::st
     std::vector<const SafeTensor*> found;
     std::string dtype;
     for (const LSTMTensorSpec& s : specs) {  // pass 1: all there, right dtype and shape (bounds the sizes)
-        const SafeTensor* t = tensor_expect(f, s.name, s.shape, err);
+        const SafeTensor* t = safetensors_expect(f, s.name, s.shape, err);
         if (!t) return false;
         found.push_back(t);
         known.insert(s.name);
@@ -184,7 +162,7 @@ static bool weights_load(LSTMModel& m, const uint8_t* st, size_t st_len, std::st
     }
     const SafeTensor* tied_dec = nullptr;  // a tied model's decoder.weight (torch's state_dict has it)
     if (m.cfg.tie_weights && safetensors_find(f, "decoder.weight")) {
-        tied_dec = tensor_expect(f, "decoder.weight", {m.cfg.vocab_size, m.cfg.hidden_size}, err);
+        tied_dec = safetensors_expect(f, "decoder.weight", {m.cfg.vocab_size, m.cfg.hidden_size}, err);
         if (!tied_dec) return false;
         known.insert("decoder.weight");
     }

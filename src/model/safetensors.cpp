@@ -215,3 +215,25 @@ const SafeTensor* safetensors_find(const SafeTensorsFile& f, const std::string& 
         if (t.name == name) return &t;
     return nullptr;
 }
+
+static std::string shape_str(const std::vector<int64_t>& s) {
+    std::string out = "[";
+    for (size_t i = 0; i < s.size(); i++) out += (i ? ", " : "") + std::to_string(s[i]);
+    return out + "]";
+}
+
+const SafeTensor* safetensors_expect(const SafeTensorsFile& f, const std::string& name,
+                                     const std::vector<int64_t>& shape, std::string& err) {
+    const SafeTensor* t = safetensors_find(f, name);
+    if (!t) { err = "model.safetensors: missing tensor '" + name + "'"; return nullptr; }
+    if (t->dtype != "F32" && t->dtype != "F16" && t->dtype != "BF16") {
+        err = "model.safetensors: tensor '" + name + "' has dtype " + t->dtype + " (supported: F32, F16, BF16)";
+        return nullptr;
+    }
+    if (t->shape != shape) {
+        err = "model.safetensors: tensor '" + name + "' has shape " + shape_str(t->shape) + ", expected " +
+              shape_str(shape);
+        return nullptr;
+    }
+    return t;
+}

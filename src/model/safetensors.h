@@ -27,6 +27,10 @@ constexpr uint64_t SAFETENSORS_MAX_HEADER = 100u << 20;  // 100 MB, as the refer
 // caller decides); only their offsets are checked.
 bool safetensors_parse(const uint8_t* buf, size_t len, SafeTensorsFile& out, std::string& err);
 const SafeTensor* safetensors_find(const SafeTensorsFile& f, const std::string& name);
+// The tensor `name` with a float dtype (F32, F16, BF16) and exactly `shape`; else null and err says
+// which of the three is wrong (a model loader's check of every tensor it reads).
+const SafeTensor* safetensors_expect(const SafeTensorsFile& f, const std::string& name,
+                                     const std::vector<int64_t>& shape, std::string& err);
 // Element size in bytes of a dtype string (0 if unknown).
 int safetensors_dtype_size(const std::string& dtype);
 // Converts n elements of an F32/F16/BF16 tensor to float. Returns false for other dtypes.
