@@ -68,6 +68,28 @@ CaptureOptions app_capture_options(const GPT2Config& cfg, int T, int view, int l
     return co;
 }
 
+// The interventions that apply to this text: a knock-out of a token the text no longer has (it was
+// shortened) or a head the model does not have is kept for later but not run.
+static Interventions app_active_interventions(App& app, const Model& m, int T) {
+    Interventions iv;
+    iv.ablate_mean = app.iv.ablate_mean;
+    int skipped = 0;
+    for (const HeadRef& r : app.iv.ablate) {
+        if (r.layer < m.cfg.n_layer && r.head < m.cfg.n_head) iv.ablate.push_back(r);
+        else skipped++;
+    }
+    for (const AttentionEdge& e : app.iv.knockout) {
+        if (e.layer < m.cfg.n_layer && e.head < m.cfg.n_head && e.query < T && e.key <= e.query) iv.knockout.push_back(e);
+        else skipped++;
+    }
+    if (skipped) {
+        app.notice += (app.notice.empty() ? "" : " ") + std::to_string(skipped) +
+                      (skipped == 1 ? " intervention does" : " interventions do") + " not fit this text or model and "
+                      "are not applied.";
+    }
+    return iv;
+}
+
 void app_rerun(App& app) {
     Model* m = app.model_index >= 0 ? app.models[app.model_index] : nullptr;
     std::vector<TokenSpan> prev_spans;
@@ -104,7 +126,11 @@ void app_rerun(App& app) {
         app.ids.push_back(s.id);
         app.token_bytes.push_back(tokenizer_token_bytes(m->tok, s.id));
     }
-    app.cap_opt = app_capture_options(m->cfg, (int)app.ids.size(), app.view, app.layer, app.head);
+    const int T = (int)app.ids.size();
+    app.cap_opt = app_capture_options(m->cfg, T, app.view, app.layer, app.head);
+    const Interventions iv = app_active_interventions(app, *m, T);
+    // The effects panel's text loss needs every position's logits: kept while intervening, up to 64 MB.
+    if (!iv.empty() && (double)T * m->cfg.vocab_size <= 16e6) app.cap_opt.logits_all = true;
     if (app.ids.empty()) {
         app.cap = Capture();
         if (app.text.empty()) app.notice = "Type a sentence to see how the model reads it.";
@@ -112,12 +138,22 @@ void app_rerun(App& app) {
     } else {
         std::string err;
         // The unchanged beginning keeps its capture rows: a keystroke computes only the last token(s).
-        bool ok = same_model ? model_forward_reuse(*m, app.ids, app.cap_opt, app.cap, err, &app.tokens_reused)
-                             : model_forward(*m, app.ids, app.cap_opt, app.cap, err);
+        bool ok = same_model ? model_forward_reuse_iv(*m, app.ids, app.cap_opt, iv, app.cap, err, &app.tokens_reused)
+                             : model_forward_iv(*m, app.ids, app.cap_opt, iv, app.cap, err);
         if (!ok) {
             app.cap = Capture();
             app.notice = "The model could not run: " + err;
         }
+    }
+    // The "before" of the effects panel: the same text without the interventions.
+    app.effects = InterventionEffects();
+    if (iv.empty() || app.cap.T == 0) {
+        app.base_cap = Capture();
+    } else {
+        std::string err;
+        bool ok = same_model ? model_forward_reuse(*m, app.ids, app.cap_opt, app.base_cap, err)
+                             : model_forward(*m, app.ids, app.cap_opt, app.base_cap, err);
+        if (!ok || !intervention_effects(app.base_cap, app.cap, 8, app.effects, err)) app.base_cap = Capture();
     }
     app.last_run_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     app_clamp(app);
@@ -157,6 +193,129 @@ void app_set_compare(App& app, const std::string& text) {
     co.qkv = false, co.lens_top_k = 0;
     std::string err;
     if (!model_forward(*m, ids, co, app.compare_cap, err)) app.compare_cap = Capture();
+}
+
+// ---- interventions --------------------------------------------------------------------------------------
+bool app_ablated(const App& app, int layer, int head) {
+    for (const HeadRef& r : app.iv.ablate)
+        if (r.layer == layer && r.head == head) return true;
+    return false;
+}
+
+bool app_knocked_out(const App& app, int layer, int head, int query, int key) {
+    for (const AttentionEdge& e : app.iv.knockout)
+        if (e.layer == layer && e.head == head && e.query == query && e.key == key) return true;
+    return false;
+}
+
+void app_toggle_ablation(App& app, int layer, int head) {
+    std::vector<HeadRef>& a = app.iv.ablate;
+    auto it = std::find_if(a.begin(), a.end(), [&](const HeadRef& r) { return r.layer == layer && r.head == head; });
+    if (it != a.end()) a.erase(it);
+    else a.push_back({layer, head});
+    app_rerun(app);
+}
+
+void app_toggle_knockout(App& app, int layer, int head, int query, int key) {
+    if (key > query) return;  // a masked cell has no weight to remove
+    std::vector<AttentionEdge>& k = app.iv.knockout;
+    auto it = std::find_if(k.begin(), k.end(), [&](const AttentionEdge& e) {
+        return e.layer == layer && e.head == head && e.query == query && e.key == key;
+    });
+    if (it != k.end()) k.erase(it);
+    else k.push_back({layer, head, query, key});
+    app_rerun(app);
+}
+
+void app_clear_interventions(App& app) {
+    app.iv = Interventions();
+    app_rerun(app);
+}
+
+// Patching: the clean run is the text, the source is the Compare sentence (its every head's z).
+bool app_patch_start(App& app, int tok_a, int tok_b) {
+    AppPatch& p = app.patch;
+    p = AppPatch();
+    const Model* m = app_model(app);
+    std::vector<int> src_ids;
+    for (const TokenSpan& s : app.compare_spans) src_ids.push_back(s.id);
+    const int V = m ? m->cfg.vocab_size : 0;
+    if (!m || app.ids.empty()) {
+        p.status = "Type a sentence first.";
+        return false;
+    }
+    if (src_ids.size() != app.ids.size()) {
+        p.status = "Patching needs a Compare sentence with as many tokens as the text (" + std::to_string(app.ids.size()) +
+                   "); it has " + std::to_string(src_ids.size()) + ".";
+        return false;
+    }
+    if (tok_a < 0 || tok_a >= V || tok_b < 0 || tok_b >= V || tok_a == tok_b) {
+        p.status = "Pick two different next tokens.";
+        return false;
+    }
+    CaptureOptions co;  // every head's z, the last position's logits
+    co.attention = co.scores = co.residuals = false;
+    std::string err;
+    Capture clean;
+    if (!model_forward(*m, src_ids, co, p.source, err) || !model_forward(*m, app.ids, co, clean, err)) {
+        p.status = "The model could not run: " + err;
+        return false;
+    }
+    p.tok_a = tok_a, p.tok_b = tok_b, p.ids = app.ids, p.model = m;
+    p.clean = clean.logits[tok_a] - clean.logits[tok_b];
+    p.corrupt = p.source.logits[tok_a] - p.source.logits[tok_b];
+    p.diffs.assign((size_t)m->cfg.n_layer * m->cfg.n_head, 0.0f);
+    p.next = 0;
+    return true;
+}
+
+bool app_patch_step(App& app, double budget_ms) {
+    AppPatch& p = app.patch;
+    const Model* m = app_model(app);
+    const int n = (int)p.diffs.size();
+    if (p.next < 0 || p.next >= n) return false;
+    if (m != p.model || app.ids != p.ids) {  // the text or model changed under it
+        app_patch_cancel(app);
+        p.status = "Patching stopped: the text or the model changed.";
+        return false;
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    double spent = 0;
+    std::string err;
+    do {
+        if (!patch_scan(*m, p.ids, p.source, p.tok_a, p.tok_b, p.next, p.next + 1, p.diffs, err)) {
+            p.status = "Patching failed: " + err;
+            p.next = -1;
+            return false;
+        }
+        p.next++;
+        spent = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    } while (p.next < n && spent < budget_ms);
+    p.ms += spent;
+    char buf[96];
+    snprintf(buf, sizeof buf, "%d of %d heads patched, %.0f ms", p.next, n, p.ms);
+    p.status = buf;
+    return p.next < n;
+}
+
+void app_patch_cancel(App& app) {
+    AppPatch& p = app.patch;
+    if (p.next >= 0 && p.next < (int)p.diffs.size()) {
+        p.status = "Cancelled after " + std::to_string(p.next) + " of " + std::to_string(p.diffs.size()) + " heads.";
+        p.next = -1;
+        p.diffs.clear();
+    }
+}
+
+const std::vector<HeadRoles>& app_roles(App& app) {
+    const Model* m = app_model(app);
+    if (m && app.roles_model != m) {
+        std::string err;
+        app.roles.clear();
+        if (!head_roles(*m, {}, app.roles, err, 4, 1, &app.roles_uniform)) app.roles.clear();
+        app.roles_model = m;
+    }
+    return app.roles;
 }
 
 void app_step(App& app) {
@@ -244,6 +403,22 @@ std::string app_state_json(const App& app) {
     j["describe"] = app_describe(app);
     j["compare"] = app.compare_text;
     j["compare_token"] = app.compare_token;
+    j["intervene"] = app.intervene;
+    j["ablate"] = format_heads(app.iv.ablate);
+    j["ablate_mode"] = app.iv.ablate_mean ? "mean" : "zero";
+    j["knockout"] = format_edges(app.iv.knockout);
+    j["interventions"] = app.cap.interventions;  // what the current run applied (canonical)
+    if (!app.base_cap.ids.empty()) {
+        const InterventionEffects& e = app.effects;
+        json changes = json::array(), maps = json::array();
+        for (const TokenChange& c : e.changes) changes.push_back({{"id", c.id}, {"before", c.before}, {"after", c.after}});
+        for (const MapChange& c : e.maps) maps.push_back({{"layer", c.layer}, {"head", c.head}, {"max_diff", c.max_diff}});
+        auto num = [](float x) { return std::isfinite(x) ? json(x) : json(nullptr); };
+        j["effects"] = {{"loss_before", num(e.loss_before)}, {"loss_after", num(e.loss_after)}, {"changes", changes}, {"maps", maps}};
+    }
+    const AppPatch& pt = app.patch;
+    j["patch"] = {{"status", pt.status}, {"next", pt.next}, {"tok_a", pt.tok_a}, {"tok_b", pt.tok_b},
+                  {"clean", pt.clean}, {"corrupt", pt.corrupt}, {"diffs", pt.diffs}, {"ms", pt.ms}};
     int q = app_selected_token(app);
     // The selected query's attention row in the selected head (tests compare it with the CLI).
     if (const float* row = capture_weights_row(app.cap, app.layer, app.head, q))
@@ -278,6 +453,45 @@ static void json_float(const nlohmann::json& j, const char* key, float lo, float
         out = (float)v.get<double>();
     else notice += std::string("ignored ") + key + ": expected a number from " + std::to_string(lo).substr(0, 4) +
                    " to " + std::to_string(hi).substr(0, 4) + ". ";
+}
+
+// "intervene" (0/1 or true/false), "ablate" ("L.H,…"), "ablate_mode" ("zero"/"mean") and "knockout"
+// ("L.H:Q:K,…"); "" clears a list. A list that does not parse or fit the model and text is ignored whole.
+// Returns whether the interventions changed.
+static bool apply_interventions_json(App& app, const nlohmann::json& j, std::string& notice) {
+    const Model* m = app_model(app);
+    if (j.contains("intervene")) {
+        const nlohmann::json& v = j["intervene"];
+        if (v.is_boolean()) app.intervene = v.get<bool>();
+        else if (v.is_number_integer() && (v.get<long long>() == 0 || v.get<long long>() == 1)) app.intervene = v.get<long long>() == 1;
+        else notice += "ignored intervene: expected 0 or 1. ";
+    }
+    Interventions iv = app.iv;
+    if (j.contains("ablate_mode")) {
+        const nlohmann::json& v = j["ablate_mode"];
+        if (v == "zero" || v == "mean") iv.ablate_mean = v == "mean";
+        else notice += "ignored ablate_mode: expected zero or mean. ";
+    }
+    auto list = [&](const char* key, auto& out, auto parse, const char* form) {
+        if (!j.contains(key)) return;
+        const nlohmann::json& v = j[key];
+        std::string err;
+        std::remove_reference_t<decltype(out)> parsed;
+        if (!v.is_string() || (!v.get<std::string>().empty() && !parse(v.get<std::string>(), parsed, err))) {
+            notice += std::string("ignored ") + key + ": expected " + form + (err.empty() ? "" : " (" + err + ")") + ". ";
+            return;
+        }
+        std::swap(out, parsed);  // out: the new list; parsed: the old one
+        if (m && !interventions_check(iv, m->cfg, std::max<int>(1, (int)app.ids.size()), err)) {
+            notice += std::string("ignored ") + key + ": " + err + ". ";
+            std::swap(out, parsed);
+        }
+    };
+    list("ablate", iv.ablate, parse_heads, "heads as layer.head, comma-separated (e.g. 1.1,2.3)");
+    list("knockout", iv.knockout, parse_edges, "edges as layer.head:query:key, comma-separated (e.g. 1.1:5:2)");
+    if (interventions_key(iv) == interventions_key(app.iv) && iv.ablate_mean == app.iv.ablate_mean) return false;
+    app.iv = iv;
+    return true;
 }
 
 std::string app_apply_json(App& app, const std::string& text) {
@@ -318,8 +532,9 @@ std::string app_apply_json(App& app, const std::string& text) {
         else notice += "ignored compare: expected text. ";
     }
     json_int(j, "compare_token", -1, (int)app.compare_spans.size() - 1, app.compare_token, notice);
+    bool rerun = apply_interventions_json(app, j, notice);
     // Only the selected head's Q/K/V are captured for big models: re-run when it changes.
-    if ((app.layer != old_layer || app.head != old_head) && app.cap_opt.qkv_layer >= 0) app_rerun(app);
+    if (rerun || ((app.layer != old_layer || app.head != old_head) && app.cap_opt.qkv_layer >= 0)) app_rerun(app);
     else if (resample) app_update_probs(app);
     return notice;
 }

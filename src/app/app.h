@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "model/intervene.h"
 #include "model/model.h"
+#include "model/roles.h"
 
 enum AppView {
     VIEW_TOKENS = 0,
@@ -24,6 +26,20 @@ enum AppView {
 };
 const char* app_view_name(int view);  // "tokens", "heads", ... (share-link spelling)
 int app_view_from_name(const char* name);  // -1 if unknown
+
+// Activation patching over every head, with the Compare sentence as the source run: one head at a time
+// (app_patch_step), so the page shows progress and can cancel.
+struct AppPatch {
+    int tok_a = -1, tok_b = -1;       // the score: logit[tok_a] - logit[tok_b] at the last position
+    std::vector<int> ids;             // the text it was started on (results for another text are dropped)
+    const Model* model = nullptr;
+    Capture source;                   // the Compare sentence's run (every head's z)
+    float clean = 0, corrupt = 0;     // the score on the text and on the Compare sentence
+    std::vector<float> diffs;         // [L*H] the score with that one head patched (layer-major)
+    int next = -1;                    // next head to run; -1: not started; L*H: done
+    double ms = 0;                    // time spent so far
+    std::string status;               // progress, or why it cannot run
+};
 
 struct App {
     // ---- models --------------------------------------------------------------------------------
@@ -77,6 +93,17 @@ struct App {
     // ---- derived per run -------------------------------------------------------------------------
     std::vector<std::string> token_bytes;  // [T] raw bytes of each token (labels)
 
+    // ---- interventions (the Intervene mode) ----------------------------------------------------------
+    bool intervene = false;           // clicks ablate heads (Model grid) and knock out cells (Matrix)
+    Interventions iv;                 // ablations (zero or mean) and knock-outs, applied to every run of the text
+    Capture base_cap;                 // while iv is not empty: the same text without them (the "before")
+    InterventionEffects effects;      // before vs after, while iv is not empty
+    AppPatch patch;
+    // head roles of the current model on the role probes (computed on first use)
+    std::vector<HeadRoles> roles;
+    HeadRoles roles_uniform;
+    const Model* roles_model = nullptr;
+
     uint64_t frames = 0;
     bool dark = true;
 };
@@ -102,7 +129,7 @@ void app_clamp(App& app);
 // The whole state as JSON (for window.attnlab.state()).
 std::string app_state_json(const App& app);
 // Applies a partial state {"view","layer","head","token","locked","temperature","top_k","top_p","seed",
-// "compare","aggregate"}: unknown keys are ignored, bad values keep the current one and add a line to
+// "compare","aggregate","intervene","ablate","ablate_mode","knockout"}: unknown keys are ignored, bad values keep the current one and add a line to
 // the returned notice ("" if all applied).
 std::string app_apply_json(App& app, const std::string& json);
 // Appends one sampled token (seeded by seed + generated count) to the text and re-runs.
@@ -113,5 +140,21 @@ void app_set_compare(App& app, const std::string& text);
 // Tokens, ids, attention (all heads, or only the selected one) and logits/top-k: the schema of
 // `attnlab run --json` (one writer: model/capture_json.h), so a figure's numbers can be checked against the CLI.
 std::string app_export_json(const App& app, bool all_heads);
+// ---- interventions ----------------------------------------------------------------------------------
+// Toggles the ablation of (layer, head) / the knock-out of one attention edge, and re-runs.
+void app_toggle_ablation(App& app, int layer, int head);
+void app_toggle_knockout(App& app, int layer, int head, int query, int key);
+bool app_ablated(const App& app, int layer, int head);
+bool app_knocked_out(const App& app, int layer, int head, int query, int key);
+void app_clear_interventions(App& app);
+// Starts patching every head: the text as the clean run, the Compare sentence (same token count) as
+// the source; false + app.patch.status if it cannot run.
+bool app_patch_start(App& app, int tok_a, int tok_b);
+// Runs patched heads until budget_ms has passed (at least one); returns true while heads are left.
+bool app_patch_step(App& app, double budget_ms);
+void app_patch_cancel(App& app);
+// Head roles of the current model (computed once per model on the role probes).
+const std::vector<HeadRoles>& app_roles(App& app);
+
 // In words, what is selected (for the screen-reader mirror).
 std::string app_describe(const App& app);

@@ -39,13 +39,15 @@ static uint64_t state_signature(const App& a) {
     };
     auto str = [&](const std::string& s) { bytes(s.data(), s.size()), bytes("\0", 1); };
     int ints[] = {a.model_index, (int)a.models.size(), a.view, a.layer, a.head, a.hover_token, a.locked_token,
-                  (int)a.ids.size(), a.truncated, a.aggregate, a.generated, a.compare_token, a.sampling.top_k, a.top_n};
+                  (int)a.ids.size(), a.truncated, a.aggregate, a.generated, a.compare_token, a.sampling.top_k, a.top_n,
+                  a.intervene, a.iv.ablate_mean, a.patch.next};
     bytes(ints, sizeof ints);
     float floats[] = {a.sampling.temperature, a.sampling.top_p};
     bytes(floats, sizeof floats);
     bytes(&a.sampling.seed, sizeof a.sampling.seed);
     bytes(&a.last_run_ms, sizeof a.last_run_ms);  // every re-run (new capture, row, top tokens)
-    str(a.text), str(a.notice), str(a.model_status), str(a.compare_text);
+    str(a.text), str(a.notice), str(a.model_status), str(a.compare_text), str(a.patch.status);
+    str(format_heads(a.iv.ablate)), str(format_edges(a.iv.knockout));
     return h;
 }
 

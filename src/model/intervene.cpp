@@ -2,6 +2,7 @@
 #include "model/intervene.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 #include <sstream>
@@ -50,30 +51,34 @@ bool interventions_check(const Interventions& iv, const GPT2Config& cfg, int T, 
     return true;
 }
 
-std::string interventions_key(const Interventions& iv) {
-    std::set<std::pair<int, int>> ab, pa;                       // sorted, duplicates merged
-    for (const HeadRef& r : iv.ablate) ab.insert({r.layer, r.head});
-    for (const HeadRef& r : iv.patch) pa.insert({r.layer, r.head});
-    std::set<std::tuple<int, int, int, int>> ko;
-    for (const AttentionEdge& e : iv.knockout) ko.insert({e.layer, e.head, e.query, e.key});
+std::string format_heads(const std::vector<HeadRef>& heads) {
+    std::set<std::pair<int, int>> sorted;  // sorted, duplicates merged
+    for (const HeadRef& r : heads) sorted.insert({r.layer, r.head});
     std::ostringstream o;
-    if (!ab.empty()) {
-        o << "ablate=" << (iv.ablate_mean ? "mean:" : "zero:");
-        const char* sep = "";
-        for (auto& p : ab) o << sep << p.first << "." << p.second, sep = ",";
-    }
-    if (!ko.empty()) {
-        o << (ab.empty() ? "" : ";") << "knockout=";
-        const char* sep = "";
-        for (auto& e : ko)
-            o << sep << std::get<0>(e) << "." << std::get<1>(e) << ":" << std::get<2>(e) << ":" << std::get<3>(e), sep = ",";
-    }
-    if (!pa.empty()) {
-        o << (ab.empty() && ko.empty() ? "" : ";") << "patch=";
-        const char* sep = "";
-        for (auto& p : pa) o << sep << p.first << "." << p.second, sep = ",";
-    }
+    const char* sep = "";
+    for (auto& p : sorted) o << sep << p.first << "." << p.second, sep = ",";
     return o.str();
+}
+
+std::string format_edges(const std::vector<AttentionEdge>& edges) {
+    std::set<std::tuple<int, int, int, int>> sorted;
+    for (const AttentionEdge& e : edges) sorted.insert({e.layer, e.head, e.query, e.key});
+    std::ostringstream o;
+    const char* sep = "";
+    for (auto& e : sorted)
+        o << sep << std::get<0>(e) << "." << std::get<1>(e) << ":" << std::get<2>(e) << ":" << std::get<3>(e), sep = ",";
+    return o.str();
+}
+
+std::string interventions_key(const Interventions& iv) {
+    std::string out;
+    auto part = [&](const std::string& name, const std::string& list) {
+        if (!list.empty()) out += (out.empty() ? "" : ";") + name + "=" + list;
+    };
+    part("ablate", iv.ablate.empty() ? "" : (iv.ablate_mean ? "mean:" : "zero:") + format_heads(iv.ablate));
+    part("knockout", format_edges(iv.knockout));
+    part("patch", format_heads(iv.patch));
+    return out;
 }
 
 // A non-negative decimal integer below 1e6 that fills [b, e) exactly.
@@ -146,6 +151,57 @@ bool patch_scan(const Model& m, const std::vector<int>& ids, const Capture& sour
         iv.patch[0] = {i / m.cfg.n_head, i % m.cfg.n_head};
         if (!model_forward_iv(m, ids, opt, iv, cap, err)) return false;
         diffs[i] = cap.logits[tok_a] - cap.logits[tok_b];
+    }
+    return true;
+}
+
+float capture_text_loss(const Capture& cap) {
+    const int T = cap.T, V = cap.V;
+    if (T < 2 || (int)cap.ids.size() != T || cap.logits.size() != (size_t)T * V) return NAN;
+    double sum = 0;
+    for (int t = 0; t + 1 < T; t++) {
+        const float* z = cap.logits.data() + (size_t)t * V;
+        const float mx = *std::max_element(z, z + V);
+        double e = 0;
+        for (int v = 0; v < V; v++) e += std::exp((double)(z[v] - mx));
+        sum += std::log(e) + mx - z[cap.ids[t + 1]];  // -log softmax(z)[next]
+    }
+    return (float)(sum / (T - 1));
+}
+
+bool intervention_effects(const Capture& before, const Capture& after, int n_changes, InterventionEffects& out,
+                          std::string& err) {
+    out = InterventionEffects();
+    if (before.T != after.T || before.L != after.L || before.H != after.H || before.V != after.V ||
+        before.ids != after.ids || before.T == 0 || before.logits.size() < (size_t)before.V ||
+        after.logits.size() < (size_t)after.V) {
+        err = "effects: the two runs are not of the same text and model";
+        return false;
+    }
+    const int T = before.T, V = before.V;
+    out.loss_before = capture_text_loss(before), out.loss_after = capture_text_loss(after);
+    // next-token distributions at the last position (plain softmax: the model's own distribution)
+    std::vector<float> pb, pa;
+    SamplingParams plain;
+    sampling_distribution(before.logits.data() + before.logits.size() - V, V, plain, pb);
+    sampling_distribution(after.logits.data() + after.logits.size() - V, V, plain, pa);
+    std::vector<int> order(V);
+    for (int i = 0; i < V; i++) order[i] = i;
+    const int k = std::clamp(n_changes, 0, V);
+    auto moved = [&](int i) { return std::fabs(pa[i] - pb[i]); };
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [&](int a, int b) { return moved(a) != moved(b) ? moved(a) > moved(b) : a < b; });
+    for (int i = 0; i < k; i++) out.changes.push_back({order[i], pb[order[i]], pa[order[i]]});
+    if (capture_head_weights(before, 0, 0) && capture_head_weights(after, 0, 0)) {
+        for (int l = 0; l < before.L; l++)
+            for (int h = 0; h < before.H; h++) {
+                const float *wb = capture_head_weights(before, l, h), *wa = capture_head_weights(after, l, h);
+                float d = 0;
+                for (size_t i = 0; i < (size_t)T * T; i++) d = std::max(d, std::fabs(wa[i] - wb[i]));
+                if (d > EFFECT_MAP_EPS) out.maps.push_back({l, h, d});
+            }
+        std::stable_sort(out.maps.begin(), out.maps.end(),
+                         [](const MapChange& a, const MapChange& b) { return a.max_diff > b.max_diff; });
     }
     return true;
 }

@@ -37,6 +37,9 @@ bool interventions_check(const Interventions& iv, const GPT2Config& cfg, int T, 
 // A canonical text of the interventions (sorted, duplicates merged), e.g. "ablate=zero:0.1,1.3;knockout=1.1:5:2":
 // equal for equal experiments; what a capture records and the reuse path compares.
 std::string interventions_key(const Interventions& iv);
+// The lists in that form, sorted with duplicates merged: "0.1,1.3" and "1.1:5:2,2.0:3:3" (what parse_* read).
+std::string format_heads(const std::vector<HeadRef>& heads);
+std::string format_edges(const std::vector<AttentionEdge>& edges);
 // Parsers for the CLI and share links: "L.H,L.H" and "L.H:Q:K,..." (false + err on anything else).
 bool parse_heads(const std::string& s, std::vector<HeadRef>& out, std::string& err);
 bool parse_edges(const std::string& s, std::vector<AttentionEdge>& out, std::string& err);
@@ -54,3 +57,31 @@ bool model_forward_reuse_iv(const Model& m, const std::vector<int>& ids, const C
 // and show progress. Returns false + err on bad arguments.
 bool patch_scan(const Model& m, const std::vector<int>& ids, const Capture& source, int tok_a, int tok_b, int begin,
                 int end, std::vector<float>& diffs, std::string& err);
+
+// What an intervention changed: the text's run without it (`before`) against the run with it (`after`),
+// same model and tokens.
+//   loss       mean next-token loss over the text in nats, -log p(ids[t+1] | ids[..t]) for t < T-1; NaN
+//              unless both captures hold every position's logits (CaptureOptions::logits_all) and T >= 2
+//   changes    the next tokens (after the last position) whose probability moved most, largest |Δp| first
+//   maps       every head whose attention weights moved by more than `map_eps` somewhere, largest first
+//              (an ablated head keeps its own map: the maps that change are those of later layers that
+//              read its output; a knock-out changes its own head's row)
+struct TokenChange {
+    int id = 0;
+    float before = 0, after = 0;
+};
+struct MapChange {
+    int layer = 0, head = 0;
+    float max_diff = 0;  // largest |w_after - w_before| over the head's [T, T] weights
+};
+struct InterventionEffects {
+    float loss_before = 0, loss_after = 0;
+    std::vector<TokenChange> changes;
+    std::vector<MapChange> maps;
+};
+constexpr float EFFECT_MAP_EPS = 1e-4f;
+// False + err when the captures do not belong to one text and model (T, shape, ids).
+bool intervention_effects(const Capture& before, const Capture& after, int n_changes, InterventionEffects& out,
+                          std::string& err);
+// Mean next-token loss of a capture's text (as above); NaN without every position's logits or with T < 2.
+float capture_text_loss(const Capture& cap);
