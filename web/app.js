@@ -270,7 +270,8 @@
     const d = e.data;
     if (!d || typeof d !== 'object' || d.type !== 'attnlab:set') return;
     const partial = {};
-    for (const k of ['view', 'layer', 'head', 'token', 'temperature', 'top_k', 'top_p', 'seed', 'compare', 'aggregate'])
+    for (const k of ['view', 'layer', 'head', 'token', 'temperature', 'top_k', 'top_p', 'seed', 'compare', 'aggregate',
+                     'intervene', 'ablate', 'ablate_mode', 'knockout'])
       if (k in d) partial[k] = d[k];
     if (typeof d.text === 'string') setText(d.text);
     const notice = Object.keys(partial).length ? apply(partial) : '';
@@ -400,6 +401,13 @@ a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #cc
     return notice;
   }
   function step() { mod._attnlab_step(); window.attnlabTextChanged(); }
+  // Activation patching of every head (the Compare sentence as the source), a few heads per frame:
+  // returns '' once started, else why not; state().patch shows the progress and the results.
+  function patch(tokA, tokB) {
+    const r = mod.UTF8ToString(mod._attnlab_patch_start(tokA | 0, tokB | 0));
+    afterChange();
+    return r;
+  }
   window.attnlabTextChanged = () => { const st = state(); textEl.value = st.text; afterChange(st); };
 
   // For web/loader.js (bring-your-own model): the module and the low-level calls it needs.
@@ -419,6 +427,8 @@ a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #cc
     state,
     apply,
     step,
+    patch,
+    patchCancel() { mod._attnlab_patch_cancel(); afterChange(); },
     shareUrl: () => shareUrl(),
     exportPng, exportSvg, exportJson, exportHtml,
     embedCode: () => embedCode(),

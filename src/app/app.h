@@ -30,7 +30,7 @@ int app_view_from_name(const char* name);  // -1 if unknown
 // Activation patching over every head, with the Compare sentence as the source run: one head at a time
 // (app_patch_step), so the page shows progress and can cancel.
 struct AppPatch {
-    int tok_a = -1, tok_b = -1;       // the score: logit[tok_a] - logit[tok_b] at the last position
+    int tok_a = -1, tok_b = -1;       // the score: logit[tok_a] - logit[tok_b] at the last position (the page's picks)
     std::vector<int> ids;             // the text it was started on (results for another text are dropped)
     const Model* model = nullptr;
     Capture source;                   // the Compare sentence's run (every head's z)

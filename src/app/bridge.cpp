@@ -93,6 +93,13 @@ EMSCRIPTEN_KEEPALIVE double attnlab_view_rect(int i) { return ui_view_rect(i); }
 
 EMSCRIPTEN_KEEPALIVE void attnlab_step() { app_step(g_app); }
 
+// Patching every head (the frames run it, a few heads each): "" once started, else why it cannot run.
+EMSCRIPTEN_KEEPALIVE const char* attnlab_patch_start(int tok_a, int tok_b) {
+    g_json = app_patch_start(g_app, tok_a, tok_b) ? "" : g_app.patch.status;
+    return g_json.c_str();
+}
+EMSCRIPTEN_KEEPALIVE void attnlab_patch_cancel() { app_patch_cancel(g_app); }
+
 EMSCRIPTEN_KEEPALIVE void attnlab_set_dark(int dark) {
     g_app.dark = dark != 0;
     ui_init(g_app);

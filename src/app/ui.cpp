@@ -15,6 +15,7 @@
 #include "app/draw_scene.h"
 #include "imgui.h"
 #include "imgui_internal.h"  // ImGuiContext::LogBuffer (ui_view_text)
+#include "model/capture_json.h"  // capture_top_ids
 #include "viz/svg.h"
 #include "viz/views.h"
 
@@ -87,6 +88,7 @@ static uint64_t capture_key(const App& app) {
     mix(app.dark);
     mix(app.ids.size());
     for (int id : app.ids) mix((uint64_t)id);
+    for (char c : app.cap.interventions) mix((uint64_t)(unsigned char)c);  // an intervention changes the maps
     return h | 1;
 }
 
@@ -132,6 +134,12 @@ static void ui_header(App& app, const Model* m) {
     ImGui::SameLine();
     if (ImGui::SmallButton("?")) g_help = !g_help;
     ImGui::SameLine();
+    bool iv_on = app.intervene;
+    if (iv_on) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+    if (ImGui::SmallButton("Intervene")) app.intervene = !app.intervene;
+    if (iv_on) ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Turn heads off and cut attention edges, and see what changes");
+    ImGui::SameLine();
     ImGui::TextDisabled("%s · %d×%d · d_model %d · %d tokens · %.1f ms", m->name.c_str(), m->cfg.n_layer,
                         m->cfg.n_head, m->cfg.n_embd, (int)app.ids.size(), app.last_run_ms);
 }
@@ -146,7 +154,8 @@ static void ui_help() {
                            "Esc     unlock the selected token\n"
                            "hover   a token anywhere highlights it everywhere\n"
                            "click   lock a token (click again to unlock); tap on touch screens\n"
-                           "Model view: click a thumbnail to open that head's matrix");
+                           "Model view: click a thumbnail to open that head's matrix\n"
+                           "Intervene: clicks in Model turn a head off; clicks in Matrix cut one attention edge");
     ImGui::End();
 }
 
@@ -254,6 +263,11 @@ static void view_matrix(App& app, const VizTheme& th, float w) {
     o.raster = &g_matrix_raster;
     o.raster_key = capture_key(app) * 31 + (uint64_t)app.layer * 4096 + (uint64_t)app.head;
     o.px_per_unit = ImGui::GetIO().DisplayFramebufferScale.x;
+    static std::vector<int> knocked;  // this head's knocked-out (query, key) pairs
+    knocked.clear();
+    for (const AttentionEdge& e : app.iv.knockout)
+        if (e.layer == app.layer && e.head == app.head) knocked.push_back(e.query), knocked.push_back(e.key);
+    o.knocked = knocked.data(), o.n_knocked = (int)knocked.size() / 2;
     bool wide = w > 720;
     float mw = wide ? w * 0.62f : w;
     float avail_h = ImGui::GetContentRegionAvail().y;
@@ -267,12 +281,29 @@ static void view_matrix(App& app, const VizTheme& th, float w) {
     scene_fit(g_scene, table);
     VizHit hit = scene_show(g_scene, "##matrix");
     app.matrix_hover_row = app.matrix_hover_col = -1;
-    if (hit.kind == VIZ_HIT_CELL) {
+    if (hit.kind == VIZ_HIT_CELL && app.intervene) {  // a click cuts (or restores) this edge
+        app.matrix_hover_row = hit.row, app.matrix_hover_col = hit.col;
+        app.hover_token = hit.row;
+        if (hit.col <= hit.row) {
+            ImGui::SetTooltip("Click to %s the edge %s \xE2\x86\x92 %s", app_knocked_out(app, app.layer, app.head, hit.row, hit.col) ? "restore" : "cut",
+                              token_text(app, hit.row).c_str(), token_text(app, hit.col).c_str());
+            if (clicked()) app_toggle_knockout(app, app.layer, app.head, hit.row, hit.col);
+        }
+    } else if (hit.kind == VIZ_HIT_CELL) {
         app.matrix_hover_row = hit.row, app.matrix_hover_col = hit.col;
         token_pointer(app, hit.row);
     }
     if (hit.kind == VIZ_HIT_ROW_LABEL) token_pointer(app, hit.row);
     if (hit.kind == VIZ_HIT_COL_LABEL) token_pointer(app, hit.col);
+}
+
+// Badge spelling of a role name (model/roles.h).
+static const char* role_short(const char* role) {
+    static const char* const NAMES[][2] = {{"previous_token", "prev"}, {"duplicate_token", "dup"}, {"induction", "induct"},
+                                           {"first_token", "first"},   {"self", "self"},           {"local", "local"}};
+    for (auto& n : NAMES)
+        if (strcmp(role, n[0]) == 0) return n[1];
+    return role;
 }
 
 static void view_model(App& app, const VizTheme& th, float w) {
@@ -283,13 +314,39 @@ static void view_model(App& app, const VizTheme& th, float w) {
     o.raster = &g_model_raster;
     o.raster_key = capture_key(app);
     o.px_per_unit = ImGui::GetIO().DisplayFramebufferScale.x;
+    // Intervene mode: ablated heads crossed out; every head's top role as a badge.
+    static std::vector<uint8_t> crossed;
+    static std::vector<std::string> badges;
+    const int L = app.cap.L, H = app.cap.H;
+    if (app.intervene) {
+        crossed.assign((size_t)L * H, 0);
+        for (const HeadRef& r : app.iv.ablate)
+            if (r.layer < L && r.head < H) crossed[(size_t)r.layer * H + r.head] = 1;
+        const std::vector<HeadRoles>& roles = app_roles(app);
+        badges.assign((size_t)L * H, std::string());
+        for (size_t i = 0; i < roles.size() && i < badges.size(); i++) {
+            char b[48];
+            snprintf(b, sizeof b, "%s %.2f", role_short(roles[i].top_role(app.roles_uniform)),
+                     roles[i].top_score(app.roles_uniform));
+            badges[i] = b;
+        }
+        o.crossed = crossed.data(), o.badges = badges.data();
+    }
     g_scene.clip = visible_rect();
     VizRect used = viz_model_view_build(g_scene, app.cap, o, VizRect{0, 0, w, ImGui::GetContentRegionAvail().y}, th);
     scene_fit(g_scene, used);
     VizHit hit = scene_show(g_scene, "##model");
     hover_layer = hit.kind == VIZ_HIT_THUMB ? hit.layer : -1;
     hover_head = hit.kind == VIZ_HIT_THUMB ? hit.head : -1;
-    if (hit.kind == VIZ_HIT_THUMB) {
+    if (hit.kind == VIZ_HIT_THUMB && app.intervene) {
+        const bool off = app_ablated(app, hit.layer, hit.head);
+        ImGui::SetTooltip("Layer %d, head %d: click to turn it %s (%s ablation)", hit.layer, hit.head, off ? "back on" : "off",
+                          app.iv.ablate_mean ? "mean" : "zero");
+        if (clicked()) {
+            app.layer = hit.layer, app.head = hit.head;
+            app_toggle_ablation(app, hit.layer, hit.head);
+        }
+    } else if (hit.kind == VIZ_HIT_THUMB) {
         ImGui::SetTooltip("Layer %d, head %d: click to open", hit.layer, hit.head);
         if (clicked()) app.layer = hit.layer, app.head = hit.head, app.view = VIEW_MATRIX;
     }
@@ -514,11 +571,230 @@ static void view_compare(App& app, const Model* m, const VizTheme& th, float w) 
 
 // ---- export ---------------------------------------------------------------------------------------
 // The current view's scene as SVG (empty if the view drew no scene: the tokens view is text only).
+
+// ---- Intervene panel: the experiment, its effects, patching, head roles --------------------------------
+static VizScene g_patch_scene;
+
+static std::string vocab_label(const Model* m, int id) {
+    std::string out;
+    const std::string& b = tokenizer_token_bytes(m->tok, id);
+    viz_token_label(b.data(), (int)b.size(), out);
+    return out;
+}
+
+// A combo of the text's most likely next tokens (what a logit difference is usually taken between).
+static void token_combo(const char* label, const App& app, const Model* m, int& id) {
+    static std::vector<int> top;
+    top = capture_top_ids(app.probs, 10);
+    if (id < 0 && !top.empty()) id = top[std::min<int>(label[0] == 'B' ? 1 : 0, (int)top.size() - 1)];
+    ImGui::SetNextItemWidth(130);
+    if (ImGui::BeginCombo(label, id >= 0 ? vocab_label(m, id).c_str() : "")) {
+        for (int t : top)
+            if (ImGui::Selectable((vocab_label(m, t) + "##" + std::to_string(t)).c_str(), t == id)) id = t;
+        ImGui::EndCombo();
+    }
+}
+
+static void intervene_effects(App& app, const Model* m) {
+    if (app.base_cap.T == 0) {
+        ImGui::TextDisabled("No intervention yet: the runs before and after are the same.");
+        return;
+    }
+    const InterventionEffects& e = app.effects;
+    if (std::isfinite(e.loss_before) && std::isfinite(e.loss_after))
+        ImGui::Text("Text loss: %.3f \xE2\x86\x92 %.3f nats per token (%+.3f)", e.loss_before, e.loss_after,
+                    e.loss_after - e.loss_before);
+    else
+        ImGui::TextDisabled("Text loss: needs at least two tokens (and, for big models, a shorter text).");
+    ImGui::TextUnformatted("Next token, before \xE2\x86\x92 after:");
+    if (ImGui::BeginTable("effects", 4, ImGuiTableFlags_Borders | ImGuiTableFlags_SizingFixedFit)) {
+        ImGui::TableSetupColumn("token");
+        ImGui::TableSetupColumn("before");
+        ImGui::TableSetupColumn("after");
+        ImGui::TableSetupColumn("change");
+        ImGui::TableHeadersRow();
+        for (const TokenChange& c : e.changes) {
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(vocab_label(m, c.id).c_str());
+            ImGui::TableNextColumn();
+            ImGui::Text("%.1f%%", c.before * 100);
+            ImGui::TableNextColumn();
+            ImGui::Text("%.1f%%", c.after * 100);
+            ImGui::TableNextColumn();
+            ImVec4 col = c.after >= c.before ? ImVec4(0.45f, 0.8f, 0.45f, 1) : ImVec4(0.95f, 0.45f, 0.4f, 1);
+            ImGui::TextColored(col, "%+.1f", (c.after - c.before) * 100);
+        }
+        ImGui::EndTable();
+    }
+    if (e.maps.empty()) {
+        ImGui::TextUnformatted("No attention map changed (a head's own map never does when it is turned off: only "
+                               "later layers read its output).");
+        return;
+    }
+    ImGui::TextWrapped("%d attention maps changed (largest change in a weight); click one to open it:", (int)e.maps.size());
+    for (size_t i = 0; i < e.maps.size() && i < 12; i++) {
+        const MapChange& c = e.maps[i];
+        char b[48];
+        snprintf(b, sizeof b, c.max_diff < 0.01f ? "L%d H%d %.1e" : "L%d H%d %.2f", c.layer, c.head, c.max_diff);
+        if (i % 3) ImGui::SameLine();
+        if (ImGui::SmallButton(b)) app.layer = c.layer, app.head = c.head, app.view = VIEW_MATRIX;
+    }
+}
+
+static void intervene_patching(App& app, const Model* m, const VizTheme& th, float w) {
+    ImGui::TextWrapped("Source: the Compare sentence \"%s\" (%d tokens; the text has %d). Each head's output is "
+                       "taken from it, one head at a time, and the logit difference between two next tokens is measured.",
+                       app.compare_text.c_str(), (int)app.compare_spans.size(), (int)app.ids.size());
+    AppPatch& p = app.patch;  // tok_a / tok_b: the learner's picks (-1: the two most likely next tokens)
+    token_combo("A##patch", app, m, p.tok_a);
+    ImGui::SameLine();
+    ImGui::TextUnformatted("minus");
+    ImGui::SameLine();
+    token_combo("B##patch", app, m, p.tok_b);
+    const int n = (int)p.diffs.size();
+    const bool running = p.next >= 0 && p.next < n;
+    if (running) {
+        if (ImGui::Button("Cancel")) app_patch_cancel(app);
+    } else if (ImGui::Button("Patch every head")) {
+        app_patch_start(app, p.tok_a, p.tok_b);
+    }
+    if (!p.status.empty()) {
+        ImGui::SameLine();
+        ImGui::TextWrapped("%s", p.status.c_str());
+    }
+    if (n > 0 && p.next > 0) {
+        ImGui::ProgressBar((float)p.next / n, ImVec2(-1, 0));
+        // share of the way from the text's score to the Compare sentence's that patching one head goes
+        static std::vector<float> share;
+        share.resize(n);
+        const float span = p.corrupt - p.clean;
+        const bool rel = std::fabs(span) > 1e-4f;
+        for (int i = 0; i < n; i++) share[i] = rel ? (p.diffs[i] - p.clean) / span : p.diffs[i] - p.clean;
+        ImGui::TextWrapped("logit[%s] \xE2\x88\x92 logit[%s]: %.2f on the text, %.2f on the Compare sentence",
+                    vocab_label(m, p.tok_a).c_str(), vocab_label(m, p.tok_b).c_str(), p.clean, p.corrupt);
+        viz_scene_clear(g_patch_scene);
+        g_patch_scene.clip = VizRect{0, 0, 0, 0};
+        const char* title = rel ? "Patch effect (1 = the whole change to the Compare sentence's score)"
+                                : "Patch effect (change in the logit difference)";
+        VizRect used = viz_head_grid_build(g_patch_scene, share.data(), app.cap.L, app.cap.H, p.next, rel ? 1.0f : 0.0f,
+                                           title, VizRect{0, 0, w, 0}, th);
+        scene_fit(g_patch_scene, used);
+        VizHit hit = scene_show(g_patch_scene, "##patch");
+        if (hit.kind == VIZ_HIT_THUMB && hit.layer * app.cap.H + hit.head < p.next) {
+            const int i = hit.layer * app.cap.H + hit.head;
+            ImGui::SetTooltip("Layer %d, head %d patched: logit difference %.3f (%+.3f)", hit.layer, hit.head, p.diffs[i],
+                              p.diffs[i] - p.clean);
+        }
+    }
+}
+
+static void intervene_roles(App& app) {
+    const std::vector<HeadRoles>& roles = app_roles(app);
+    if (roles.empty()) return;
+    static const char* COLS[] = {"head", "top role", "prev", "dup", "induct", "first", "self", "local"};
+    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY |
+                                  ImGuiTableFlags_SizingFixedFit;
+    if (!ImGui::BeginTable("roles", 8, flags, ImVec2(0, std::min(260.0f, ImGui::GetTextLineHeightWithSpacing() * (roles.size() + 2))))) return;
+    for (int c = 0; c < 8; c++) ImGui::TableSetupColumn(COLS[c], c == 0 ? ImGuiTableColumnFlags_DefaultSort : 0);
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableHeadersRow();
+    static std::vector<int> order;
+    order.resize(roles.size());
+    for (size_t i = 0; i < order.size(); i++) order[i] = (int)i;
+    auto score = [&](int i, int col) -> float {
+        const HeadRoles& r = roles[i];
+        switch (col) {
+        case 1: return r.top_score(app.roles_uniform);
+        case 2: return r.previous_token;
+        case 3: return r.duplicate_token;
+        case 4: return r.induction;
+        case 5: return r.first_token;
+        case 6: return r.self;
+        case 7: return r.local;
+        default: return (float)-i;  // head order
+        }
+    };
+    if (ImGuiTableSortSpecs* ss = ImGui::TableGetSortSpecs(); ss && ss->SpecsCount > 0) {
+        const int col = ss->Specs[0].ColumnIndex;
+        const bool asc = ss->Specs[0].SortDirection == ImGuiSortDirection_Ascending;
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+            return col == 0 ? (asc ? a < b : a > b) : (asc ? score(a, col) < score(b, col) : score(a, col) > score(b, col));
+        });
+    }
+    for (int i : order) {
+        const HeadRoles& r = roles[i];
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        char b[24];
+        snprintf(b, sizeof b, "L%d H%d", r.layer, r.head);
+        if (ImGui::Selectable(b, r.layer == app.layer && r.head == app.head, ImGuiSelectableFlags_SpanAllColumns))
+            app.layer = r.layer, app.head = r.head;
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(role_short(r.top_role(app.roles_uniform)));
+        for (float v : {r.previous_token, r.duplicate_token, r.induction, r.first_token, r.self, r.local}) {
+            ImGui::TableNextColumn();
+            ImGui::Text("%.2f", v);
+        }
+    }
+    ImGui::EndTable();
+}
+
+static void intervene_like(App& app) {
+    std::vector<HeadSimilarity> like = heads_like(app.cap, app.layer, app.head);
+    if (like.empty()) return;
+    ImGui::Text("Heads like L%d H%d on this text (attention-pattern similarity):", app.layer, app.head);
+    for (size_t i = 0; i < like.size() && i < 6; i++) {
+        char b[40];
+        snprintf(b, sizeof b, "L%d H%d %.2f##like", like[i].layer, like[i].head, like[i].similarity);
+        if (i % 3) ImGui::SameLine();
+        if (ImGui::SmallButton(b)) app.layer = like[i].layer, app.head = like[i].head;
+    }
+}
+
+static void ui_intervene_panel(App& app, const Model* m, const VizTheme& th) {
+    const float w = ImGui::GetContentRegionAvail().x;
+    ImGui::TextWrapped("Intervene: in Model, click a head to turn it off; in Matrix, click a cell to cut that "
+                       "attention edge. Every change re-runs the model.");
+    ImGui::TextUnformatted("ablation:");
+    ImGui::SameLine();
+    int mode = app.iv.ablate_mean ? 1 : 0;
+    bool changed = ImGui::RadioButton("zero", &mode, 0);
+    ImGui::SameLine();
+    changed |= ImGui::RadioButton("mean over the text", &mode, 1);
+    if (changed && (mode == 1) != app.iv.ablate_mean) {
+        app.iv.ablate_mean = mode == 1;
+        app_rerun(app);
+    }
+    const std::string ab = format_heads(app.iv.ablate), ko = format_edges(app.iv.knockout);
+    if (ab.empty() && ko.empty()) {
+        ImGui::TextDisabled("Nothing is turned off.");
+    } else {
+        ImGui::TextWrapped("Off: %s%s%s%s%s", ab.empty() ? "" : "heads ", ab.c_str(), ab.empty() || ko.empty() ? "" : "; ",
+                           ko.empty() ? "" : "edges ", ko.c_str());
+        if (ImGui::SmallButton("Clear all")) app_clear_interventions(app);
+    }
+    ImGui::Separator();
+    intervene_effects(app, m);
+    ImGui::Separator();
+    intervene_like(app);
+    if (ImGui::CollapsingHeader("Patching: which heads carry the difference?", ImGuiTreeNodeFlags_DefaultOpen))
+        intervene_patching(app, m, th, w);
+    if (ImGui::CollapsingHeader("Head roles (on repeated random sequences)")) intervene_roles(app);
+}
+
 std::string ui_export_svg(const App& app) {
     std::string out;
     if (g_scene.prims.empty()) return out;
     VizTheme th = ui_theme(app);
     viz_svg_write(g_scene, out, &th.bg);
+    // a figure of an intervened run says so (the same canonical text as the JSON's "interventions")
+    const size_t open_end = out.find('>', out.find("<svg"));
+    if (!app.cap.interventions.empty() && open_end != std::string::npos) {
+        std::string desc = "<desc>interventions: ";
+        viz_xml_escape(app.cap.interventions.data(), (int)app.cap.interventions.size(), desc);
+        out.insert(open_end + 1, desc + "</desc>");
+    }
     return out;
 }
 
@@ -558,7 +834,22 @@ void ui_frame(App& app) {
     if (!app.notice.empty()) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "%s", app.notice.c_str());
     ui_chips(app, th);
     ImGui::Separator();
-    ImGui::BeginChild("##view", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+    // Patching runs a few heads per frame (8 ms), so the page stays responsive and shows progress.
+    if (app.patch.next >= 0 && app.patch.next < (int)app.patch.diffs.size()) app_patch_step(app, 8.0);
+    // Intervene: its panel beside the view on wide windows, above it on narrow ones.
+    std::string logged;
+    const float full_w = ImGui::GetContentRegionAvail().x;
+    const bool side = app.intervene && full_w >= 860;
+    const float panel_w = std::min(420.0f, full_w * 0.36f);
+    auto panel = [&](ImVec2 size) {
+        ImGui::BeginChild("##intervene", size, true);
+        if (g_log_view) ImGui::LogToBuffer();
+        ui_intervene_panel(app, m, th);
+        if (g_log_view) logged += ImGui::GetCurrentContext()->LogBuffer.c_str(), ImGui::LogFinish();
+        ImGui::EndChild();
+    };
+    if (app.intervene && !side) panel(ImVec2(0, std::max(160.0f, ImGui::GetContentRegionAvail().y * 0.45f)));
+    ImGui::BeginChild("##view", ImVec2(side ? full_w - panel_w - 8 : 0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
     ImVec2 view_pos = ImGui::GetWindowPos(), view_size = ImGui::GetWindowSize();
     g_view_rect[0] = view_pos.x, g_view_rect[1] = view_pos.y, g_view_rect[2] = view_size.x, g_view_rect[3] = view_size.y;
     if (g_log_view) ImGui::LogToBuffer();
@@ -579,10 +870,7 @@ void ui_frame(App& app) {
         case VIEW_COMPARE: view_compare(app, m, th, w); break;
         }
     }
-    if (g_log_view) {
-        g_view_text = ImGui::GetCurrentContext()->LogBuffer.c_str();
-        ImGui::LogFinish();
-    }
+    if (g_log_view) logged = ImGui::GetCurrentContext()->LogBuffer.c_str() + logged, ImGui::LogFinish();
     // Touch and mouse: dragging the view scrolls it (a tap still hovers/locks a token).
     ImGuiIO& io = ImGui::GetIO();
     if (ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem) && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 6.0f)) {
@@ -590,6 +878,11 @@ void ui_frame(App& app) {
         ImGui::SetScrollY(ImGui::GetScrollY() - io.MouseDelta.y);
     }
     ImGui::EndChild();
+    if (side) {
+        ImGui::SameLine();
+        panel(ImVec2(0, 0));
+    }
+    if (g_log_view) g_view_text = logged;
     ui_help();
     ImGui::End();
     (void)hover_before;

@@ -2,6 +2,7 @@
 #include "model/roles.h"
 
 #include <algorithm>
+#include <cmath>
 
 static const char* ROLE_NAMES[6] = {"previous_token", "duplicate_token", "induction", "first_token", "self", "local"};
 
@@ -107,4 +108,29 @@ bool head_roles(const Model& m, const std::vector<int>& text_ids, std::vector<He
     if (uniform) *uniform = acc[LH];
     out.assign(acc.begin(), acc.begin() + LH);
     return true;
+}
+
+std::vector<HeadSimilarity> heads_like(const Capture& cap, int layer, int head) {
+    std::vector<HeadSimilarity> out;
+    const float* a = capture_head_weights(cap, layer, head);
+    if (!a) return out;
+    const size_t n = (size_t)cap.T * cap.T;
+    auto norm = [&](const float* w) {
+        double s = 0;
+        for (size_t i = 0; i < n; i++) s += (double)w[i] * w[i];
+        return std::sqrt(s);
+    };
+    const double na = norm(a);
+    for (int l = 0; l < cap.L; l++)
+        for (int h = 0; h < cap.H; h++) {
+            if (l == layer && h == head) continue;
+            const float* b = capture_head_weights(cap, l, h);
+            double dot = 0;
+            for (size_t i = 0; i < n; i++) dot += (double)a[i] * b[i];
+            const double nb = norm(b);
+            out.push_back({l, h, na > 0 && nb > 0 ? (float)(dot / (na * nb)) : 0.0f});
+        }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const HeadSimilarity& x, const HeadSimilarity& y) { return x.similarity > y.similarity; });
+    return out;
 }

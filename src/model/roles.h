@@ -34,3 +34,13 @@ std::vector<std::vector<int>> role_probes(const GPT2Config& cfg, int count, uint
 // head attending evenly, on the same sequences. False + err if a forward fails.
 bool head_roles(const Model& m, const std::vector<int>& text_ids, std::vector<HeadRoles>& out, std::string& err,
                 int count = 4, uint64_t seed = 1, HeadRoles* uniform = nullptr);
+
+// "Heads like this one": every other head ranked by how alike its attention pattern is on the captured
+// text: the cosine similarity of the two heads' [T, T] weights (the rows are non-negative, so 1 is the
+// same pattern and 0 no overlap), best first. Empty when the capture has no weights or (layer, head)
+// is out of range.
+struct HeadSimilarity {
+    int layer = 0, head = 0;
+    float similarity = 0;
+};
+std::vector<HeadSimilarity> heads_like(const Capture& cap, int layer, int head);

@@ -246,6 +246,14 @@ VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vect
     if (o.hover_col >= 0 && o.hover_col < T)
         viz_rect_stroke(s, {gx + o.hover_col * cell, gy, cell, gw}, th.highlight, 2, 0, VIZ_ROLE_HIGHLIGHT, -1,
                         o.hover_col);
+    // Knocked-out cells: a cross in the highlight colour (their weight is already 0).
+    for (int i = 0; i < o.n_knocked; i++) {
+        const int r = o.knocked[2 * i], c = o.knocked[2 * i + 1];
+        if (r < 0 || r >= T || c < 0 || c >= T) continue;
+        const float x0 = gx + c * cell, y0 = gy + r * cell, in = cell * 0.18f, t = fmaxf(1.0f, cell * 0.08f);
+        viz_line(s, x0 + in, y0 + in, x0 + cell - in, y0 + cell - in, th.highlight, t, VIZ_ROLE_HIGHLIGHT, r, c);
+        viz_line(s, x0 + cell - in, y0 + in, x0 + in, y0 + cell - in, th.highlight, t, VIZ_ROLE_HIGHLIGHT, r, c);
+    }
     if (o.select_row >= 0 && o.select_row < T)
         viz_rect_stroke(s, {gx, gy + o.select_row * cell, gw, cell}, th.select, 2, 0, VIZ_ROLE_SELECTION,
                         o.select_row, -1);
@@ -492,6 +500,28 @@ VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelView
             }
         }
     }
+    // Ablated heads: dimmed and crossed out; role badges on the lower edge.
+    for (int l = 0; l < L; l++) {
+        for (int h = 0; h < H; h++) {
+            VizRect tr = {gx + h * pitch, gy + l * pitch, thumb, thumb};
+            if (s.clip.w > 0 && !viz_rect_overlaps(tr, s.clip)) continue;
+            if (o.crossed && o.crossed[l * H + h]) {
+                viz_rect_fill(s, tr, viz_color_alpha(th.bg, 0.55f), 0, VIZ_ROLE_HIGHLIGHT, l, h);
+                const float t = fmaxf(1.5f, thumb * 0.03f);
+                viz_line(s, tr.x, tr.y, tr.x + thumb, tr.y + thumb, th.select, t, VIZ_ROLE_HIGHLIGHT, l, h);
+                viz_line(s, tr.x + thumb, tr.y, tr.x, tr.y + thumb, th.select, t, VIZ_ROLE_HIGHLIGHT, l, h);
+            }
+            if (o.badges && !o.badges[l * H + h].empty() && thumb >= 36) {
+                std::string b = o.badges[l * H + h];
+                const float bs = fminf(ss, thumb * 0.2f);
+                if (!label_fit(b, bs, thumb - 4, th)) continue;
+                const float bw = text_w(th, b.data(), (int)b.size(), bs) + 4, bh = bs * 1.35f;
+                viz_rect_fill(s, {tr.x, tr.y + thumb - bh, bw, bh}, viz_color_alpha(th.panel, 0.85f), 0, VIZ_ROLE_LABEL, l, h);
+                viz_text(s, tr.x + 2, tr.y + thumb - bh * 0.5f, b.data(), (int)b.size(), bs, th.fg,
+                         VIZ_ANCHOR_LEFT | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_LABEL, l, h);
+            }
+        }
+    }
     // Outlines sit in the gap around the thumbnail (a stroke is centred on its rectangle): drawn over
     // it they hid the first key column and query row, where many heads put their weight.
     if (o.hover_layer >= 0 && o.hover_layer < L && o.hover_head >= 0 && o.hover_head < H)
@@ -501,6 +531,51 @@ VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelView
         viz_rect_stroke(s, {gx + o.sel_head * pitch - 2, gy + o.sel_layer * pitch - 2, thumb + 4, thumb + 4},
                         th.select, 2, 0, VIZ_ROLE_SELECTION, o.sel_layer, o.sel_head);
 
+    return {area.x, area.y, fmaxf(area.w, left + H * pitch), gy + L * pitch - area.y};
+}
+
+// ---- head grid of numbers -----------------------------------------------------------------------------
+
+VizRect viz_head_grid_build(VizScene& s, const float* values, int L, int H, int filled, float vmax, const char* title,
+                            VizRect area, const VizTheme& th) {
+    const float fs = th.font_size, ss = th.small_size;
+    float y = area.y;
+    viz_text(s, area.x, y, title, -1, fs, th.fg, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP, VIZ_ROLE_TITLE);
+    y += fs * 1.6f;
+    if (!values || L <= 0 || H <= 0) return {area.x, area.y, area.w, y - area.y};
+    if (vmax <= 0)
+        for (int i = 0; i < L * H && i < filled; i++) vmax = fmaxf(vmax, fabsf(values[i]));
+    vmax = fmaxf(vmax, 1e-6f);
+    const float left = text_w(th, "L00", 3, ss) + 6, top = ss * 1.6f;
+    const float pitch = clampf(fminf((area.w - left) / H, 64), 8, 64), cell = pitch - 2;
+    const float gx = area.x + left, gy = y + top;
+    for (int h = 0; h < H; h++)
+        viz_textf(s, gx + h * pitch + cell * 0.5f, gy - 2, ss, th.fg_muted, VIZ_ANCHOR_CENTER | VIZ_ANCHOR_BOTTOM,
+                  VIZ_ROLE_LABEL, -1, h, "H%d", h);
+    const VizColor pos = {217, 64, 51, 255}, neg = {51, 115, 230, 255};
+    for (int l = 0; l < L; l++) {
+        viz_textf(s, gx - 4, gy + l * pitch + cell * 0.5f, ss, th.fg_muted, VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_MIDDLE,
+                  VIZ_ROLE_LABEL, l, -1, "L%d", l);
+        for (int h = 0; h < H; h++) {
+            const int i = l * H + h;
+            VizRect r = {gx + h * pitch, gy + l * pitch, cell, cell};
+            viz_hit_add(s, r, {VIZ_HIT_THUMB, l, h, -1, -1});
+            if (i >= filled) {
+                viz_rect_stroke(s, r, th.grid, 1, 0, VIZ_ROLE_THUMB, l, h);
+                continue;
+            }
+            const float t = clampf(values[i] / vmax, -1, 1);
+            viz_rect_fill(s, r, th.panel, 0, VIZ_ROLE_THUMB, l, h);
+            viz_rect_fill(s, r, viz_color_alpha(t >= 0 ? pos : neg, fabsf(t)), 0, VIZ_ROLE_THUMB, l, h);
+            if (cell >= 30) {
+                char b[16];
+                snprintf(b, sizeof b, "%.2f", values[i]);
+                viz_text(s, r.x + cell * 0.5f, r.y + cell * 0.5f, b, -1, fminf(ss, cell * 0.3f),
+                         fabsf(t) > 0.6f ? VizColor{255, 255, 255, 255} : th.fg, VIZ_ANCHOR_CENTER | VIZ_ANCHOR_MIDDLE,
+                         VIZ_ROLE_VALUE, l, h);
+            }
+        }
+    }
     return {area.x, area.y, fmaxf(area.w, left + H * pitch), gy + L * pitch - area.y};
 }
 

@@ -41,6 +41,9 @@ struct VizMatrixOpts {
     VizRaster* raster = nullptr;
     uint64_t raster_key = 0;
     float px_per_unit = 1;
+    // Knocked-out cells (query, key) of this head: drawn with a cross (the weight itself is already 0).
+    const int* knocked = nullptr;          // pairs: query0, key0, query1, key1, ...
+    int n_knocked = 0;
 };
 
 // Heatmap of cap.weights[o.layer, o.head] with title "Layer l · head h".
@@ -105,6 +108,10 @@ struct VizModelViewOpts {
     VizRaster* raster = nullptr;
     uint64_t raster_key = 0;
     float px_per_unit = 1;                  // device pixels per logical unit (HiDPI)
+    // Interventions: crossed[l * H + h] != 0 draws that head crossed out (ablated); badges[l * H + h]
+    // (UTF-8, may be empty) is a short label drawn on the thumbnail's lower edge (a head's role).
+    const uint8_t* crossed = nullptr;
+    const std::string* badges = nullptr;
 };
 
 // Grid of L rows × H columns of tiny heatmaps, layer/head captions. Downsampled cells show the
@@ -113,6 +120,15 @@ struct VizModelViewOpts {
 // only when the raster is stale, then L·H image prims.
 VizRect viz_model_view_build(VizScene& s, const Capture& cap, const VizModelViewOpts& o, VizRect area,
                              const VizTheme& th);
+
+// ---- head grid of numbers (activation patching) ------------------------------------------------------
+
+// L rows × H columns of cells coloured by values[l * H + h] on a diverging scale (blue negative, red
+// positive, |v| / vmax; vmax <= 0: the largest |v|), the value printed where a cell is wide enough,
+// `title` above. Cells are VIZ_ROLE_THUMB and hit as VIZ_HIT_THUMB (layer, head); cells at or after
+// `filled` (layer-major) are not computed yet and drawn empty.
+VizRect viz_head_grid_build(VizScene& s, const float* values, int L, int H, int filled, float vmax, const char* title,
+                            VizRect area, const VizTheme& th);
 
 // ---- row table (the hovered matrix row, as numbers) ------------------------------------------------
 

@@ -74,11 +74,13 @@ addEventListener('message', (e) => { if (e.source === document.getElementById('f
   assert.ok(await frame.evaluate(() => document.body.classList.contains('embed')));
   assert.equal(await frame.evaluate(() => window.attnlab.state().text), 'I have a dog');
   await page.evaluate(() => document.getElementById('f').contentWindow.postMessage(
-    { type: 'attnlab:set', text: 'It was raining.', view: 'heads', layer: 1, token: 1, code: 'window.evil=1' }, '*'));
+    { type: 'attnlab:set', text: 'It was raining.', view: 'heads', layer: 1, token: 1, code: 'window.evil=1',
+      ablate: '1.1', knockout: '0.0:2:1' }, '*'));
   await page.waitForFunction(() => window.events.some((e) => e.type === 'attnlab:applied'));
   const st = await frame.evaluate(() => ({ ...window.attnlab.state(), evil: window.evil }));
   assert.equal(st.text, 'It was raining.'); assert.equal(st.view, 'heads'); assert.equal(st.layer, 1);
   assert.equal(st.evil, undefined);
+  assert.equal(st.interventions, 'ablate=zero:1.1;knockout=0.0:2:1', 'the message\'s interventions are applied');
   await page.waitForFunction(() => window.events.some((e) => e.type === 'attnlab:selection' && e.view === 'heads'));
   const code = await frame.evaluate(() => window.attnlab.embedCode());
   assert.match(code, /^<iframe src="[^"]*embed=1[^"]*" title="[^"]+" width="100%" height="\d+" loading="lazy"/);

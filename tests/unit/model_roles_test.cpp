@@ -61,3 +61,20 @@ TEST(ModelRoles, ProbesAreSeededRepeatsAndTextCounts) {
 }
 
 }  // namespace
+
+// "Heads like this one": cosine similarity of [T, T] patterns, worked by hand on three 2-token heads.
+TEST(ModelRoles, HeadsLikeRanksByPatternSimilarity) {
+    Capture cap;
+    cap.T = 2, cap.L = 1, cap.H = 3;
+    cap.weights = {1, 0, 0, 1,   // head 0: each token attends to itself
+                   1, 0, 1, 0,   // head 1: everything to the first token; cos with head 0 = 1 / (√2 √2) = 0.5
+                   1, 0, 0, 1};  // head 2: like head 0
+    std::vector<HeadSimilarity> like = heads_like(cap, 0, 0);
+    ASSERT_EQ(like.size(), 2u);
+    EXPECT_EQ(like[0].head, 2);
+    EXPECT_FLOAT_EQ(like[0].similarity, 1.0f);
+    EXPECT_EQ(like[1].head, 1);
+    EXPECT_FLOAT_EQ(like[1].similarity, 0.5f);
+    EXPECT_TRUE(heads_like(cap, 0, 3).empty());
+    EXPECT_TRUE(heads_like(Capture(), 0, 0).empty());
+}

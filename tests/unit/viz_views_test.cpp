@@ -659,3 +659,52 @@ TEST(VizScene, RebuildingAFrameReusesEveryBuffer) {
     EXPECT_EQ((const void*)s.hits.data(), h);
     EXPECT_EQ((const void*)work.a.data(), w);
 }
+
+// Intervene mode: an ablated head is crossed out (two lines over its thumbnail), a badge labels each head.
+TEST(VizModelView, AblatedHeadsCrossedAndRoleBadges) {
+    const int T = 8, L = 2, H = 2;
+    Capture c = viz_test_capture_causal(T, L, H);
+    std::vector<uint8_t> crossed = {0, 0, 0, 1};  // head 1.1
+    std::vector<std::string> badges = {"prev 0.91", "", "induct 0.40", "self 0.12"};
+    VizModelViewOpts o;
+    o.crossed = crossed.data(), o.badges = badges.data();
+    VizScene s;
+    viz_model_view_build(s, c, o, {0, 0, 600, 600}, viz_theme_dark());
+    int lines = 0, badge_texts = 0;
+    for (const VizPrim& p : s.prims) {
+        if (p.kind == VIZ_LINE && p.role == VIZ_ROLE_HIGHLIGHT) {
+            EXPECT_EQ(p.tag0, 1);
+            EXPECT_EQ(p.tag1, 1);
+            lines++;
+        }
+        if (p.kind == VIZ_TEXT && p.role == VIZ_ROLE_LABEL && p.tag0 >= 0 && p.tag1 >= 0) badge_texts++;
+    }
+    EXPECT_EQ(lines, 2);
+    EXPECT_EQ(badge_texts, 3);  // the empty badge draws nothing
+}
+
+// The patching heat map: one cell per head, signed colours, only the computed heads filled.
+TEST(VizHeadGrid, CellsPerHeadSignedColoursAndProgress) {
+    const float v[6] = {1.0f, -1.0f, 0.0f, 0.5f, 0, 0};
+    VizScene s;
+    viz_head_grid_build(s, v, 2, 3, 4, 1.0f, "patch", {0, 0, 400, 400}, viz_theme_light());
+    EXPECT_EQ((int)s.hits.size(), 6);
+    const VizPrim* pos = nullptr;
+    const VizPrim* neg = nullptr;
+    int empty = 0;
+    for (const VizPrim& p : s.prims) {
+        if (p.role != VIZ_ROLE_THUMB) continue;
+        if (p.kind == VIZ_RECT_STROKE) empty++;
+        if (p.kind == VIZ_RECT_FILL && p.tag0 == 0 && p.tag1 == 0) pos = &p;
+        if (p.kind == VIZ_RECT_FILL && p.tag0 == 0 && p.tag1 == 1) neg = &p;
+    }
+    EXPECT_EQ(empty, 2);  // heads 4 and 5 are not computed yet
+    ASSERT_TRUE(pos && neg);
+    EXPECT_GT(pos->col.r, pos->col.b);  // positive: red
+    EXPECT_GT(neg->col.b, neg->col.r);  // negative: blue
+    VizHit h;
+    ASSERT_TRUE(viz_hit_test(s, s.hits[5].rect.x + 2, s.hits[5].rect.y + 2, h));
+    EXPECT_EQ(h.kind, VIZ_HIT_THUMB);
+    EXPECT_EQ(h.layer, 1);
+    EXPECT_EQ(h.head, 2);
+}
