@@ -11,6 +11,11 @@
 //   step DIR P                keystroke: prefix of P tokens in a KV cache, append one token (model_step)
 //   keystroke DIR P           the page's keystroke path: model_forward_reuse with app.cpp's options on
 //                             P + 1 tokens whose last token alternates (each call recomputes that token only)
+//   ablate DIR T              Intervene mode: app_toggle_ablation (src/app/app.cpp) of head 1.1 on a text of
+//                             about T tokens in the Model view, alternately on and off: the re-run with the
+//                             ablation, the "before" run (its prefix reused) and the effects panel's numbers
+//   patch DIR T               patch_scan over every head (L·H single-head patched runs), the source a second
+//                             id sequence of the same length: the Intervene panel's heat map
 //   dump DIR T FILE           one `forward` run; writes logits [T, V] then attention [L, H, T, T] (f32 LE)
 //                             to FILE (the ORT comparison reads it back from MEMFS and diffs the outputs)
 //   unload DIR                frees a loaded model and the activation scratch (GPT-2 small in the browser)
@@ -31,6 +36,7 @@
 #include <vector>
 
 #include "app/app.h"  // app_capture_options: the page's capture policy
+#include "model/intervene.h"
 #include "model/model.h"
 #include "model/ops.h"
 
@@ -256,6 +262,46 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
         std::ostringstream h;
         h << "\"what\":\"keystroke\",\"model\":\"" << dir << "\",\"T\":" << a.size() << ",\"reused\":" << reused;
         g_result = json_runs(h.str(), ms, 0);
+    } else if (what == "ablate") {
+        std::string dir;
+        int T;
+        in >> dir >> T;
+        Model* m = model_get(dir, err);
+        if (!m) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        static App app;  // the page's state layer; it does not own the model (never deletes it)
+        app = App();
+        app.view = VIEW_MODEL, app.intervene = true;
+        app.models.push_back(m);
+        app.model_index = 0;
+        std::string text;
+        for (int id : ids_of(*m, std::min(T, m->cfg.n_positions))) text += tokenizer_token_bytes(m->tok, id);
+        app_set_text(app, text);
+        const int l = std::min(1, m->cfg.n_layer - 1), h = std::min(1, m->cfg.n_head - 1);
+        auto ms = time_runs([&] { app_toggle_ablation(app, l, h); });
+        if (app.cap.T == 0) { g_result = "{\"error\":\"" + app.notice + "\"}"; return g_result.c_str(); }
+        std::ostringstream hd;
+        hd << "\"what\":\"ablate\",\"model\":\"" << dir << "\",\"T\":" << app.cap.T;
+        g_result = json_runs(hd.str(), ms, 0);
+        app = App();
+    } else if (what == "patch") {
+        std::string dir;
+        int T;
+        in >> dir >> T;
+        Model* m = model_get(dir, err);
+        if (!m) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        std::vector<int> ids = ids_of(*m, std::min(T, m->cfg.n_positions)), src = ids;
+        for (int& id : src) id = (id + 7) % (m->cfg.vocab_size - 1);
+        CaptureOptions co;  // the source run: every head's z (as app_patch_start runs it)
+        co.attention = co.scores = co.residuals = false;
+        Capture source;
+        bool ok = model_forward(*m, src, co, source, err);
+        std::vector<float> diffs;
+        const int LH = m->cfg.n_layer * m->cfg.n_head;
+        auto ms = time_runs([&] { ok = ok && patch_scan(*m, ids, source, 1, 2, 0, LH, diffs, err); }, 1.0);
+        if (!ok) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
+        std::ostringstream hd;
+        hd << "\"what\":\"patch\",\"model\":\"" << dir << "\",\"T\":" << ids.size() << ",\"heads\":" << LH;
+        g_result = json_runs(hd.str(), ms, 0);
     } else if (what == "dump") {
         std::string dir, file;
         int T;

@@ -45,9 +45,11 @@ const page = [16, 64, 128].map((T) => `page ${TINY} ${T}`);
 const app = [16, 64, 128].map((T) => `app ${TINY} ${T}`);
 const step = [`step ${TINY} 100`];
 const keystroke = [`keystroke ${TINY} 100`];
+const intervene = [`ablate ${TINY} 16`, `ablate ${TINY} 128`, `patch ${TINY} 16`, `patch ${TINY} 128`];
 const small = haveSmall ? [`forward ${SMALL} 64`] : [];
+const smallPatch = haveSmall ? [`patch ${SMALL} 16`] : [];
 const before = [`forward ${TINY} 128`, 'gemm 128 128 384 0', 'gemm 128 128 4096 1'];
-const all = ortOnly ? fwd : [...peak, ...gemmSpecs, ...fwd, ...page, ...app, ...step, ...keystroke];
+const all = ortOnly ? fwd : [...peak, ...gemmSpecs, ...fwd, ...page, ...app, ...step, ...keystroke, ...intervene];
 
 // ---- results: R[config][spec] = {flop, backend, ms: [...], cpu: [...]} (runs appended per round) --------
 const R = fromFile ? JSON.parse(fs.readFileSync(fromFile, 'utf8')) : { meta: { rounds: ROUNDS } };
@@ -159,7 +161,7 @@ async function chromiumRound(round) {
     if (s === `forward ${TINY} ${T}` && ORT_T.includes(T)) return 'tiny' + T;
     return null;
   };
-  const specs = [...all, ...small];
+  const specs = [...all, ...small, ...(ortOnly ? [] : smallPatch)];
   for (const s of specs) {
     const webSpec = s.replace(SMALL, 'gpt2small');
     const key = s === small[0] ? 'small64' : ortKey(s);
@@ -297,9 +299,10 @@ if (!fromFile) try {
   for (let round = 0; round < ROUNDS; round++) {
     log(`round ${round + 1}/${ROUNDS} (${((Date.now() - t0) / 1000).toFixed(0)} s) ...`);
     runProc('native', path.join(dir, 'bench_native'), [], all);
-    for (const s of small) runProc('native', path.join(dir, 'bench_native'), [], [s]);  // one process per big model
+    const big = [...small, ...(ortOnly ? [] : smallPatch)];
+    for (const s of big) runProc('native', path.join(dir, 'bench_native'), [], [s]);  // one process per big model
     runProc('node', process.execPath, nodeArgs('bench_wasm_node.js'), all);
-    for (const s of small) runProc('node', process.execPath, nodeArgs('bench_wasm_node.js'), [s]);
+    for (const s of big) runProc('node', process.execPath, nodeArgs('bench_wasm_node.js'), [s]);
     if (!ortOnly && fs.existsSync(path.join(dir, 'bench_wasm_node_eigen.js'))) {  // not built by --ort-only
       runProc('native_eigen', path.join(dir, 'bench_native_eigen'), [], before);
       runProc('node_eigen', process.execPath, nodeArgs('bench_wasm_node_eigen.js'), before);
@@ -389,6 +392,14 @@ if (!ortOnly) {
   rows.push(['keystroke: append 1 token to a 100-token KV cache (last logits only), ms', cell('native', step[0], 'ms'), cell('node', step[0], 'ms'), cell('chromium', step[0], 'ms'), ratio(step[0])]);
   const kr = R.native?.[keystroke[0]]?.reused;
   rows.push([`keystroke as the page runs it: model_forward_reuse with app.cpp's options, last of 101 tokens replaced (${kr ?? '?'} tokens reused), ms`, cell('native', keystroke[0], 'ms'), cell('node', keystroke[0], 'ms'), cell('chromium', keystroke[0], 'ms'), ratio(keystroke[0])]);
+  for (const s of intervene) {
+    const [kind, , T] = s.split(' '), r = R.native?.[s];
+    rows.push(kind === 'ablate'
+      ? [`Intervene: toggling an ablation as the page does (app_toggle_ablation, Model view, T=${r?.T ?? T}: re-run with it, "before" run, effects), ms`, cell('native', s, 'ms'), cell('node', s, 'ms'), cell('chromium', s, 'ms'), ratio(s) + '; target < 16']
+      : [`Intervene: patching heat map, every head (${r?.heads ?? '?'} single-head patched runs) at T=${T}, ms`, cell('native', s, 'ms'), cell('node', s, 'ms'), cell('chromium', s, 'ms'), ratio(s) + (T === '16' ? '; target < 100' : '')]);
+  }
+  for (const s of smallPatch)
+    rows.push([`Intervene: GPT-2 small shape patching heat map, 144 heads at T=16, ms`, cell('native', s, 'ms'), cell('node', s, 'ms'), cell('chromium', s, 'ms'), ratio(s)]);
   for (const s of before) {
     const what = s.startsWith('forward') ? 'forward T=128, ms' : `GEMM ${s.slice(5)}, GFLOP/s`;
     const kind = s.startsWith('forward') ? 'ms' : 'gf';

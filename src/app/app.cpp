@@ -129,8 +129,14 @@ void app_rerun(App& app) {
     const int T = (int)app.ids.size();
     app.cap_opt = app_capture_options(m->cfg, T, app.view, app.layer, app.head);
     const Interventions iv = app_active_interventions(app, *m, T);
-    // The effects panel's text loss needs every position's logits: kept while intervening, up to 64 MB.
-    if (!iv.empty() && (double)T * m->cfg.vocab_size <= 16e6) app.cap_opt.logits_all = true;
+    // The effects panel's text loss needs every position's logits: kept in Intervene mode, up to 64 MB
+    // (whether or not an intervention is on, so the plain and the intervened runs can be reused for each other).
+    if ((app.intervene || !iv.empty()) && (double)T * m->cfg.vocab_size <= 16e6) app.cap_opt.logits_all = true;
+    // Toggling an intervention on makes the current (plain) run the "before"; toggling the last one off
+    // makes the "before" the current run: the reuse path below then keeps all of it (it recomputes what
+    // does not match: other tokens, options or interventions).
+    if (!iv.empty() && app.cap.interventions.empty()) std::swap(app.cap, app.base_cap);
+    else if (iv.empty() && !app.cap.interventions.empty()) std::swap(app.cap, app.base_cap);
     if (app.ids.empty()) {
         app.cap = Capture();
         if (app.text.empty()) app.notice = "Type a sentence to see how the model reads it.";
@@ -224,6 +230,12 @@ void app_toggle_knockout(App& app, int layer, int head, int query, int key) {
     });
     if (it != k.end()) k.erase(it);
     else k.push_back({layer, head, query, key});
+    app_rerun(app);
+}
+
+void app_set_intervene(App& app, bool on) {
+    if (app.intervene == on) return;
+    app.intervene = on;
     app_rerun(app);
 }
 
@@ -457,9 +469,10 @@ static void json_float(const nlohmann::json& j, const char* key, float lo, float
 
 // "intervene" (0/1 or true/false), "ablate" ("L.H,…"), "ablate_mode" ("zero"/"mean") and "knockout"
 // ("L.H:Q:K,…"); "" clears a list. A list that does not parse or fit the model and text is ignored whole.
-// Returns whether the interventions changed.
+// Returns whether the interventions or the mode changed (the mode sets what a run captures).
 static bool apply_interventions_json(App& app, const nlohmann::json& j, std::string& notice) {
     const Model* m = app_model(app);
+    const bool mode = app.intervene;
     if (j.contains("intervene")) {
         const nlohmann::json& v = j["intervene"];
         if (v.is_boolean()) app.intervene = v.get<bool>();
@@ -489,7 +502,7 @@ static bool apply_interventions_json(App& app, const nlohmann::json& j, std::str
     };
     list("ablate", iv.ablate, parse_heads, "heads as layer.head, comma-separated (e.g. 1.1,2.3)");
     list("knockout", iv.knockout, parse_edges, "edges as layer.head:query:key, comma-separated (e.g. 1.1:5:2)");
-    if (interventions_key(iv) == interventions_key(app.iv) && iv.ablate_mean == app.iv.ablate_mean) return false;
+    if (interventions_key(iv) == interventions_key(app.iv) && iv.ablate_mean == app.iv.ablate_mean) return mode != app.intervene;
     app.iv = iv;
     return true;
 }

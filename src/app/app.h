@@ -147,6 +147,8 @@ void app_toggle_knockout(App& app, int layer, int head, int query, int key);
 bool app_ablated(const App& app, int layer, int head);
 bool app_knocked_out(const App& app, int layer, int head, int query, int key);
 void app_clear_interventions(App& app);
+// Intervene mode on/off (re-runs: in the mode every position's logits are kept, for the text loss).
+void app_set_intervene(App& app, bool on);
 // Starts patching every head: the text as the clean run, the Compare sentence (same token count) as
 // the source; false + app.patch.status if it cannot run.
 bool app_patch_start(App& app, int tok_a, int tok_b);

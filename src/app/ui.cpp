@@ -136,7 +136,7 @@ static void ui_header(App& app, const Model* m) {
     ImGui::SameLine();
     bool iv_on = app.intervene;
     if (iv_on) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
-    if (ImGui::SmallButton("Intervene")) app.intervene = !app.intervene;
+    if (ImGui::SmallButton("Intervene")) app_set_intervene(app, !app.intervene);
     if (iv_on) ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Turn heads off and cut attention edges, and see what changes");
     ImGui::SameLine();

@@ -162,9 +162,9 @@ float capture_text_loss(const Capture& cap) {
     for (int t = 0; t + 1 < T; t++) {
         const float* z = cap.logits.data() + (size_t)t * V;
         const float mx = *std::max_element(z, z + V);
-        double e = 0;
-        for (int v = 0; v < V; v++) e += std::exp((double)(z[v] - mx));
-        sum += std::log(e) + mx - z[cap.ids[t + 1]];  // -log softmax(z)[next]
+        float e = 0;  // terms in (0, 1]: float is exact enough, and expf is what keeps T·V of them cheap
+        for (int v = 0; v < V; v++) e += std::exp(z[v] - mx);
+        sum += std::log((double)e) + mx - z[cap.ids[t + 1]];  // -log softmax(z)[next]
     }
     return (float)(sum / (T - 1));
 }
