@@ -30,6 +30,18 @@ def generate(model, text, **kw):
     return json.loads(subprocess.run(args + [text], check=True, capture_output=True).stdout)
 
 
+def heads(model):
+    out = subprocess.run([str(CLI), "heads", "--model", str(model), "--json"], check=True, capture_output=True).stdout
+    return json.loads(out)["heads"]
+
+
+def softmax(logits):
+    m = max(logits)
+    e = [math.exp(x - m) for x in logits]
+    z = sum(e)
+    return [x / z for x in e]
+
+
 def link(**state):
     parts = ["v=1"] + [f"{k}={urllib.parse.quote(str(v), safe='')}" for k, v in state.items()]
     return "index.html#" + "&".join(parts)
@@ -136,12 +148,9 @@ def lessons(model):
         a, b = starts[0], starts[1]
         l, h, w = best_head(r["attention"], b, a + 1)  # from the 2nd mention's first piece to what followed the 1st
 
-        def prob(pos):  # probability the model gave to the token at pos
-            lg = r["logits_all"][pos - 1]
-            m = max(lg)
-            z = sum(math.exp(x - m) for x in lg)
-            return math.exp(lg[r["ids"][pos]] - m) / z
-        p1, p2 = prob(a + 1), prob(b + 1)
+        def prob(run_, pos):  # probability the model gave to the token at pos
+            return softmax(run_["logits_all"][pos - 1])[run_["ids"][pos]]
+        p1, p2 = prob(r, a + 1), prob(r, b + 1)
         copies = p2 > 10 * p1
         head = (f"in layer {l}, head {h} the second “{html.escape(t[b].strip())}” puts {w:.2f} of its attention on the "
                 f"earlier “{html.escape(t[a + 1])}” (uniform would be {1 / (b + 1):.2f})")
@@ -155,6 +164,57 @@ def lessons(model):
                   f"the model gave the next piece “{html.escape(t[a + 1])}” a probability of {p1:.3f}. The second "
                   f"time it gave it {p2:.3f}. {how}",
                   link(text=text, view="matrix", layer=l, head=h, token=b)))
+
+        # 5c. the experiment: turn off the head that scores highest as an induction head
+        ind = max(heads(model), key=lambda x: x["induction"])
+        il, ih = ind["layer"], ind["head"]
+        off = run(model, text, "--logits-all", "--ablate", f"{il}.{ih}")
+        p2_off = prob(off, b + 1)
+        if copies and p2_off < p2 / 2:
+            verdict = (f"Turned off, the second mention's next piece falls from {p2:.3f} to {p2_off:.3f}: the copy was "
+                       f"made by that head.")
+        elif copies:
+            verdict = (f"Turned off, the second mention's next piece goes from {p2:.3f} to {p2_off:.3f}: this head "
+                       f"alone does not make the copy; other heads share the work.")
+        else:
+            verdict = (f"This model does not copy the name ({p1:.3f} the first time, {p2:.3f} the second), so there is "
+                       f"no induction circuit to break: with the head turned off, the second mention's next piece gets "
+                       f"{p2_off:.3f}. The experiment needs a model that copies; this one shows what its "
+                       f"absence looks like.")
+        L.append(("Turn off the induction head: is the repeated name still copied?",
+                  f"On seeded repeated random sequences, layer {il}, head {ih} scores highest as an induction head "
+                  f"(mean attention {ind['induction']:.2f} from a token to the one after its earlier copy). The link "
+                  f"opens that head's map in Intervene mode with the head turned off (its own map stays: only what "
+                  f"later layers read from it is gone); the effects panel compares the runs. {verdict}",
+                  link(text=text, view="matrix", layer=il, head=ih, intervene=1, ablate=f"{il}.{ih}", token=b)))
+
+    # 5d. which head resolves "It"? turn it off and watch the prediction
+    text = "I have a dog. It"
+    r = run(model, text)
+    t = r["token_text"]
+    qi, ki = len(t) - 1, find(t, "dog")
+    al, ah, aw = best_head(r["attention"], qi, ki)
+    p0 = softmax(r["logits"])
+    top0 = r["top"][0]["id"]
+    guess = r["top"][0]["token"].replace("\u0120", " ").replace("\u010a", "\u21b5")
+
+    def moved(layer, head):  # total variation between the next-token distributions with and without the head
+        p = softmax(run(model, text, "--ablate", f"{layer}.{head}")["logits"])
+        return 0.5 * sum(abs(x - y) for x, y in zip(p, p0)), p
+    effects = {(l, h): moved(l, h) for l in range(cfg["n_layer"]) for h in range(cfg["n_head"])}
+    (bl, bh), (tv, pb) = max(effects.items(), key=lambda kv: kv[1][0])
+    tv_a, pa = effects[(al, ah)]
+    same = (al, ah) == (bl, bh)
+    L.append(("Which head resolves “It”? Turn it off and watch the prediction",
+              f"A map shows where “It” looks; an experiment shows what that changes. In layer {al}, head {ah} “It” "
+              f"puts {aw:.2f} of its attention on “dog”, the most of any head. Turned off, the probability of the "
+              f"model's first guess for the next token, {q(guess)}, moves from {p0[top0]:.2f} to {pa[top0]:.2f} (the two "
+              f"distributions differ by {tv_a:.2f} in total variation). "
+              + (f"No other head's removal changes the prediction more." if same else
+                 f"The head whose removal changes the prediction most is another one: layer {bl}, head {bh} "
+                 f"({tv:.2f}). Looking at a token and using it are not the same thing.")
+              + " Click other heads in the Model grid to try them.",
+              link(text=text, view="model", intervene=1, ablate=f"{al}.{ah}", layer=al, head=ah)))
 
     # 6. cause vs a good cause; it vs raining
     a, b = "I stayed home cause it was raining.", "She donated to a good cause."

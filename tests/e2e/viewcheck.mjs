@@ -20,13 +20,18 @@ const index = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist/models/index.json
 export const MODEL_DIR = path.join(ROOT, 'dist', index[0].path);  // the page's built-in model
 const CLI = path.join(ROOT, 'build/native/attnlab');
 const runs = new Map();
-export function cliRun(text) {
-  if (!runs.has(text)) {
-    const out = execFileSync(CLI, ['run', '--model', MODEL_DIR, '--json', '--scores', '--residuals', '--lens', '1', text],
+// The CLI's run of a text, with the page's interventions when a state is given (Intervene mode).
+export function cliRun(text, st = null) {
+  const iv = [];
+  if (st?.ablate) iv.push('--ablate', st.ablate, '--ablate-mode', st.ablate_mode);
+  if (st?.knockout) iv.push('--knockout', st.knockout);
+  const key = JSON.stringify([text, iv]);
+  if (!runs.has(key)) {
+    const out = execFileSync(CLI, ['run', '--model', MODEL_DIR, '--json', '--scores', '--residuals', '--lens', '1', ...iv, text],
       { maxBuffer: 256 << 20 });
-    runs.set(text, JSON.parse(out.toString()));
+    runs.set(key, JSON.parse(out.toString()));
   }
-  return runs.get(text);
+  return runs.get(key);
 }
 
 // A token's bytes from its vocab.json spelling (GPT-2's byte stand-ins: "\u0120the" is " the").
@@ -584,5 +589,5 @@ function assertTable(els, A, query, what) {
 // Checks the current view of `page` (state st) against the CLI's run of the same text.
 export async function checkView(page, st) {
   assert.ok(CHECKS[st.view], `no check for view ${st.view}`);
-  await CHECKS[st.view](page, st, cliRun(st.text));
+  await CHECKS[st.view](page, st, cliRun(st.text, st));
 }
