@@ -39,6 +39,26 @@ test('100,000 characters: truncated to the context window with a clear message, 
   assert.equal(await page.inputValue('#text'), text);
 });
 
+test('malformed interventions: each is refused with a notice naming it, the experiment and the page stay as they were', async () => {
+  await setAndRead('The dog chased the cat because it was hungry.');
+  assert.equal(await page.evaluate(() => window.attnlab.apply({ view: 'model', intervene: 1, ablate: '1.1' })), '');
+  const good = (await page.evaluate(() => window.attnlab.state())).interventions;
+  const bad = [{ ablate: '99.0' }, { ablate: '1.x' }, { ablate: 7 }, { ablate: '1.1,,2.0' }, { ablate: '-1.0' },
+    { ablate: '1.1'.repeat(5000) }, { ablate: '1.1\u0000' }, { knockout: '1.0:1:3' }, { knockout: '1.0:99999:0' },
+    { knockout: '1.0:3' }, { knockout: null }, { ablate_mode: 'half' }, { intervene: 'yes' }];
+  for (const b of bad) {
+    const notice = await page.evaluate((x) => window.attnlab.apply(x), b);
+    const key = Object.keys(b)[0];
+    assert.match(notice, new RegExp(`ignored ${key}`), JSON.stringify(b).slice(0, 60));
+    const st = await page.evaluate(() => window.attnlab.state());
+    assert.equal(st.interventions, good);
+    assert.ok(st.ids.length > 0 && st.top.length > 0, 'the model still runs');
+  }
+  await waitFrames(page, 2);
+  await page.evaluate(() => window.attnlab.apply({ intervene: 0, ablate: '' }));
+  assert.deepEqual(log.errors, []);
+});
+
 test('unpaired surrogates, emoji, ZWJ, flags, CJK, RTL, combining marks, control characters and NUL', async () => {
   const cases = ['\uD800 lone high', 'lone low \uDC00!', 'family 👨‍👩‍👧‍👦 flag 🇯🇵 ok',
     '漢字かな交じり文', 'שלום עולם مرحبا', 'e\u0301 n\u0303 a\u0308', 'bell\u0007 tab\t nul\u0000 end', '\r\n\r\n  \u00a0'];

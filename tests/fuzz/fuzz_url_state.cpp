@@ -34,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         {"top_k", 'i', 0, 1e7}, {"top_n", 'i', 1, 50}, {"seed", 'i', 0, 9007199254740991.0},  // 2^53 - 1: exact in JS
         {"aggregate", 'i', 0, 1}, {"temperature", 'f', 0, 5}, {"top_p", 'f', 0, 1},
         {"text", 's', 0, 0}, {"view", 's', 0, 0}, {"compare", 's', 0, 0}, {"model", 's', 0, 0},
+        {"intervene", 'i', 0, 1}, {"ablate", 's', 0, 0}, {"ablate_mode", 's', 0, 0}, {"knockout", 's', 0, 0},
     };
     for (auto& [key, v] : j.items()) {
         const Range* r = nullptr;
@@ -57,17 +58,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (j.contains("layer")) st["layer"] = j["layer"];
     if (j.contains("head")) st["head"] = j["head"];
     if (j.contains("compare")) st["compare"] = j["compare"];
+    if (j.contains("ablate")) st["ablate"] = j["ablate"];      // interventions: lists as text (the app checks them)
+    if (j.contains("knockout")) st["knockout"] = j["knockout"];
+    if (j.contains("intervene")) st["intervene"] = j["intervene"] == 1;
     // token, top_k and seed are written from the app's state names (locked, sampling.*)
     if (j.contains("token")) st["locked"] = j["token"];
     if (j.contains("top_k")) st["sampling"]["top_k"] = j["top_k"];
     if (j.contains("seed")) st["sampling"]["seed"] = j["seed"].get<uint64_t>();
     std::string again_notice;
     nlohmann::json again = nlohmann::json::parse(url_state_parse(url_state_format(st.dump()), again_notice), nullptr, false);
-    for (const char* k : {"text", "view", "layer", "head", "compare"}) {
+    for (const char* k : {"text", "view", "layer", "head", "compare", "ablate", "knockout"}) {
         if (!st.contains(k)) continue;
+        if ((std::string(k) == "ablate" || std::string(k) == "knockout") && st[k] == "") continue;  // empty: omitted
         if (std::string(k) == "compare" && st[k] == "She donated to a good cause.") continue;  // the default is omitted
         require(again.contains(k) && again[k] == st[k], "format -> parse lost a value");
     }
+    if (j.contains("intervene")) require(again.value("intervene", 0) == j["intervene"], "format -> parse lost intervene");
     // defaults are omitted from links: no token (-1), top_k 0 (off), seed 42
     for (auto [k, omitted] : {std::pair<const char*, long long>{"token", -1}, {"top_k", 0}, {"seed", 42}}) {
         if (!j.contains(k) || j[k].get<long long>() == omitted) continue;
