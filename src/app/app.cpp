@@ -268,13 +268,12 @@ bool app_patch_start(App& app, int tok_a, int tok_b) {
     CaptureOptions co;  // every head's z, the last position's logits
     co.attention = co.scores = co.residuals = false;
     std::string err;
-    Capture clean;
-    if (!model_forward(*m, src_ids, co, p.source, err) || !model_forward(*m, app.ids, co, clean, err)) {
+    if (!model_forward(*m, src_ids, co, p.source, err) || !patch_clean_run(*m, app.ids, p.clean_run, err)) {
         p.status = "The model could not run: " + err;
         return false;
     }
     p.tok_a = tok_a, p.tok_b = tok_b, p.ids = app.ids, p.model = m;
-    p.clean = clean.logits[tok_a] - clean.logits[tok_b];
+    p.clean = p.clean_run.logits[tok_a] - p.clean_run.logits[tok_b];
     p.corrupt = p.source.logits[tok_a] - p.source.logits[tok_b];
     p.diffs.assign((size_t)m->cfg.n_layer * m->cfg.n_head, 0.0f);
     p.next = 0;
@@ -295,7 +294,7 @@ bool app_patch_step(App& app, double budget_ms) {
     double spent = 0;
     std::string err;
     do {
-        if (!patch_scan(*m, p.ids, p.source, p.tok_a, p.tok_b, p.next, p.next + 1, p.diffs, err)) {
+        if (!patch_scan(*m, p.ids, p.source, p.tok_a, p.tok_b, p.next, p.next + 1, p.diffs, err, &p.clean_run)) {
             p.status = "Patching failed: " + err;
             p.next = -1;
             return false;

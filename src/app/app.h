@@ -34,6 +34,7 @@ struct AppPatch {
     std::vector<int> ids;             // the text it was started on (results for another text are dropped)
     const Model* model = nullptr;
     Capture source;                   // the Compare sentence's run (every head's z)
+    Capture clean_run;                // the text's plain run with residuals (each head's run starts from it)
     float clean = 0, corrupt = 0;     // the score on the text and on the Compare sentence
     std::vector<float> diffs;         // [L*H] the score with that one head patched (layer-major)
     int next = -1;                    // next head to run; -1: not started; L*H: done

@@ -602,7 +602,7 @@ static void intervene_effects(App& app, const Model* m) {
     }
     const InterventionEffects& e = app.effects;
     if (std::isfinite(e.loss_before) && std::isfinite(e.loss_after))
-        ImGui::Text("Text loss: %.3f \xE2\x86\x92 %.3f nats per token (%+.3f)", e.loss_before, e.loss_after,
+        ImGui::TextWrapped("Text loss: %.3f \xE2\x86\x92 %.3f nats per token (%+.3f)", e.loss_before, e.loss_after,
                     e.loss_after - e.loss_before);
     else
         ImGui::TextDisabled("Text loss: needs at least two tokens (and, for big models, a shorter text).");
@@ -743,7 +743,7 @@ static void intervene_roles(App& app) {
 static void intervene_like(App& app) {
     std::vector<HeadSimilarity> like = heads_like(app.cap, app.layer, app.head);
     if (like.empty()) return;
-    ImGui::Text("Heads like L%d H%d on this text (attention-pattern similarity):", app.layer, app.head);
+    ImGui::TextWrapped("Heads like L%d H%d on this text (attention-pattern similarity):", app.layer, app.head);
     for (size_t i = 0; i < like.size() && i < 6; i++) {
         char b[40];
         snprintf(b, sizeof b, "L%d H%d %.2f##like", like[i].layer, like[i].head, like[i].similarity);

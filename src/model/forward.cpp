@@ -244,8 +244,11 @@ static void lens_forward(int* ids_out, float* probs_out, const float* x, int k, 
 // every head's K/V captured they are written straight into the capture, else into scratch (P = 0 only).
 // The logit lens covers positions [lens_begin, lens_end): from the captured residuals when there are
 // any, else from the live residual stream (P = 0 only).
+// With x_in, the run starts at layer `start` from the residual stream x_in [T, C] entering it (what a
+// run with the same earlier layers computed there) instead of the embeddings.
 static void forward_rows(const Model& m, const std::vector<int>& ids, int P, const CaptureOptions& opt, Capture& cap,
-                         int lens_begin, int lens_end, const Interventions* iv) {
+                         int lens_begin, int lens_end, const Interventions* iv, int start = 0,
+                         const float* x_in = nullptr) {
     const GPT2Config& cfg = m.cfg;
     const int T = (int)ids.size(), n = T - P, L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, D = C / H;
     const int V = cfg.vocab_size, k = cap.lens_k;
@@ -258,10 +261,11 @@ static void forward_rows(const Model& m, const std::vector<int>& ids, int P, con
 
     float* x = grow(s.x, nC);                                    // [n, C] rows P .. T-1
     float* out = grow(s.out, nC);                                // [n, C]
-    embed_forward(x, w, ids.data() + P, n, P, C);
-    if (opt.residuals) std::memcpy(cap.embed.data() + (size_t)P * C, x, nC * sizeof(float));
+    if (x_in) std::memcpy(x, x_in + (size_t)P * C, nC * sizeof(float));
+    else embed_forward(x, w, ids.data() + P, n, P, C);
+    if (opt.residuals && !x_in) std::memcpy(cap.embed.data() + (size_t)P * C, x, nC * sizeof(float));
 
-    for (int l = 0; l < L; l++) {
+    for (int l = start; l < L; l++) {
         AttnIO io;
         io.kstore = all_kv ? cap.k.data() + (size_t)l * H * TD : grow(s.k, (size_t)H * TD);  // [H, T, D]
         io.vstore = all_kv ? cap.v.data() + (size_t)l * H * TD : grow(s.v, (size_t)H * TD);
@@ -350,6 +354,25 @@ static bool forward_full(const Model& m, const std::vector<int>& ids, const Capt
 
     const int lens_begin = opt.lens_pos < 0 ? 0 : opt.lens_pos, lens_end = opt.lens_pos < 0 ? T : opt.lens_pos + 1;
     forward_rows(m, ids, 0, opt, cap, lens_begin, lens_end, iv);
+    return true;
+}
+
+bool model_forward_tail_logits(const Model& m, const std::vector<int>& ids, int start, const float* x_in,
+                               const Interventions& iv, std::vector<float>& logits, std::string& err) {
+    const int T = (int)ids.size();
+    if (!ids_check(m, ids.data(), T, 0, err)) return false;
+    if (start < 0 || start >= m.cfg.n_layer || !x_in) {
+        err = "forward: start layer out of range";
+        return false;
+    }
+    static Capture cap;  // holds only the logits (kept: no allocation per call)
+    CaptureOptions opt;
+    opt.attention = opt.scores = opt.qkv = opt.residuals = false;
+    cap.T = T, cap.L = m.cfg.n_layer, cap.H = m.cfg.n_head, cap.C = m.cfg.n_embd, cap.D = cap.C / cap.H;
+    cap.V = m.cfg.vocab_size, cap.opt = opt, cap.lens_k = 0;
+    cap.logits.resize(cap.V);
+    forward_rows(m, ids, 0, opt, cap, 0, 0, &iv, start, x_in);
+    logits.assign(cap.logits.begin(), cap.logits.end());
     return true;
 }
 

@@ -129,8 +129,15 @@ bool parse_edges(const std::string& s, std::vector<AttentionEdge>& out, std::str
     });
 }
 
+bool patch_clean_run(const Model& m, const std::vector<int>& ids, Capture& clean, std::string& err) {
+    CaptureOptions opt;  // the residual stream entering each layer, the last position's logits
+    opt.attention = opt.scores = opt.qkv = false;
+    opt.residuals = true;
+    return model_forward(m, ids, opt, clean, err);
+}
+
 bool patch_scan(const Model& m, const std::vector<int>& ids, const Capture& source, int tok_a, int tok_b, int begin,
-                int end, std::vector<float>& diffs, std::string& err) {
+                int end, std::vector<float>& diffs, std::string& err, const Capture* clean_in) {
     const int LH = m.cfg.n_layer * m.cfg.n_head, V = m.cfg.vocab_size;
     if (tok_a < 0 || tok_a >= V || tok_b < 0 || tok_b >= V) {
         err = "patching: the two tokens must be in the vocabulary [0, " + std::to_string(V) + ")";
@@ -143,14 +150,24 @@ bool patch_scan(const Model& m, const std::vector<int>& ids, const Capture& sour
     diffs.resize(LH, 0.0f);
     Interventions iv;
     iv.patch_source = &source;
-    iv.patch.resize(1);
-    CaptureOptions opt;                                          // only the last position's logits
-    opt.attention = opt.scores = opt.qkv = opt.residuals = false;
-    Capture cap;
+    iv.patch = {{0, 0}};
+    if (!interventions_check(iv, m.cfg, (int)ids.size(), err)) return false;
+    // the clean run's residual stream entering each layer: a patched head changes nothing before its layer
+    Capture own;
+    if (clean_in && (clean_in->ids != ids || clean_in->embed.empty() || !clean_in->interventions.empty())) {
+        err = "patching: the clean run given is not a plain run of these tokens with residuals";
+        return false;
+    }
+    if (!clean_in && begin < end && !patch_clean_run(m, ids, own, err)) return false;
+    const Capture& clean = clean_in ? *clean_in : own;
+    const size_t TC = (size_t)clean.T * clean.C;
+    std::vector<float> logits;
     for (int i = begin; i < end; i++) {
-        iv.patch[0] = {i / m.cfg.n_head, i % m.cfg.n_head};
-        if (!model_forward_iv(m, ids, opt, iv, cap, err)) return false;
-        diffs[i] = cap.logits[tok_a] - cap.logits[tok_b];
+        const int l = i / m.cfg.n_head;
+        iv.patch[0] = {l, i % m.cfg.n_head};
+        const float* x_in = l == 0 ? clean.embed.data() : clean.resid_mlp.data() + (size_t)(l - 1) * TC;
+        if (!model_forward_tail_logits(m, ids, l, x_in, iv, logits, err)) return false;
+        diffs[i] = logits[tok_a] - logits[tok_b];
     }
     return true;
 }

@@ -50,13 +50,23 @@ bool model_forward_iv(const Model& m, const std::vector<int>& ids, const Capture
 bool model_forward_reuse_iv(const Model& m, const std::vector<int>& ids, const CaptureOptions& opt,
                             const Interventions& iv, Capture& cap, std::string& err, int* reused = nullptr);
 
+// Layers [start, L) of the forward pass of ids with interventions, starting from the residual stream
+// entering layer `start` (x_in [T, C], e.g. a capture's resid_mlp of layer start-1): the last position's
+// logits. Layers before `start` are what an intervention there cannot change (patch_scan's shortcut).
+bool model_forward_tail_logits(const Model& m, const std::vector<int>& ids, int start, const float* x_in,
+                               const Interventions& iv, std::vector<float>& logits, std::string& err);
+
 // Activation patching over every head: for heads [begin, end) (layer-major index layer * H + head),
 // the run of ids with that one head's z taken from `source` (same length; head_out of every layer and
 // head), scored as logit[tok_a] - logit[tok_b] at the last position. diffs[i] receives head i's score
 // (diffs is sized L * H; entries outside [begin, end) are left alone), so a caller can scan in slices
-// and show progress. Returns false + err on bad arguments.
+// and show progress. Each head's run starts at its own layer from the clean run's residual stream there
+// (the layers before it are the clean run's); a caller scanning in slices passes that run (`clean`: ids'
+// capture with residuals) so it is computed once. Returns false + err on bad arguments.
+// The clean run patch_scan starts from: ids' capture with residuals (and the last position's logits).
+bool patch_clean_run(const Model& m, const std::vector<int>& ids, Capture& clean, std::string& err);
 bool patch_scan(const Model& m, const std::vector<int>& ids, const Capture& source, int tok_a, int tok_b, int begin,
-                int end, std::vector<float>& diffs, std::string& err);
+                int end, std::vector<float>& diffs, std::string& err, const Capture* clean = nullptr);
 
 // What an intervention changed: the text's run without it (`before`) against the run with it (`after`),
 // same model and tokens.

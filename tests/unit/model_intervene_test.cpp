@@ -189,6 +189,14 @@ TEST_F(InterveneReuse, PatchScanEqualsSingleHeadRuns) {
     ASSERT_TRUE(patch_scan(m, clean, source, 5, 9, 0, 1, sliced, err)) << err;
     ASSERT_TRUE(patch_scan(m, clean, source, 5, 9, 1, 4, sliced, err)) << err;
     EXPECT_EQ(all, sliced);
+    // a caller's clean run (computed once for a sliced scan) gives the same scores; another text's is refused
+    Capture clean_run, other_run;
+    ASSERT_TRUE(patch_clean_run(m, clean, clean_run, err)) << err;
+    std::vector<float> given;
+    for (int i = 0; i < 4; i++) ASSERT_TRUE(patch_scan(m, clean, source, 5, 9, i, i + 1, given, err, &clean_run)) << err;
+    EXPECT_EQ(all, given);
+    ASSERT_TRUE(patch_clean_run(m, corrupt, other_run, err)) << err;
+    EXPECT_FALSE(patch_scan(m, clean, source, 5, 9, 0, 4, given, err, &other_run));
     bool any_change = false;
     Capture plain;
     ASSERT_TRUE(model_forward(m, clean, CaptureOptions(), plain, err)) << err;
