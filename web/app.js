@@ -103,6 +103,7 @@
     if (v === seenVersion) return;
     seenVersion = v;
     const st = state();
+    scheduleLinkUpdate();  // the address bar follows clicks and keys too (tour steps, ablations, selections)
     emitSelection(st);
     updateHighlight(st);
     updateMirror(st);

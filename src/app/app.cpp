@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/tour.h"
 #include "model/capture_json.h"
 
 App g_app;
@@ -414,6 +415,12 @@ std::string app_state_json(const App& app) {
     j["describe"] = app_describe(app);
     j["compare"] = app.compare_text;
     j["compare_token"] = app.compare_token;
+    j["tour"] = app.tour;
+    if (app.tour > 0) {
+        const TourText tt = app_tour_text(app);
+        j["tour_title"] = tt.title;
+        j["tour_text"] = tt.body;
+    }
     j["intervene"] = app.intervene;
     j["ablate"] = format_heads(app.iv.ablate);
     j["ablate_mode"] = app.iv.ablate_mean ? "mean" : "zero";
@@ -545,6 +552,12 @@ std::string app_apply_json(App& app, const std::string& text) {
     }
     json_int(j, "compare_token", -1, (int)app.compare_spans.size() - 1, app.compare_token, notice);
     bool rerun = apply_interventions_json(app, j, notice);
+    int tour = app.tour;
+    json_int(j, "tour", 0, TOUR_STEPS, tour, notice);
+    if (j.contains("tour") && tour != app.tour) {  // after the view and selection keys: the step sets its own
+        if (rerun) app_rerun(app), rerun = false;   // (its numbers need the run with the interventions)
+        app_tour_go(app, tour);
+    }
     // Only the selected head's Q/K/V are captured for big models: re-run when it changes.
     if (rerun || ((app.layer != old_layer || app.head != old_head) && app.cap_opt.qkv_layer >= 0)) app_rerun(app);
     else if (resample) app_update_probs(app);

@@ -105,6 +105,8 @@ struct App {
     HeadRoles roles_uniform;
     const Model* roles_model = nullptr;
 
+    int tour = 0;                     // walkthrough step (1-based; 0: off), app/tour.h
+
     uint64_t frames = 0;
     bool dark = true;
 };
@@ -130,7 +132,7 @@ void app_clamp(App& app);
 // The whole state as JSON (for window.attnlab.state()).
 std::string app_state_json(const App& app);
 // Applies a partial state {"view","layer","head","token","locked","temperature","top_k","top_p","seed",
-// "compare","aggregate","intervene","ablate","ablate_mode","knockout"}: unknown keys are ignored, bad values keep the current one and add a line to
+// "compare","aggregate","intervene","ablate","ablate_mode","knockout","tour"}: unknown keys are ignored, bad values keep the current one and add a line to
 // the returned notice ("" if all applied).
 std::string app_apply_json(App& app, const std::string& json);
 // Appends one sampled token (seeded by seed + generated count) to the text and re-runs.

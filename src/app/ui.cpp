@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "app/draw_scene.h"
+#include "app/tour.h"
 #include "imgui.h"
 #include "imgui_internal.h"  // ImGuiContext::LogBuffer (ui_view_text)
 #include "model/capture_json.h"  // capture_top_ids
@@ -25,6 +26,10 @@ static VizWork g_work;
 static VizRaster g_model_raster;   // the model view's L × H thumbnails (re-rasterized per capture)
 static VizRaster g_matrix_raster;  // a matrix too long for min_cell, fitted as one image
 static bool g_help = false;
+// What the view drew, for the e2e tests (see ui_view_text): collected only after a test asks for it.
+static bool g_log_view = false;
+static std::string g_view_text, g_tour_text;
+static float g_view_rect[4];
 static char g_compare_buf[1024];
 
 // ---- theme ------------------------------------------------------------------------------------------
@@ -125,13 +130,18 @@ static void ui_header(App& app, const Model* m) {
             ImGui::NewLine(), ImGui::SameLine(0, 0), ImGui::Spacing(), ImGui::SameLine();
     }
     if (!m) return;
+    // The next item on this row if `w` more pixels fit, else on a new row (phones).
+    auto next_fits = [](float w) {
+        ImGui::SameLine();
+        if (ImGui::GetCursorScreenPos().x + w > ImGui::GetWindowPos().x + ImGui::GetWindowWidth() - 8) ImGui::NewLine();
+    };
     ImGui::SetNextItemWidth(120);
     // Layers and heads count from 0 everywhere (page, share links, JSON, CLI).
     ImGui::SliderInt("layer", &app.layer, 0, m->cfg.n_layer - 1);
-    ImGui::SameLine();
+    next_fits(120 + ImGui::CalcTextSize("head").x + 8);
     ImGui::SetNextItemWidth(120);
     ImGui::SliderInt("head", &app.head, 0, m->cfg.n_head - 1);
-    ImGui::SameLine();
+    next_fits(ImGui::CalcTextSize("? Intervene Tour").x + 32);
     if (ImGui::SmallButton("?")) g_help = !g_help;
     ImGui::SameLine();
     bool iv_on = app.intervene;
@@ -139,9 +149,16 @@ static void ui_header(App& app, const Model* m) {
     if (ImGui::SmallButton("Intervene")) app_set_intervene(app, !app.intervene);
     if (iv_on) ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Turn heads off and cut attention edges, and see what changes");
-    ImGui::SameLine();
-    ImGui::TextDisabled("%s · %d×%d · d_model %d · %d tokens · %.1f ms", m->name.c_str(), m->cfg.n_layer,
-                        m->cfg.n_head, m->cfg.n_embd, (int)app.ids.size(), app.last_run_ms);
+    if (app.tour == 0) {
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Tour")) app_tour_go(app, 1);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("A guided walk through how the model reads your sentence");
+    }
+    char info[160];
+    snprintf(info, sizeof info, "%s · %d×%d · d_model %d · %d tokens · %.1f ms", m->name.c_str(), m->cfg.n_layer,
+             m->cfg.n_head, m->cfg.n_embd, (int)app.ids.size(), app.last_run_ms);
+    next_fits(ImGui::CalcTextSize(info).x);
+    ImGui::TextDisabled("%s", info);
 }
 
 static void ui_help() {
@@ -155,7 +172,8 @@ static void ui_help() {
                            "hover   a token anywhere highlights it everywhere\n"
                            "click   lock a token (click again to unlock); tap on touch screens\n"
                            "Model view: click a thumbnail to open that head's matrix\n"
-                           "Intervene: clicks in Model turn a head off; clicks in Matrix cut one attention edge");
+                           "Intervene: clicks in Model turn a head off; clicks in Matrix cut one attention edge\n"
+                           "Tour: N / PageDown next step, B / PageUp previous step");
     ImGui::End();
 }
 
@@ -173,7 +191,44 @@ void ui_key(App& app, int scancode) {
     case SDL_SCANCODE_EQUALS: app.head = std::min(m->cfg.n_head - 1, app.head + 1); break;
     case SDL_SCANCODE_ESCAPE: app.locked_token = -1, g_help = false; break;
     case SDL_SCANCODE_SLASH: g_help = !g_help; break;
+    case SDL_SCANCODE_PAGEDOWN:
+    case SDL_SCANCODE_N: if (app.tour > 0 && app.tour < TOUR_STEPS) app_tour_go(app, app.tour + 1); break;
+    case SDL_SCANCODE_PAGEUP:
+    case SDL_SCANCODE_B: if (app.tour > 1) app_tour_go(app, app.tour - 1); break;
     }
+}
+
+// ---- walkthrough: the step's text with the run's numbers, Back / Next (app/tour.h) -------------------
+static void ui_tour(App& app) {
+    if (app.tour <= 0) return;
+    const TourText t = app_tour_text(app);
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImGui::GetStyleColorVec4(ImGuiCol_FrameBg));
+    const ImGuiStyle& st = ImGui::GetStyle();
+    const float wrap = ImGui::GetContentRegionAvail().x - 2 * st.WindowPadding.x;
+    const bool narrow = ImGui::CalcTextSize((t.title + "< Back Next > End tour").c_str()).x + 60 > wrap;
+    const float h = ImGui::GetFrameHeightWithSpacing() * (narrow ? 2 : 1) +
+                    ImGui::CalcTextSize(t.body.c_str(), nullptr, false, wrap).y +
+                    2 * st.WindowPadding.y + st.ItemSpacing.y;
+    ImGui::BeginChild("##tour", ImVec2(0, h), true, ImGuiWindowFlags_NoScrollbar);
+    if (g_log_view) ImGui::LogToBuffer();
+    ImGui::TextColored(ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive), "%s", t.title.c_str());
+    ImGui::SameLine();
+    if (ImGui::GetCursorScreenPos().x + ImGui::CalcTextSize("< Back Next > End tour").x + 40 >
+        ImGui::GetWindowPos().x + ImGui::GetWindowWidth())
+        ImGui::NewLine();  // narrow: the buttons under the title
+    ImGui::BeginDisabled(app.tour <= 1);
+    if (ImGui::SmallButton("< Back")) app_tour_go(app, app.tour - 1);
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::BeginDisabled(app.tour >= TOUR_STEPS);
+    if (ImGui::SmallButton("Next >")) app_tour_go(app, app.tour + 1);
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    if (ImGui::SmallButton("End tour")) app_tour_go(app, 0);
+    ImGui::TextWrapped("%s", t.body.c_str());
+    if (g_log_view) g_tour_text = ImGui::GetCurrentContext()->LogBuffer.c_str(), ImGui::LogFinish();
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
 }
 
 // ---- chips (shared by every view) -----------------------------------------------------------------
@@ -802,9 +857,6 @@ std::string ui_export_svg(const App& app) {
 // The ImGui text of the view (tables, sentences, progress-bar labels; not scene text, which the SVG
 // export has) is collected with ImGui's own logging, only after a test first asks for it, and the
 // view's area on the canvas in CSS pixels.
-static bool g_log_view = false;
-static std::string g_view_text;
-static float g_view_rect[4];
 
 const char* ui_view_text() {
     g_log_view = true;  // from the next frame on
@@ -832,6 +884,7 @@ void ui_frame(App& app) {
     }
     app_clamp(app);
     if (!app.notice.empty()) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "%s", app.notice.c_str());
+    ui_tour(app);
     ui_chips(app, th);
     ImGui::Separator();
     // Patching runs a few heads per frame (8 ms), so the page stays responsive and shows progress.
@@ -882,7 +935,7 @@ void ui_frame(App& app) {
         ImGui::SameLine();
         panel(ImVec2(0, 0));
     }
-    if (g_log_view) g_view_text = logged;
+    if (g_log_view) g_view_text = g_tour_text + logged, g_tour_text.clear();
     ui_help();
     ImGui::End();
     (void)hover_before;
