@@ -380,6 +380,7 @@ a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #cc
     $('canvas').addEventListener('pointerdown', () => $('canvas').focus());
     textEl.addEventListener('scroll', () => { highlightEl.scrollTop = textEl.scrollTop; });
     setInterval(pollState, 150);
+    if (!location.hash || location.hash === '#') { mod._attnlab_first_visit(); afterChange(); }
     restoreFragment(location.hash);
     window.addEventListener('hashchange', () => restoreFragment(location.hash));
     $('copy-link').addEventListener('click', (e) => onCopy(e.target, shareUrl()));

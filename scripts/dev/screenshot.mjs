@@ -18,12 +18,17 @@ page.on('console', (m) => { if (m.type() === 'error') log.errors.push('console: 
 await page.setViewportSize({ width: +w, height: +h });
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Emulation.setDeviceMetricsOverride', { width: +w, height: +h, deviceScaleFactor: +dpr, mobile: +w < 500 });
-await page.goto(iframe ? 'about:blank' : s.url + frag);
+await page.goto(iframe ? s.url + 'lessons.html' : s.url + frag);  // an iframe's parent: any page of the server
 let app = page;
 if (iframe) {
-  await page.setContent(`<body style="margin:0;background:#eee"><p style="font:14px sans-serif;margin:8px">A course page</p>
-    <iframe id="f" src="${s.url}?embed=1${frag}" sandbox="allow-scripts allow-same-origin" width="100%" height="${+h - 60}" style="border:0"></iframe></body>`);
-  app = page.frame({ url: /embed=1/ }) || page.frames()[1];
+  await page.evaluate(([src, h]) => {
+    document.body.innerHTML = '<p style="font:14px sans-serif;margin:8px">A course page</p>';
+    const f = Object.assign(document.createElement('iframe'), { id: 'f', src, width: '100%', height: String(h) });
+    f.setAttribute('sandbox', 'allow-scripts allow-same-origin');
+    f.style.border = '0';
+    document.body.append(f);
+  }, [`${s.url}?embed=1${frag}`, +h - 60]);
+  app = await (await page.waitForSelector('#f')).contentFrame();
   await app.waitForFunction(() => window.attnlab && window.attnlab.frames > 5);
 }
 await app.evaluate(() => window.attnlab.ready);

@@ -265,7 +265,7 @@ def main():
         f'<p><a href="{html.escape(u)}">Open this view →</a></p></section>' for i, (t, p, u) in enumerate(items))
     out.write_text(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'">
 <title>Attention Lab — lessons</title><link rel="icon" href="data:,"><link rel="stylesheet" href="style.css"></head>
 <body class="lessons"><main>
 <h1>Lessons: a learner's questions, answered by a real model</h1>

@@ -2,6 +2,7 @@
 #include "app/app.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstring>
 
@@ -345,7 +346,40 @@ void app_step(App& app) {
     app_set_text(app, app.text + tokenizer_token_bytes(m->tok, id));
 }
 
+void app_first_visit(App& app) {
+    const Capture& c = app.cap;
+    int q = -1;
+    for (int i = (int)app.token_bytes.size() - 1; i >= 0 && q < 0; i--) {
+        std::string t = app.token_bytes[i];
+        while (!t.empty() && t[0] == ' ') t.erase(0, 1);
+        if (t == "It" || t == "it") q = i;
+    }
+    if (q < 2) return;
+    // candidate antecedents: earlier words of 3+ letters, not the token just before (a previous-token
+    // head's link) and not the first (the attention sink)
+    auto word = [&](int k) {
+        std::string t = app.token_bytes[k];
+        while (!t.empty() && t[0] == ' ') t.erase(0, 1);
+        if (t.size() < 3) return false;
+        for (char ch : t)
+            if (!isalpha((unsigned char)ch)) return false;
+        return true;
+    };
+    float best = -1;
+    for (int l = 0; l < c.L; l++)
+        for (int h = 0; h < c.H; h++) {
+            const float* row = capture_weights_row(c, l, h, q);
+            for (int k = 1; row && k + 1 < q; k++)
+                if (word(k) && row[k] > best) best = row[k], app.layer = l, app.head = h;
+        }
+    if (best < 0) return;
+    app.view = VIEW_MATRIX;
+    app.locked_token = q;
+    app.hint = "Each row is a token looking back at the ones before it. Click a token, another head, or Tour for a guided walk.";
+}
+
 void app_set_text(App& app, const std::string& text) {
+    if (!app.hint.empty()) app.hint.clear(), app.locked_token = -1;  // the first visit's selection was for its sentence
     app.text = tokenizer_sanitize_utf8(text);
     app_rerun(app);
 }
@@ -415,6 +449,7 @@ std::string app_state_json(const App& app) {
     j["describe"] = app_describe(app);
     j["compare"] = app.compare_text;
     j["compare_token"] = app.compare_token;
+    j["hint"] = app.hint;
     j["tour"] = app.tour;
     if (app.tour > 0) {
         const TourText tt = app_tour_text(app);

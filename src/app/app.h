@@ -106,6 +106,7 @@ struct App {
     const Model* roles_model = nullptr;
 
     int tour = 0;                     // walkthrough step (1-based; 0: off), app/tour.h
+    std::string hint;                 // the first visit's one-line hint (until the first click or edit)
 
     uint64_t frames = 0;
     bool dark = true;
@@ -160,6 +161,11 @@ bool app_patch_step(App& app, double budget_ms);
 void app_patch_cancel(App& app);
 // Head roles of the current model (computed once per model on the role probes).
 const std::vector<HeadRoles>& app_roles(App& app);
+
+// A first visit (no share link): the default sentence with the head that links its pronoun to its
+// antecedent (the strongest attention from "It" to an earlier word of 3+ letters, not the token just
+// before it), that token locked, the Matrix view, and a one-line hint. The next text edit unlocks the token and ends the hint.
+void app_first_visit(App& app);
 
 // In words, what is selected (for the screen-reader mirror).
 std::string app_describe(const App& app);

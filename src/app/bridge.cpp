@@ -46,7 +46,7 @@ static uint64_t state_signature(const App& a) {
     bytes(floats, sizeof floats);
     bytes(&a.sampling.seed, sizeof a.sampling.seed);
     bytes(&a.last_run_ms, sizeof a.last_run_ms);  // every re-run (new capture, row, top tokens)
-    str(a.text), str(a.notice), str(a.model_status), str(a.compare_text), str(a.patch.status);
+    str(a.text), str(a.notice), str(a.model_status), str(a.compare_text), str(a.patch.status), str(a.hint);
     str(format_heads(a.iv.ablate)), str(format_edges(a.iv.knockout));
     return h;
 }
@@ -92,6 +92,9 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_view_text() { return ui_view_text(); }
 EMSCRIPTEN_KEEPALIVE double attnlab_view_rect(int i) { return ui_view_rect(i); }
 
 EMSCRIPTEN_KEEPALIVE void attnlab_step() { app_step(g_app); }
+
+// A first visit (the page opened without a share link): see app_first_visit.
+EMSCRIPTEN_KEEPALIVE void attnlab_first_visit() { app_first_visit(g_app); }
 
 // Patching every head (the frames run it, a few heads each): "" once started, else why it cannot run.
 EMSCRIPTEN_KEEPALIVE const char* attnlab_patch_start(int tok_a, int tok_b) {

@@ -884,6 +884,12 @@ void ui_frame(App& app) {
     }
     app_clamp(app);
     if (!app.notice.empty()) ImGui::TextColored(ImVec4(1.0f, 0.75f, 0.3f, 1.0f), "%s", app.notice.c_str());
+    if (!app.hint.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("%s", app.hint.c_str());
+        ImGui::PopStyleColor();
+        if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) app.hint.clear();  // read: the first click ends it
+    }
     ui_tour(app);
     ui_chips(app, th);
     ImGui::Separator();

@@ -68,8 +68,10 @@ test('idle frames build no state JSON; a canvas hover moves the change counter a
   // Hover the third token chip: the counter moves, the JSON is fetched once, the source text is marked.
   const box = await page.locator('#canvas').boundingBox();
   let marked = '';
-  for (let x = 20; x < 300 && !marked; x += 12) {
-    await page.mouse.move(box.x + x, box.y + 62);
+  // the chip row's height depends on what sits above it (the first visit's hint): scan down to it
+  for (let i = 0; i < 24 * 8 && !marked; i++) {
+    const x = 20 + (i % 24) * 12, y = 62 + Math.floor(i / 24) * 11;
+    await page.mouse.move(box.x + x, box.y + y);
     await page.waitForTimeout(200);
     marked = await page.evaluate(() => document.querySelector('#highlight mark')?.textContent || '');
   }

@@ -1,5 +1,6 @@
 // The walkthrough: a #tour=N link opens step N with its view and the run's own numbers (checked against
-// the CLI), the keyboard moves through the steps, embeds and phones show it; bad values get a notice.
+// the CLI), the keyboard moves through the steps, embeds and phones show it; bad values get a notice; a first
+// visit (no link) opens on the head that links "It" to its antecedent.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -63,4 +64,28 @@ test('the tour in an embed and on a phone; a bad tour value gets a notice', asyn
   assert.match(await bad.evaluate(() => document.getElementById('notice').textContent), /tour/);
   assert.deepEqual([...log.errors, ...log2.errors], []);
   await page.close(); await bad.close();
+});
+
+test('a first visit opens on the head that links "It" to its antecedent, with a hint that the first edit removes', async () => {
+  const { page, log } = await openPage(browser.context, srv.url);
+  await waitFrames(page, 3);
+  const st = await page.evaluate(() => window.attnlab.state());
+  const it = st.tokens.findIndex((t) => t.text.trim() === 'It');
+  assert.ok(it > 0, 'the default sentence has "It"');
+  assert.equal(st.token, it);
+  assert.equal(st.view, 'matrix');
+  assert.match(st.hint, /Tour/);
+  const cli = JSON.parse(execFileSync(path.join(ROOT, 'build/native/attnlab'),
+    ['run', '--model', path.join(ROOT, 'dist', 'models', st.model.name), '--json', st.text], { maxBuffer: 1 << 26 }).toString());
+  const words = st.tokens.map((t, k) => k).filter((k) => k > 0 && k < it - 1 && /^[A-Za-z]{3,}$/.test(st.tokens[k].text.trim()));
+  let best = { w: -1 };
+  cli.attention.forEach((layer, l) => layer.forEach((head, h) => { for (const k of words) if (head[it][k] > best.w) best = { l, h, k, w: head[it][k] }; }));
+  assert.deepEqual([st.layer, st.head], [best.l, best.h]);
+  assert.ok(Math.abs(st.row[best.k] - best.w) < 1e-5, `"It" -> "${st.tokens[best.k].text.trim()}" ${best.w.toFixed(3)}`);
+  await page.evaluate(() => window.attnlab.setText('A new sentence.'));
+  const after = await page.evaluate(() => window.attnlab.state());
+  assert.equal(after.hint, '');
+  assert.equal(after.locked, -1);
+  assert.deepEqual(log.errors, []);
+  await page.close();
 });

@@ -301,3 +301,49 @@ TEST_F(AppState, RolesAreComputedOncePerModel) {
 }
 
 }  // namespace
+
+namespace {
+
+// A first visit shows the head that links the default sentence's "It" to an earlier word, locked on "It".
+TEST(AppFirstVisit, SelectsThePronounsStrongestLink) {
+    App app;  // the shipped default model: its tokenizer has " It" as one token
+    Model* m = new Model();
+    std::string err;
+    ASSERT_TRUE(model_load_dir(*m, std::string(ATTNLAB_ROOT) + "/models/tiny-en-1m", err)) << err;
+    app_add_model(app, m);
+    app_set_text(app, "I saw a dog and a cat. It was barking.");
+    app_first_visit(app);
+    ASSERT_GE(app.locked_token, 2);
+    std::string it = app.token_bytes[app.locked_token];
+    EXPECT_EQ(it.substr(it.find_first_not_of(' ')), "It");
+    EXPECT_EQ(app.view, VIEW_MATRIX);
+    const int q = app.locked_token;
+    std::vector<int> words;  // "saw", "dog", "and", "cat": 3+ letters, before the token just before "It"
+    for (int k = 1; k + 1 < q; k++) {
+        std::string t = app.token_bytes[k];
+        t = t.substr(t.find_first_not_of(' '));
+        if (t.size() >= 3 && std::all_of(t.begin(), t.end(), [](char ch) { return isalpha((unsigned char)ch); })) words.push_back(k);
+    }
+    ASSERT_EQ(words.size(), 4u);
+    float chosen = 0;
+    for (int k : words) chosen = std::max(chosen, capture_weights_row(app.cap, app.layer, app.head, q)[k]);
+    for (int l = 0; l < app.cap.L; l++)
+        for (int h = 0; h < app.cap.H; h++)
+            for (int k : words) EXPECT_LE(capture_weights_row(app.cap, l, h, q)[k], chosen);
+    EXPECT_FALSE(app.hint.empty());
+    // the next edit ends the first visit: hint gone, the token unlocked
+    app_set_text(app, "Something else entirely");
+    EXPECT_TRUE(app.hint.empty());
+    EXPECT_EQ(app.locked_token, -1);
+    // a text without "It" keeps the defaults
+    App other;
+    other.models = app.models, other.model_index = 0;
+    app_set_text(other, "No pronoun here");
+    app_first_visit(other);
+    EXPECT_EQ(other.locked_token, -1);
+    EXPECT_TRUE(other.hint.empty());
+    other.models.clear();
+    delete m;
+}
+
+}  // namespace
