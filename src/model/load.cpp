@@ -227,16 +227,7 @@ bool model_load_memory(Model& m, const std::string& config_json, const uint8_t* 
     Model tmp;
     if (!gpt2_config_parse(config_json, tmp.cfg, err)) return false;
     if (!weights_load(tmp, safetensors, safetensors_len, err, keep_f16)) return false;
-    std::string terr;
-    if (!tokenizer_load(tmp.tok, vocab_json, merges_txt, terr)) {
-        err = "tokenizer (vocab.json / merges.txt): " + terr;
-        return false;
-    }
-    if (tokenizer_vocab_size(tmp.tok) > tmp.cfg.vocab_size) {
-        err = "vocab.json has " + std::to_string(tokenizer_vocab_size(tmp.tok)) + " tokens but config vocab_size is " +
-              std::to_string(tmp.cfg.vocab_size);
-        return false;
-    }
+    if (!tokenizer_load_for_model(tmp.tok, vocab_json, merges_txt, tmp.cfg.vocab_size, err)) return false;
     tmp.name = m.name;
     m = std::move(tmp);
     m.weights_repoint();  // (the move keeps the buffers; re-point anyway)
@@ -244,23 +235,12 @@ bool model_load_memory(Model& m, const std::string& config_json, const uint8_t* 
 }
 
 bool model_load_dir(Model& m, const std::string& dir, std::string& err, bool keep_f16) {
-    std::string files[4];
-    const char* names[4] = {"config.json", "model.safetensors", "vocab.json", "merges.txt"};
-    for (int i = 0; i < 4; i++) {
-        std::string path = dir + "/" + names[i];
-        if (!file_read(path, files[i])) {
-            err = "cannot read " + path;
-            return false;
-        }
-    }
-    std::string name = dir;
-    while (name.size() > 1 && name.back() == '/') name.pop_back();
-    size_t slash = name.find_last_of('/');
-    if (slash != std::string::npos) name = name.substr(slash + 1);
+    ModelFolder f;
+    if (!model_folder_read(dir, f, err)) return false;
     std::string old_name = m.name;
-    m.name = name;
-    if (!model_load_memory(m, files[0], (const uint8_t*)files[1].data(), files[1].size(), files[2], files[3], err,
-                           keep_f16)) {
+    m.name = f.name;
+    if (!model_load_memory(m, f.config, (const uint8_t*)f.safetensors.data(), f.safetensors.size(), f.vocab, f.merges,
+                           err, keep_f16)) {
         m.name = old_name;
         err = dir + ": " + err;
         return false;

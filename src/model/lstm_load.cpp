@@ -3,12 +3,11 @@
 // offsets, dtypes); here every tensor is checked for presence, dtype, shape and finite values.
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "model/lstm.h"
+#include "model/file.h"
 #include "model/safetensors.h"
 
 using json = nlohmann::json;
@@ -87,15 +86,6 @@ std::string model_config_type(const std::string& config_json) {
             if (a.is_string() && (a.get<std::string>() == "GPT2LMHeadModel" || a.get<std::string>() == "GPT2Model"))
                 return "gpt2";
     return "";
-}
-
-static bool file_read(const std::string& path, std::string& out) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return false;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    out = ss.str();
-    return !f.bad();
 }
 
 bool model_dir_type(const std::string& dir, std::string& type, std::string& err) {
@@ -205,16 +195,7 @@ bool lstm_load_memory(LSTMModel& m, const std::string& config_json, const uint8_
     LSTMModel tmp;
     if (!lstm_config_parse(config_json, tmp.cfg, err)) return false;
     if (!weights_load(tmp, safetensors, safetensors_len, err)) return false;
-    std::string terr;
-    if (!tokenizer_load(tmp.tok, vocab_json, merges_txt, terr)) {
-        err = "tokenizer (vocab.json / merges.txt): " + terr;
-        return false;
-    }
-    if (tokenizer_vocab_size(tmp.tok) > tmp.cfg.vocab_size) {
-        err = "vocab.json has " + std::to_string(tokenizer_vocab_size(tmp.tok)) + " tokens but config vocab_size is " +
-              std::to_string(tmp.cfg.vocab_size);
-        return false;
-    }
+    if (!tokenizer_load_for_model(tmp.tok, vocab_json, merges_txt, tmp.cfg.vocab_size, err)) return false;
     tmp.name = m.name;
     m = std::move(tmp);
     m.repoint();
@@ -222,20 +203,11 @@ bool lstm_load_memory(LSTMModel& m, const std::string& config_json, const uint8_
 }
 
 bool lstm_load_dir(LSTMModel& m, const std::string& dir, std::string& err) {
-    std::string files[4];
-    const char* names[4] = {"config.json", "model.safetensors", "vocab.json", "merges.txt"};
-    for (int i = 0; i < 4; i++)
-        if (!file_read(dir + "/" + names[i], files[i])) {
-            err = "cannot read " + dir + "/" + names[i];
-            return false;
-        }
-    std::string name = dir;
-    while (name.size() > 1 && name.back() == '/') name.pop_back();
-    size_t slash = name.find_last_of('/');
-    if (slash != std::string::npos) name = name.substr(slash + 1);
+    ModelFolder f;
+    if (!model_folder_read(dir, f, err)) return false;
     std::string old_name = m.name;
-    m.name = name;
-    if (!lstm_load_memory(m, files[0], (const uint8_t*)files[1].data(), files[1].size(), files[2], files[3], err)) {
+    m.name = f.name;
+    if (!lstm_load_memory(m, f.config, (const uint8_t*)f.safetensors.data(), f.safetensors.size(), f.vocab, f.merges, err)) {
         m.name = old_name;
         err = dir + ": " + err;
         return false;

@@ -259,6 +259,21 @@ bool tokenizer_unicode_to_bytes(std::string_view text, std::string& bytes) {
 // ----------------------------------------------------------------------------------------------------
 // Loading vocab.json + merges.txt
 
+bool tokenizer_load_for_model(Tokenizer& tok, std::string_view vocab_json, std::string_view merges_txt,
+                              int64_t vocab_size, std::string& err) {
+    std::string terr;
+    if (!tokenizer_load(tok, vocab_json, merges_txt, terr)) {
+        err = "tokenizer (vocab.json / merges.txt): " + terr;
+        return false;
+    }
+    if (tokenizer_vocab_size(tok) > vocab_size) {
+        err = "vocab.json has " + std::to_string(tokenizer_vocab_size(tok)) + " tokens but config vocab_size is " +
+              std::to_string(vocab_size);
+        return false;
+    }
+    return true;
+}
+
 bool tokenizer_load(Tokenizer& tok, std::string_view vocab_json, std::string_view merges_txt, std::string& err) {
     tok = Tokenizer();
     nlohmann::json vocab = nlohmann::json::parse(vocab_json.begin(), vocab_json.end(), nullptr, false);

@@ -40,6 +40,10 @@ struct Tokenizer {
 // Loads from the text of vocab.json and merges.txt. Returns false and sets err on bad input.
 bool tokenizer_load(Tokenizer& tok, std::string_view vocab_json, std::string_view merges_txt, std::string& err);
 bool tokenizer_load_dir(Tokenizer& tok, const std::string& dir, std::string& err);
+// A model's tokenizer: tokenizer_load, then every id must fit the model's vocab_size (the GPT-2 and
+// LSTM loaders' check, with their messages: "tokenizer (vocab.json / merges.txt): …", "vocab.json has …").
+bool tokenizer_load_for_model(Tokenizer& tok, std::string_view vocab_json, std::string_view merges_txt,
+                              int64_t vocab_size, std::string& err);
 
 // Replaces invalid UTF-8 sequences (and UTF-8-encoded surrogates) by U+FFFD:
 //  - each maximal invalid subpart becomes one U+FFFD (the WHATWG / JS TextDecoder rule), e.g.
