@@ -90,6 +90,7 @@
     st = st || state();
     scheduleLinkUpdate();
     emitSelection(st);
+    emitAnswer(st);
     statusEl.textContent = st.notice || (st.ids.length + ' tokens · ' + st.run_ms.toFixed(1) + ' ms');
     updateHighlight(st);
     updateMirror(st);
@@ -105,6 +106,7 @@
     const st = state();
     scheduleLinkUpdate();  // the address bar follows clicks and keys too (tour steps, ablations, selections)
     emitSelection(st);
+    emitAnswer(st);
     updateHighlight(st);
     updateMirror(st);
   }
@@ -265,6 +267,17 @@
     const key = JSON.stringify(sel);
     if (key !== lastSelection) { lastSelection = key; postToParent(sel); }
   }
+  // Predict, then reveal: a course page can record the learner's answer.
+  let lastAnswer = '';
+  function emitAnswer(st) {
+    const qz = st.quiz;
+    if (!qz || !qz.answered) { lastAnswer = ''; return; }
+    const msg = { type: 'attnlab:answer', kind: qz.kind, question: qz.question, text: st.text, layer: st.layer,
+                  head: st.head, token: st.token, guess: qz.guess, answer: qz.answer, correct: qz.correct,
+                  rank: qz.rank, of: qz.of, guessValue: qz.guess_value, answerValue: qz.answer_value };
+    const key = JSON.stringify(msg);
+    if (key !== lastAnswer) { lastAnswer = key; postToParent(msg); }
+  }
   function onMessage(e) {
     if (e.source !== window.parent || window.parent === window) return;
     if (allowedOrigin && e.origin !== allowedOrigin) return;
@@ -272,7 +285,7 @@
     if (!d || typeof d !== 'object' || d.type !== 'attnlab:set') return;
     const partial = {};
     for (const k of ['view', 'layer', 'head', 'token', 'temperature', 'top_k', 'top_p', 'seed', 'compare', 'aggregate',
-                     'intervene', 'ablate', 'ablate_mode', 'knockout'])
+                     'intervene', 'ablate', 'ablate_mode', 'knockout', 'tour', 'quiz'])
       if (k in d) partial[k] = d[k];
     if (typeof d.text === 'string') setText(d.text);
     const notice = Object.keys(partial).length ? apply(partial) : '';
@@ -429,6 +442,8 @@ a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #cc
     state,
     apply,
     step,
+    // the learner's answer to the link's quiz: a token index (attend) or a vocabulary id (next); true if taken
+    answer(choice) { const ok = !!mod._attnlab_quiz_answer(choice | 0); afterChange(); return ok; },
     patch,
     patchCancel() { mod._attnlab_patch_cancel(); afterChange(); },
     shareUrl: () => shareUrl(),

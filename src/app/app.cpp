@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/quiz.h"
 #include "app/tour.h"
 #include "model/capture_json.h"
 
@@ -450,6 +451,16 @@ std::string app_state_json(const App& app) {
     j["compare"] = app.compare_text;
     j["compare_token"] = app.compare_token;
     j["hint"] = app.hint;
+    if (app.quiz != QUIZ_NONE) {
+        json quiz = {{"kind", quiz_kind_name(app.quiz)}, {"question", quiz_question(app)}, {"options", quiz_options(app)}};
+        const QuizResult r = quiz_result(app);
+        quiz["answered"] = r.answered;
+        if (r.answered)
+            quiz.update({{"guess", r.guess}, {"answer", r.answer}, {"guess_value", r.guess_value},
+                         {"answer_value", r.answer_value}, {"rank", r.rank}, {"of", r.of}, {"correct", r.rank == 1},
+                         {"reveal", r.text}});
+        j["quiz"] = quiz;
+    }
     j["tour"] = app.tour;
     if (app.tour > 0) {
         const TourText tt = app_tour_text(app);
@@ -587,6 +598,11 @@ std::string app_apply_json(App& app, const std::string& text) {
     }
     json_int(j, "compare_token", -1, (int)app.compare_spans.size() - 1, app.compare_token, notice);
     bool rerun = apply_interventions_json(app, j, notice);
+    if (j.contains("quiz")) {
+        const int kind = j["quiz"].is_string() ? quiz_kind_from_name(j["quiz"].get<std::string>()) : -1;
+        if (kind >= 0) quiz_set(app, kind);
+        else notice += "ignored quiz: expected attend or next. ";
+    }
     int tour = app.tour;
     json_int(j, "tour", 0, TOUR_STEPS, tour, notice);
     if (j.contains("tour") && tour != app.tour) {  // after the view and selection keys: the step sets its own

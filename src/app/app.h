@@ -106,6 +106,8 @@ struct App {
     const Model* roles_model = nullptr;
 
     int tour = 0;                     // walkthrough step (1-based; 0: off), app/tour.h
+    int quiz = 0;                     // predict-then-reveal question (app/quiz.h QuizKind; 0: none)
+    int quiz_guess = -1;              // the learner's answer (-1: not yet): token index or vocabulary id
     std::string hint;                 // the first visit's one-line hint (until the first click or edit)
 
     uint64_t frames = 0;
@@ -133,7 +135,7 @@ void app_clamp(App& app);
 // The whole state as JSON (for window.attnlab.state()).
 std::string app_state_json(const App& app);
 // Applies a partial state {"view","layer","head","token","locked","temperature","top_k","top_p","seed",
-// "compare","aggregate","intervene","ablate","ablate_mode","knockout","tour"}: unknown keys are ignored, bad values keep the current one and add a line to
+// "compare","aggregate","intervene","ablate","ablate_mode","knockout","tour","quiz"}: unknown keys are ignored, bad values keep the current one and add a line to
 // the returned notice ("" if all applied).
 std::string app_apply_json(App& app, const std::string& json);
 // Appends one sampled token (seeded by seed + generated count) to the text and re-runs.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/app.h"
+#include "app/quiz.h"
 #include "app/ui.h"
 #include "app/url_state.h"
 
@@ -40,7 +41,7 @@ static uint64_t state_signature(const App& a) {
     auto str = [&](const std::string& s) { bytes(s.data(), s.size()), bytes("\0", 1); };
     int ints[] = {a.model_index, (int)a.models.size(), a.view, a.layer, a.head, a.hover_token, a.locked_token,
                   (int)a.ids.size(), a.truncated, a.aggregate, a.generated, a.compare_token, a.sampling.top_k, a.top_n,
-                  a.intervene, a.iv.ablate_mean, a.patch.next, a.tour};
+                  a.intervene, a.iv.ablate_mean, a.patch.next, a.tour, a.quiz, a.quiz_guess};
     bytes(ints, sizeof ints);
     float floats[] = {a.sampling.temperature, a.sampling.top_p};
     bytes(floats, sizeof floats);
@@ -92,6 +93,9 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_view_text() { return ui_view_text(); }
 EMSCRIPTEN_KEEPALIVE double attnlab_view_rect(int i) { return ui_view_rect(i); }
 
 EMSCRIPTEN_KEEPALIVE void attnlab_step() { app_step(g_app); }
+
+// Predict, then reveal: the learner's answer to the link's question (app/quiz.h); 1 if taken.
+EMSCRIPTEN_KEEPALIVE int attnlab_quiz_answer(int choice) { return quiz_answer(g_app, choice) ? 1 : 0; }
 
 // A first visit (the page opened without a share link): see app_first_visit.
 EMSCRIPTEN_KEEPALIVE void attnlab_first_visit() { app_first_visit(g_app); }

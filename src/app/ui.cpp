@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "app/draw_scene.h"
+#include "app/quiz.h"
 #include "app/tour.h"
 #include "imgui.h"
 #include "imgui_internal.h"  // ImGuiContext::LogBuffer (ui_view_text)
@@ -28,7 +29,7 @@ static VizRaster g_matrix_raster;  // a matrix too long for min_cell, fitted as 
 static bool g_help = false;
 // What the view drew, for the e2e tests (see ui_view_text): collected only after a test asks for it.
 static bool g_log_view = false;
-static std::string g_view_text, g_tour_text;
+static std::string g_view_text, g_tour_text, g_quiz_text;
 static float g_view_rect[4];
 static char g_compare_buf[1024];
 
@@ -231,6 +232,47 @@ static void ui_tour(App& app) {
     ImGui::PopStyleColor();
 }
 
+// A chip under the pointer: while an "attend" question waits for its answer, a click answers it (and a
+// hover does not move the query); otherwise as any token.
+static void chip_pointer(App& app, int token) {
+    if (app.quiz == QUIZ_ATTEND && app.quiz_guess < 0) {
+        if (clicked()) quiz_answer(app, token);
+        return;
+    }
+    token_pointer(app, token);
+}
+
+// ---- predict, then reveal: the question, the options, the reveal (app/quiz.h) ------------------------
+static bool quiz_waiting(const App& app) { return app.quiz != QUIZ_NONE && app.quiz_guess < 0; }
+
+static void ui_quiz(App& app, const Model* m) {
+    if (app.quiz == QUIZ_NONE) return;
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImGui::GetStyleColorVec4(ImGuiCol_FrameBg));
+    ImGui::BeginChild("##quiz", ImVec2(0, ImGui::GetFrameHeightWithSpacing() * 3.4f), true);
+    if (g_log_view) ImGui::LogToBuffer();
+    const QuizResult r = quiz_result(app);
+    ImGui::TextWrapped("%s", quiz_question(app).c_str());
+    if (!r.answered && app.quiz == QUIZ_NEXT) {
+        for (int id : quiz_options(app)) {
+            std::string label;
+            const std::string& b = tokenizer_token_bytes(m->tok, id);
+            viz_token_label(b.data(), (int)b.size(), label);
+            if (ImGui::Button((label + "##opt" + std::to_string(id)).c_str())) quiz_answer(app, id);
+            ImGui::SameLine();
+        }
+        ImGui::NewLine();
+    }
+    if (r.answered) {
+        ImGui::TextColored(r.rank == 1 ? ImVec4(0.35f, 0.75f, 0.4f, 1) : ImVec4(0.95f, 0.6f, 0.3f, 1), "%s", r.text.c_str());
+        if (ImGui::SmallButton("Ask again")) quiz_set(app, app.quiz);
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Close")) quiz_set(app, QUIZ_NONE);
+    }
+    if (g_log_view) g_quiz_text = ImGui::GetCurrentContext()->LogBuffer.c_str(), ImGui::LogFinish();
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
+}
+
 // ---- chips (shared by every view) -----------------------------------------------------------------
 // Long texts (GPT-2's 1024 tokens fill several screens of chips) scroll in a box of a few rows so the
 // view below keeps most of the window; the selected token is scrolled into sight when it changes.
@@ -249,7 +291,7 @@ static void ui_chips(App& app, const VizTheme& th) {
                                    VizRect{0, 0, full_w, 0}, th);
     if (used.h <= max_h) {
         VizHit hit = scene_show(g_chips, "##chips");
-        if (hit.kind == VIZ_HIT_CHIP) token_pointer(app, hit.row);
+        if (hit.kind == VIZ_HIT_CHIP) chip_pointer(app, hit.row);
         last_selected = o.selected;
         return;
     }
@@ -269,7 +311,7 @@ static void ui_chips(App& app, const VizTheme& th) {
     }
     last_selected = o.selected, last_w = w;
     VizHit hit = scene_show(g_chips, "##chips");
-    if (hit.kind == VIZ_HIT_CHIP) token_pointer(app, hit.row);
+    if (hit.kind == VIZ_HIT_CHIP) chip_pointer(app, hit.row);
     ImGui::EndChild();
 }
 
@@ -891,6 +933,7 @@ void ui_frame(App& app) {
         if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) app.hint.clear();  // read: the first click ends it
     }
     ui_tour(app);
+    ui_quiz(app, m);
     ui_chips(app, th);
     ImGui::Separator();
     // Patching runs a few heads per frame (8 ms), so the page stays responsive and shows progress.
@@ -915,7 +958,9 @@ void ui_frame(App& app) {
     viz_scene_clear(g_scene);
     g_scene.clip = VizRect{0, 0, 0, 0};  // views that scroll set it to what is visible
     float w = ImGui::GetContentRegionAvail().x;
-    if (app.cap.T > 0) {
+    if (app.cap.T > 0 && quiz_waiting(app)) {
+        ImGui::TextDisabled("The model's numbers appear after your answer.");
+    } else if (app.cap.T > 0) {
         switch (app.view) {
         case VIEW_TOKENS: view_tokens(app, m); break;
         case VIEW_HEADS: view_heads(app, th, w); break;
@@ -941,7 +986,7 @@ void ui_frame(App& app) {
         ImGui::SameLine();
         panel(ImVec2(0, 0));
     }
-    if (g_log_view) g_view_text = g_tour_text + logged, g_tour_text.clear();
+    if (g_log_view) g_view_text = g_tour_text + g_quiz_text + logged, g_tour_text.clear(), g_quiz_text.clear();
     ui_help();
     ImGui::End();
     (void)hover_before;
