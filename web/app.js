@@ -285,7 +285,7 @@
     if (!d || typeof d !== 'object' || d.type !== 'attnlab:set') return;
     const partial = {};
     for (const k of ['view', 'layer', 'head', 'token', 'temperature', 'top_k', 'top_p', 'seed', 'compare', 'aggregate',
-                     'intervene', 'ablate', 'ablate_mode', 'knockout', 'tour', 'quiz'])
+                     'intervene', 'ablate', 'ablate_mode', 'knockout', 'tour', 'quiz', 'palette', 'scale', 'values'])
       if (k in d) partial[k] = d[k];
     if (typeof d.text === 'string') setText(d.text);
     const notice = Object.keys(partial).length ? apply(partial) : '';

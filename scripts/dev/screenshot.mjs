@@ -1,5 +1,6 @@
 // Screenshot of the built page (dist/) at a share-link fragment, for looking at a UI change:
 //   node scripts/dev/screenshot.mjs '#v=1&text=…&view=model' OUT.png [WIDTH HEIGHT DPR] [--iframe] [--js EXPR]
+//     [--vision deuteranopia|protanopia|tritanopia|achromatopsia]
 // --js runs EXPR in the page first (e.g. "window.attnlab.patch(5, 6)") and waits for a patching scan to end;
 // --iframe embeds the page (?embed=1) in a sandboxed iframe of a parent page. Prints the state's summary.
 import { launch, serveDist, waitFrames } from '../../tests/e2e/browser.mjs';
@@ -7,6 +8,7 @@ import { launch, serveDist, waitFrames } from '../../tests/e2e/browser.mjs';
 const args = process.argv.slice(2);
 const flag = (k) => { const i = args.indexOf(k); if (i < 0) return null; const v = args[i + 1]; args.splice(i, 2); return v; };
 const js = flag('--js');
+const vision = flag('--vision');  // a simulated colour-vision deficiency: deuteranopia, protanopia, tritanopia, achromatopsia
 const iframe = args.includes('--iframe') && args.splice(args.indexOf('--iframe'), 1);
 const [frag = '', out = 'screenshot.png', w = '1280', h = '800', dpr = '1'] = args;
 const b = await launch();
@@ -18,6 +20,7 @@ page.on('console', (m) => { if (m.type() === 'error') log.errors.push('console: 
 await page.setViewportSize({ width: +w, height: +h });
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Emulation.setDeviceMetricsOverride', { width: +w, height: +h, deviceScaleFactor: +dpr, mobile: +w < 500 });
+if (vision) await cdp.send('Emulation.setEmulatedVisionDeficiency', { type: vision });
 await page.goto(iframe ? s.url + 'lessons.html' : s.url + frag);  // an iframe's parent: any page of the server
 let app = page;
 if (iframe) {

@@ -14,6 +14,7 @@
 #include "app/quiz.h"
 #include "app/tour.h"
 #include "model/capture_json.h"
+#include "viz/scene.h"  // the palette names
 
 App g_app;
 
@@ -451,6 +452,9 @@ std::string app_state_json(const App& app) {
     j["compare"] = app.compare_text;
     j["compare_token"] = app.compare_token;
     j["hint"] = app.hint;
+    j["palette"] = viz_palette_name(app.palette);
+    j["scale"] = app.color_scale ? "row" : "global";
+    j["values"] = app.matrix_values ? "scores" : "weights";
     if (app.quiz != QUIZ_NONE) {
         json quiz = {{"kind", quiz_kind_name(app.quiz)}, {"question", quiz_question(app)}, {"options", quiz_options(app)}};
         const QuizResult r = quiz_result(app);
@@ -598,6 +602,21 @@ std::string app_apply_json(App& app, const std::string& text) {
     }
     json_int(j, "compare_token", -1, (int)app.compare_spans.size() - 1, app.compare_token, notice);
     bool rerun = apply_interventions_json(app, j, notice);
+    // honest colour: named choices ("palette", "scale", "values")
+    auto choice = [&](const char* key, std::initializer_list<const char*> names, int& out) {
+        if (!j.contains(key)) return;
+        int i = 0;
+        for (const char* n : names) {
+            if (j[key].is_string() && j[key].get<std::string>() == n) { out = i; return; }
+            i++;
+        }
+        std::string list;
+        for (const char* n : names) list += (list.empty() ? "" : ", ") + std::string(n);
+        notice += std::string("ignored ") + key + ": expected one of " + list + ". ";
+    };
+    choice("palette", {"default", "cividis", "gray"}, app.palette);
+    choice("scale", {"global", "row"}, app.color_scale);
+    choice("values", {"weights", "scores"}, app.matrix_values);
     if (j.contains("quiz")) {
         const int kind = j["quiz"].is_string() ? quiz_kind_from_name(j["quiz"].get<std::string>()) : -1;
         if (kind >= 0) quiz_set(app, kind);

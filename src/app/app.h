@@ -75,6 +75,10 @@ struct App {
     std::vector<uint8_t> head_enabled;  // [H] head view toggles
 
     int matrix_hover_row = -1, matrix_hover_col = -1;
+    // honest colour (share links: palette, scale, values)
+    int palette = 0;                  // VizPalette: default, cividis, gray
+    int color_scale = 0;              // 0: one scale 0-1 for every cell; 1: each row by its own largest weight
+    int matrix_values = 0;            // Matrix view: 0 attention weights; 1 scores before softmax (diverging)
     int aggregate = 0;                // 0 mean over heads, 1 rollout
 
     // ---- sampling / predict ----------------------------------------------------------------------
@@ -135,7 +139,7 @@ void app_clamp(App& app);
 // The whole state as JSON (for window.attnlab.state()).
 std::string app_state_json(const App& app);
 // Applies a partial state {"view","layer","head","token","locked","temperature","top_k","top_p","seed",
-// "compare","aggregate","intervene","ablate","ablate_mode","knockout","tour","quiz"}: unknown keys are ignored, bad values keep the current one and add a line to
+// "compare","aggregate","intervene","ablate","ablate_mode","knockout","tour","quiz","palette","scale","values"}: unknown keys are ignored, bad values keep the current one and add a line to
 // the returned notice ("" if all applied).
 std::string app_apply_json(App& app, const std::string& json);
 // Appends one sampled token (seeded by seed + generated count) to the text and re-runs.

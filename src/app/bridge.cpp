@@ -41,7 +41,8 @@ static uint64_t state_signature(const App& a) {
     auto str = [&](const std::string& s) { bytes(s.data(), s.size()), bytes("\0", 1); };
     int ints[] = {a.model_index, (int)a.models.size(), a.view, a.layer, a.head, a.hover_token, a.locked_token,
                   (int)a.ids.size(), a.truncated, a.aggregate, a.generated, a.compare_token, a.sampling.top_k, a.top_n,
-                  a.intervene, a.iv.ablate_mean, a.patch.next, a.tour, a.quiz, a.quiz_guess};
+                  a.intervene, a.iv.ablate_mean, a.patch.next, a.tour, a.quiz, a.quiz_guess,
+                  a.palette, a.color_scale, a.matrix_values};
     bytes(ints, sizeof ints);
     float floats[] = {a.sampling.temperature, a.sampling.top_p};
     bytes(floats, sizeof floats);

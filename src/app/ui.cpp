@@ -36,6 +36,7 @@ static char g_compare_buf[1024];
 // ---- theme ------------------------------------------------------------------------------------------
 static VizTheme ui_theme(const App& app) {
     VizTheme th = app.dark ? viz_theme_dark() : viz_theme_light();
+    viz_theme_palette(th, app.palette);
     th.text_width = scene_text_width;
     return th;
 }
@@ -92,6 +93,7 @@ static uint64_t capture_key(const App& app) {
     auto mix = [&](uint64_t v) { for (int i = 0; i < 8; i++) h = (h ^ ((v >> (8 * i)) & 0xFF)) * 1099511628211ull; };
     mix((uint64_t)(uintptr_t)app_model(app));
     mix(app.dark);
+    mix((uint64_t)app.palette);
     mix(app.ids.size());
     for (int id : app.ids) mix((uint64_t)id);
     for (char c : app.cap.interventions) mix((uint64_t)(unsigned char)c);  // an intervention changes the maps
@@ -351,9 +353,32 @@ static void view_heads(App& app, const VizTheme& th, float w) {
         app.head_enabled[hit.head] ^= 1;
 }
 
+// Honest colour: what the Matrix view colours (weights or scores), the scale and the palette.
+static void colour_controls(App& app) {
+    ImGui::RadioButton("weights", &app.matrix_values, 0);
+    ImGui::SameLine();
+    ImGui::RadioButton("scores before softmax", &app.matrix_values, 1);
+    ImGui::SameLine(0, 18);
+    if (app.matrix_values == 0) {
+        ImGui::RadioButton("one scale", &app.color_scale, 0);
+        ImGui::SameLine();
+        ImGui::RadioButton("per row", &app.color_scale, 1);
+        ImGui::SameLine(0, 18);
+    }
+    ImGui::SetNextItemWidth(110);
+    if (ImGui::BeginCombo("palette", viz_palette_name(app.palette))) {
+        for (int p = 0; p < VIZ_PALETTE_COUNT; p++)
+            if (ImGui::Selectable(viz_palette_name(p), p == app.palette)) app.palette = p;
+        ImGui::EndCombo();
+    }
+}
+
 static void view_matrix(App& app, const VizTheme& th, float w) {
+    colour_controls(app);
     VizMatrixOpts o;
     o.layer = app.layer, o.head = app.head;
+    o.legend = true;
+    o.row_scale = app.color_scale == 1;
     o.hover_row = app.matrix_hover_row >= 0 ? app.matrix_hover_row : app.hover_token;
     o.hover_col = app.matrix_hover_col;
     o.select_row = app.locked_token;
@@ -369,7 +394,19 @@ static void view_matrix(App& app, const VizTheme& th, float w) {
     float mw = wide ? w * 0.62f : w;
     float avail_h = ImGui::GetContentRegionAvail().y;
     g_scene.clip = visible_rect();
-    VizRect used = viz_matrix_build(g_scene, app.cap, app.token_bytes, o, VizRect{0, 0, mw, wide ? avail_h : avail_h * 0.6f}, th);
+    const int T = app.cap.T;
+    const float* scores = app.matrix_values == 1 && !app.cap.scores.empty() && app.layer < app.cap.L && app.head < app.cap.H
+                              ? app.cap.scores.data() + ((size_t)app.layer * app.cap.H + app.head) * T * T : nullptr;
+    VizRect used;
+    if (scores) {
+        o.diverging = true, o.row_scale = false, o.value_name = "score q\xC2\xB7k/\xE2\x88\x9A" "d before softmax";
+        char title[96];
+        snprintf(title, sizeof title, "Layer %d \xC2\xB7 head %d: scores before softmax", app.layer, app.head);
+        used = viz_matrix_build_raw(g_scene, scores, T, app.token_bytes, title, o, VizRect{0, 0, mw, wide ? avail_h : avail_h * 0.6f}, th);
+    } else {
+        if (app.matrix_values == 1) ImGui::TextDisabled("(this long text keeps no scores: showing weights)");
+        used = viz_matrix_build(g_scene, app.cap, app.token_bytes, o, VizRect{0, 0, mw, wide ? avail_h : avail_h * 0.6f}, th);
+    }
     int q = o.hover_row >= 0 ? o.hover_row : app_selected_token(app);
     float tx = wide ? used.x + used.w + 16 : 0, ty = wide ? 0 : used.y + used.h + 12;
     VizRect table = viz_row_table_build(g_scene, app.cap, app.token_bytes, app.layer, app.head, q,

@@ -63,7 +63,8 @@ static const UrlKey URL_KEYS[] = {
     {"top_k", 'i', 0, 1e7},       {"top_n", 'i', 1, 50},     {"seed", 'i', 0, 9007199254740991.0},
     {"compare_token", 'i', -1, 1e7}, {"temperature", 'f', 0, 5}, {"top_p", 'f', 0, 1},
     {"view", 's', 0, 0},          {"text", 's', 0, 0},       {"compare", 's', 0, 0},    {"model", 's', 0, 0},
-    {"tour", 'i', 0, 9},          {"quiz", 's', 0, 0},       {"intervene", 'i', 0, 1},     {"ablate", 's', 0, 0},     {"ablate_mode", 's', 0, 0}, {"knockout", 's', 0, 0},
+    {"tour", 'i', 0, 9},          {"quiz", 's', 0, 0},       {"intervene", 'i', 0, 1},
+    {"palette", 's', 0, 0},       {"scale", 's', 0, 0},      {"values", 's', 0, 0},     {"ablate", 's', 0, 0},     {"ablate_mode", 's', 0, 0}, {"knockout", 's', 0, 0},
 };
 
 static const UrlKey* url_key_find(const std::string& k) {
@@ -158,6 +159,8 @@ std::string url_state_format(const std::string& state_json) {
         put("compare", st["compare"].get<std::string>());
     if (st.contains("compare_token") && st["compare_token"].is_number_integer() && st["compare_token"].get<long long>() >= 0)
         put("compare_token", std::to_string(st["compare_token"].get<long long>()));
+    for (auto [k, dflt] : {std::pair<const char*, const char*>{"palette", "default"}, {"scale", "global"}, {"values", "weights"}})
+        if (st.contains(k) && st[k].is_string() && st[k] != dflt) put(k, st[k].get<std::string>());
     if (st.contains("quiz") && st["quiz"].is_object() && st["quiz"].contains("kind") && st["quiz"]["kind"].is_string())
         put("quiz", st["quiz"]["kind"].get<std::string>());  // the question only: the answer is never in a link
     if (st.contains("tour") && st["tour"].is_number_integer() && st["tour"].get<long long>() > 0)

@@ -2,7 +2,8 @@
 //
 //   #v=1&text=I%20have%20a%20dog&view=matrix&layer=1&head=2&token=3&temperature=0.8&top_k=40
 //    &top_p=0.95&seed=7&compare=She%20donated%20to%20a%20good%20cause.&compare_token=5&model=<url>
-//    &intervene=1&ablate=1.1,2.3&ablate_mode=mean&knockout=1.1:5:2&tour=3&quiz=attend
+//    &intervene=1&ablate=1.1,2.3&ablate_mode=mean&knockout=1.1:5:2&tour=3&quiz=attend&palette=cividis
+//    &scale=row&values=scores
 //
 // Values are percent-encoded UTF-8 (RFC 3986 unreserved characters stay as they are, so a link
 // stays readable). Unknown keys are ignored; a bad value is dropped with a notice and the page keeps

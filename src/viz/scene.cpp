@@ -245,6 +245,41 @@ static const VizColor CMAP_YLGNBU[] = {
     {0x25, 0x34, 0x94, 255}, {0x08, 0x1d, 0x58, 255},
 };
 
+// cividis (Nuñez, Anderton, Renslow 2018): designed to look the same to readers with and without
+// red-green colour-vision deficiency; monotonic in lightness. Grey: lightness only (print, achromatopsia).
+static const VizColor CMAP_CIVIDIS[] = {
+    {0, 34, 78, 255}, {49, 68, 107, 255}, {102, 105, 112, 255}, {149, 143, 120, 255}, {202, 186, 106, 255}, {254, 232, 56, 255},
+};
+static const VizColor CMAP_GRAY_LIGHT[] = {{255, 255, 255, 255}, {0, 0, 0, 255}};
+static const VizColor CMAP_GRAY_DARK[] = {{0, 0, 0, 255}, {255, 255, 255, 255}};
+
+const char* viz_palette_name(int palette) {
+    static const char* NAMES[VIZ_PALETTE_COUNT] = {"default", "cividis", "gray"};
+    return palette >= 0 && palette < VIZ_PALETTE_COUNT ? NAMES[palette] : "default";
+}
+
+int viz_palette_from_name(const std::string& name) {
+    for (int i = 0; i < VIZ_PALETTE_COUNT; i++)
+        if (name == viz_palette_name(i)) return i;
+    return -1;
+}
+
+void viz_theme_palette(VizTheme& t, int palette) {
+    if (palette == VIZ_PALETTE_CIVIDIS) t.cmap = CMAP_CIVIDIS, t.cmap_n = 6;
+    if (palette == VIZ_PALETTE_GRAY) t.cmap = t.dark ? CMAP_GRAY_DARK : CMAP_GRAY_LIGHT, t.cmap_n = 2;
+}
+
+VizColor viz_diverging(const VizTheme& th, float t) {
+    if (std::isnan(t)) return th.masked;
+    t = t < -1 ? -1 : (t > 1 ? 1 : t);
+    // blue (negative) - the background (0) - red (positive), opaque so a cell's colour is its value alone
+    const VizColor pos = {202, 52, 40, 255}, neg = {40, 96, 205, 255}, mid = th.bg;
+    const VizColor& e = t >= 0 ? pos : neg;
+    const float a = std::fabs(t);
+    return {(uint8_t)(mid.r + (e.r - mid.r) * a + 0.5f), (uint8_t)(mid.g + (e.g - mid.g) * a + 0.5f),
+            (uint8_t)(mid.b + (e.b - mid.b) * a + 0.5f), 255};
+}
+
 VizTheme viz_theme_light() {
     VizTheme t;
     t.dark = false;

@@ -209,6 +209,15 @@ VizTheme viz_theme_light();
 VizTheme viz_theme_dark();
 
 VizColor viz_colormap(const VizTheme& th, float w);  // w clamped to [0, 1]; NaN gives th.masked
+// Sequential palettes for weights (share links: palette=default|cividis|gray): the theme's own (light:
+// YlGnBu, dark: viridis), cividis (the same to readers with red-green colour-vision deficiency) and grey.
+enum VizPalette { VIZ_PALETTE_DEFAULT = 0, VIZ_PALETTE_CIVIDIS, VIZ_PALETTE_GRAY, VIZ_PALETTE_COUNT };
+const char* viz_palette_name(int palette);
+int viz_palette_from_name(const std::string& name);  // -1 if unknown
+void viz_theme_palette(VizTheme& t, int palette);     // switches t's colormap (default: leaves it)
+// Diverging map for signed values (pre-softmax scores): t in [-1, 1], blue below 0, the background at 0,
+// red above; NaN gives th.masked.
+VizColor viz_diverging(const VizTheme& th, float t);
 // One colour per head, distinct for any n_heads (evenly spaced OKLCH hues; above 8 heads
 // neighbouring hues also alternate lightness so adjacent heads never look alike).
 VizColor viz_head_color(const VizTheme& th, int head, int n_heads);

@@ -135,6 +135,37 @@ static int raster_texels(float units, float px_per_unit, int T, int tiles) {
 
 // ---- matrix heatmap --------------------------------------------------------------------------------
 
+// The colour scale under a matrix's title: a strip of swatches with its ends labelled and what they mean.
+static float matrix_legend(VizScene& s, const VizMatrixOpts& o, float dmax, float x, float y, float w, const VizTheme& th) {
+    const float ss = th.small_size, h = ss * 1.1f, sw = fminf(160.0f, w * 0.3f);
+    const int n = 16;
+    char lo[32], hi[32], what[160];
+    if (o.diverging) {
+        snprintf(lo, sizeof lo, "%.2f", -dmax), snprintf(hi, sizeof hi, "+%.2f", dmax);
+        snprintf(what, sizeof what, "%s: blue below 0, red above (scale: the largest |value| here)", o.value_name);
+    } else {
+        snprintf(lo, sizeof lo, "0"), snprintf(hi, sizeof hi, o.row_scale ? "row max" : "%.2g", o.vmax > 0 ? o.vmax : 1.0f);
+        snprintf(what, sizeof what, "%s%s", o.value_name,
+                 o.row_scale ? ", each row scaled to its own largest (compare within a row only)" : ", one scale for every cell");
+    }
+    const float lw = text_w(th, lo, (int)strlen(lo), ss) + 4;
+    viz_text(s, x, y + h * 0.5f, lo, -1, ss, th.fg_muted, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_LABEL);
+    for (int i = 0; i < n; i++) {
+        const float t = (float)i / (n - 1);
+        const VizColor c = o.diverging ? viz_diverging(th, 2 * t - 1) : viz_colormap(th, t);
+        viz_rect_fill(s, {x + lw + sw * i / n, y, sw / n + 0.5f, h}, c, 0, VIZ_ROLE_LABEL, -1, i);
+    }
+    viz_rect_stroke(s, {x + lw, y, sw, h}, th.grid, 1, 0, VIZ_ROLE_LABEL);
+    float tx = x + lw + sw + 4;
+    viz_text(s, tx, y + h * 0.5f, hi, -1, ss, th.fg_muted, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_LABEL);
+    tx += text_w(th, hi, (int)strlen(hi), ss) + 10;
+    s.scratch.assign(what);
+    if (label_fit(s.scratch, ss, x + w - tx, th))
+        viz_text(s, tx, y + h * 0.5f, s.scratch.data(), (int)s.scratch.size(), ss, th.fg_muted,
+                 VIZ_ANCHOR_LEFT | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_LABEL);
+    return y + h + ss * 0.8f;
+}
+
 VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vector<std::string>& tokens,
                              const char* title, const VizMatrixOpts& o, VizRect area, const VizTheme& th) {
     const float fs = th.font_size;
@@ -150,6 +181,13 @@ VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vect
         draw_message(s, {area.x, y, area.w, area.h}, th, "No attention to show.");
         return {area.x, area.y, area.w, y - area.y + fs * 1.6f};
     }
+    // signed values: the scale is the largest |value| the map shows (masked cells aside)
+    float dmax = 0;
+    if (o.diverging)
+        for (int r = 0; r < T; r++)
+            for (int c = 0; c <= (o.causal ? r : T - 1); c++) dmax = fmaxf(dmax, fabsf(w[(size_t)r * T + c]));
+    dmax = fmaxf(dmax, 1e-6f);
+    if (o.legend) y = matrix_legend(s, o, dmax, area.x, y, fminf(area.w, 560.0f), th);
 
     // Layout: [row labels | grid], column labels above the grid. Cells are square.
     const float pad = 6;
@@ -160,7 +198,7 @@ VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vect
     const float fit = fminf((area.x + area.w - gx) / T, (area.y + area.h - gy) / T);
     // Too many tokens for min_cell: with a raster the whole matrix fits the area as one image
     // (max-pooled, so hover + the row table give the numbers); without one the grid overflows.
-    const bool as_image = o.raster && fit < o.min_cell && fit > 0;
+    const bool as_image = o.raster && fit < o.min_cell && fit > 0 && !o.row_scale && !o.diverging;
     const float cell = as_image ? fit : clampf(fit, o.min_cell, o.max_cell);
     const float gw = cell * T;
     const VizRect grid = {gx, gy, gw, gw};
@@ -200,6 +238,9 @@ VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vect
     const float num_size = fminf(fs, cell * 0.32f);
     const float vscale = o.vmax > 0 ? 1.0f / o.vmax : 1.0f;
     for (int r = r0; r < r1; r++) {
+        float rmax = 0;  // the row's largest weight (row_scale)
+        for (int c = 0; o.row_scale && c <= (o.causal ? r : T - 1); c++) rmax = fmaxf(rmax, w[(size_t)r * T + c]);
+        const float rscale = rmax > 0 ? 1.0f / rmax : 1.0f;
         for (int c = c0; c < c1; c++) {
             VizRect cr = {gx + c * cell, gy + r * cell, cell - gap, cell - gap};
             if (o.causal && c > r) {
@@ -210,7 +251,7 @@ VizRect viz_matrix_build_raw(VizScene& s, const float* w, int T, const std::vect
                 continue;
             }
             float v = w[(size_t)r * T + c];
-            VizColor col = viz_colormap(th, v * vscale);
+            VizColor col = o.diverging ? viz_diverging(th, v / dmax) : viz_colormap(th, v * (o.row_scale ? rscale : vscale));
             viz_rect_fill(s, cr, col, 0, VIZ_ROLE_CELL, r, c);
             if (numbers)
                 viz_textf(s, cr.x + cr.w * 0.5f, cr.y + cr.h * 0.5f, num_size, viz_color_text_on(col),

@@ -41,6 +41,13 @@ struct VizMatrixOpts {
     VizRaster* raster = nullptr;
     uint64_t raster_key = 0;
     float px_per_unit = 1;
+    // Honest colour: row_scale colours each row by its own largest weight (the legend says so);
+    // diverging shows signed values (pre-softmax scores) blue < 0 < red, scaled by the largest |value|;
+    // legend draws the scale under the title. Both scales draw cells (no pooled image).
+    bool row_scale = false;
+    bool diverging = false;
+    bool legend = false;
+    const char* value_name = "weight";     // the legend's name for the values
     // Knocked-out cells (query, key) of this head: drawn with a cross (the weight itself is already 0).
     const int* knocked = nullptr;          // pairs: query0, key0, query1, key1, ...
     int n_knocked = 0;

@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         {"top_k", 'i', 0, 1e7}, {"top_n", 'i', 1, 50}, {"seed", 'i', 0, 9007199254740991.0},  // 2^53 - 1: exact in JS
         {"aggregate", 'i', 0, 1}, {"temperature", 'f', 0, 5}, {"top_p", 'f', 0, 1},
         {"text", 's', 0, 0}, {"view", 's', 0, 0}, {"compare", 's', 0, 0}, {"model", 's', 0, 0},
-        {"tour", 'i', 0, 9}, {"quiz", 's', 0, 0}, {"intervene", 'i', 0, 1}, {"ablate", 's', 0, 0}, {"ablate_mode", 's', 0, 0}, {"knockout", 's', 0, 0},
+        {"tour", 'i', 0, 9}, {"quiz", 's', 0, 0}, {"intervene", 'i', 0, 1},
+        {"palette", 's', 0, 0}, {"scale", 's', 0, 0}, {"values", 's', 0, 0}, {"ablate", 's', 0, 0}, {"ablate_mode", 's', 0, 0}, {"knockout", 's', 0, 0},
     };
     for (auto& [key, v] : j.items()) {
         const Range* r = nullptr;

@@ -347,3 +347,28 @@ TEST(AppFirstVisit, SelectsThePronounsStrongestLink) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(AppState, ColourChoicesRoundTripAndBadOnesGetANotice) {
+    app_set_text(app, "I have a dog");
+    EXPECT_EQ(app_apply_json(app, R"({"palette":"cividis","scale":"row","values":"scores"})"), "");
+    EXPECT_EQ(app.palette, 1);
+    EXPECT_EQ(app.color_scale, 1);
+    EXPECT_EQ(app.matrix_values, 1);
+    const std::string frag = url_state_format(app_state_json(app));
+    EXPECT_NE(frag.find("&palette=cividis&scale=row&values=scores"), std::string::npos) << frag;
+    std::string notice;
+    nlohmann::json back = nlohmann::json::parse(url_state_parse(frag, notice));
+    App other;
+    other.models = app.models, other.model_index = 0;
+    back.erase("text");
+    EXPECT_EQ(app_apply_json(other, back.dump()), "");
+    EXPECT_NE(url_state_format(app_state_json(other)).find("&palette=cividis&scale=row&values=scores"), std::string::npos);
+    other.models.clear();
+    for (const char* bad : {R"({"palette":"rainbow"})", R"({"scale":"log"})", R"({"values":3})"})
+        EXPECT_NE(app_apply_json(app, bad).find("ignored"), std::string::npos) << bad;
+    EXPECT_EQ(app.palette, 1);
+}
+
+}  // namespace

@@ -708,3 +708,56 @@ TEST(VizHeadGrid, CellsPerHeadSignedColoursAndProgress) {
     EXPECT_EQ(h.layer, 1);
     EXPECT_EQ(h.head, 2);
 }
+
+// Honest colour: one scale vs per row, signed scores on a diverging map, the legend, the palettes.
+TEST(VizMatrix, RowScaleDivergingLegendAndPalettes) {
+    Capture c = viz_test_capture(3, 1, 1);
+    viz_test_set_row(c, 0, 0, 0, {1.0f});
+    viz_test_set_row(c, 0, 0, 1, {0.5f, 0.5f});
+    viz_test_set_row(c, 0, 0, 2, {0.2f, 0.2f, 0.6f});
+    VizTheme th = viz_theme_light();
+    auto cell_colour = [&](const VizScene& s, int r, int col) {
+        for (const VizPrim& p : s.prims)
+            if (p.kind == VIZ_RECT_FILL && p.role == VIZ_ROLE_CELL && p.tag0 == r && p.tag1 == col) return viz_color_u32(p.col);
+        return 0u;
+    };
+    VizMatrixOpts o;
+    VizScene global, row;
+    viz_matrix_build(global, c, {}, o, {0, 0, 400, 400}, th);
+    o.row_scale = true, o.legend = true;
+    viz_matrix_build(row, c, {}, o, {0, 0, 400, 400}, th);
+    EXPECT_EQ(cell_colour(global, 1, 0), viz_color_u32(viz_colormap(th, 0.5f)));
+    EXPECT_EQ(cell_colour(row, 1, 0), viz_color_u32(viz_colormap(th, 1.0f))) << "0.5 is row 1's largest";
+    EXPECT_EQ(cell_colour(row, 2, 0), viz_color_u32(viz_colormap(th, 0.2f / 0.6f)));
+    int swatches = 0;
+    bool says_row = false;
+    for (const VizPrim& p : row.prims) {
+        swatches += p.kind == VIZ_RECT_FILL && p.role == VIZ_ROLE_LABEL;
+        if (p.kind == VIZ_TEXT && std::string(viz_prim_text(row, p)).find("each row scaled") != std::string::npos) says_row = true;
+    }
+    EXPECT_EQ(swatches, 16);
+    EXPECT_TRUE(says_row) << "the legend states the per-row scale";
+    // signed values: blue below 0, red above, the largest |value| at full colour
+    const float s[9] = {-2, 0, 0, 1, 0, 0, 0.5f, -1, 2};
+    VizScene d;
+    VizMatrixOpts od;
+    od.diverging = true;
+    viz_matrix_build_raw(d, s, 3, {}, "scores", od, {0, 0, 400, 400}, th);
+    EXPECT_EQ(cell_colour(d, 0, 0), viz_color_u32(viz_diverging(th, -1.0f)));
+    EXPECT_EQ(cell_colour(d, 2, 2), viz_color_u32(viz_diverging(th, 1.0f)));
+    EXPECT_EQ(cell_colour(d, 1, 0), viz_color_u32(viz_diverging(th, 0.5f)));
+    const VizColor neg = viz_diverging(th, -1), pos = viz_diverging(th, 1), zero = viz_diverging(th, 0);
+    EXPECT_GT(neg.b, neg.r);
+    EXPECT_GT(pos.r, pos.b);
+    EXPECT_EQ(viz_color_u32(zero), viz_color_u32(th.bg));
+    // palettes: cividis and grey replace the sequential map; grey is lightness only
+    EXPECT_EQ(viz_palette_from_name("cividis"), VIZ_PALETTE_CIVIDIS);
+    EXPECT_EQ(viz_palette_from_name("rainbow"), -1);
+    VizTheme g = viz_theme_light();
+    viz_theme_palette(g, VIZ_PALETTE_GRAY);
+    const VizColor mid = viz_colormap(g, 0.5f);
+    EXPECT_TRUE(mid.r == mid.g && mid.g == mid.b);
+    VizTheme cv = viz_theme_dark();
+    viz_theme_palette(cv, VIZ_PALETTE_CIVIDIS);
+    EXPECT_LT(viz_colormap(cv, 0.0f).r + viz_colormap(cv, 0.0f).g, viz_colormap(cv, 1.0f).r + viz_colormap(cv, 1.0f).g);
+}
