@@ -59,6 +59,25 @@ test('malformed interventions: each is refused with a notice naming it, the expe
   assert.deepEqual(log.errors, []);
 });
 
+test('malformed teaching and colour link keys: a notice names each, the page opens with its defaults', async () => {
+  const bad = '#v=1&text=I%20have%20a%20dog&tour=0x3&quiz=%3Cscript%3E&palette=rainbow&scale=log&values=probs&tour=99';
+  const p = await browser.context.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  await p.goto(srv.url + bad);
+  await p.evaluate(() => window.attnlab.ready);
+  await waitFrames(p, 2);
+  const st = await p.evaluate(() => window.attnlab.state());
+  assert.equal(st.text, 'I have a dog');
+  assert.equal(st.tour, 0); assert.equal(st.quiz, undefined);
+  assert.equal(st.palette, 'default'); assert.equal(st.scale, 'global'); assert.equal(st.values, 'weights');
+  const notice = await p.evaluate(() => document.getElementById('notice').textContent);
+  for (const k of ['tour', 'quiz', 'palette', 'scale', 'values']) assert.match(notice, new RegExp(k), `notice names ${k}`);
+  assert.equal(await p.evaluate(() => document.querySelectorAll('script:not([src])').length), 0);
+  assert.deepEqual(errors, []);
+  await p.close();
+});
+
 test('unpaired surrogates, emoji, ZWJ, flags, CJK, RTL, combining marks, control characters and NUL', async () => {
   const cases = ['\uD800 lone high', 'lone low \uDC00!', 'family 👨‍👩‍👧‍👦 flag 🇯🇵 ok',
     '漢字かな交じり文', 'שלום עולם مرحبا', 'e\u0301 n\u0303 a\u0308', 'bell\u0007 tab\t nul\u0000 end', '\r\n\r\n  \u00a0'];
