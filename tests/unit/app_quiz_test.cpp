@@ -8,25 +8,11 @@
 #include "app/quiz.h"
 #include "app/url_state.h"
 #include "model/capture_json.h"
-#include "model_fixtures.h"
+#include "app_fixture.h"
 
 namespace {
 
-class AppQuiz : public ::testing::Test {
-protected:
-    void SetUp() override {
-        Model* m = new Model();
-        std::string err;
-        ASSERT_TRUE(model_load_fixture(*m, "tiny_f32", err)) << err;
-        app_add_model(app, m);
-        app_set_text(app, "The dog chased the cat because it was hungry.");
-        ASSERT_GE(app.cap.T, 4);
-    }
-    void TearDown() override {
-        for (Model* m : app.models) delete m;
-    }
-    App app;
-};
+class AppQuiz : public AppWithText {};
 
 TEST_F(AppQuiz, AttendAnswersAreRankedByTheHeadsWeights) {
     app.layer = 1, app.head = 1;

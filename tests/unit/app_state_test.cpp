@@ -6,24 +6,11 @@
 
 #include "app/app.h"
 #include "app/url_state.h"
-#include "model_fixtures.h"
+#include "app_fixture.h"
 
 namespace {
 
-class AppState : public ::testing::Test {
-protected:
-    void SetUp() override {
-        Model* m = new Model();
-        std::string err;
-        ASSERT_TRUE(model_load_fixture(*m, "tiny_f32", err)) << err;
-        m->name = "tiny";
-        app_add_model(app, m);
-    }
-    void TearDown() override {
-        for (Model* m : app.models) delete m;
-    }
-    App app;
-};
+class AppState : public AppWithModel {};
 
 TEST(AppCaptureOptions, SmallCapturesKeepEverythingBigOnesTheSelectedHead) {
     GPT2Config tiny;

@@ -7,25 +7,11 @@
 
 #include "app/tour.h"
 #include "app/url_state.h"
-#include "model_fixtures.h"
+#include "app_fixture.h"
 
 namespace {
 
-class AppTour : public ::testing::Test {
-protected:
-    void SetUp() override {
-        Model* m = new Model();
-        std::string err;
-        ASSERT_TRUE(model_load_fixture(*m, "tiny_f32", err)) << err;
-        app_add_model(app, m);
-        app_set_text(app, "The dog chased the cat because it was hungry.");
-        ASSERT_GE(app.cap.T, 4);
-    }
-    void TearDown() override {
-        for (Model* m : app.models) delete m;
-    }
-    App app;
-};
+class AppTour : public AppWithText {};
 
 static bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
