@@ -248,7 +248,7 @@ static void lens_forward(int* ids_out, float* probs_out, const float* x, int k, 
 // run with the same earlier layers computed there) instead of the embeddings.
 static void forward_rows(const Model& m, const std::vector<int>& ids, int P, const CaptureOptions& opt, Capture& cap,
                          int lens_begin, int lens_end, const Interventions* iv, int start = 0,
-                         const float* x_in = nullptr) {
+                         const float* x_in = nullptr, bool last_logits_only = false) {
     const GPT2Config& cfg = m.cfg;
     const int T = (int)ids.size(), n = T - P, L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, D = C / H;
     const int V = cfg.vocab_size, k = cap.lens_k;
@@ -296,6 +296,15 @@ static void forward_rows(const Model& m, const std::vector<int>& ids, int P, con
 
         residual_add(x, out, nC);
         if (opt.residuals) std::memcpy(cap.resid_attn.data() + (size_t)l * TC + (size_t)P * C, x, nC * sizeof(float));
+        if (last_logits_only && l == L - 1) {
+            // only the last position's logits are wanted: its MLP is the only one left that matters
+            float* xl = x + (size_t)(n - 1) * C;
+            xn = grow(s.xn, C);
+            layernorm(xn, xl, w.ln2w + (size_t)l * C, w.ln2b + (size_t)l * C, 1, C, cfg.layer_norm_epsilon);
+            mlp_forward(out, xn, w, cfg, l, 1, s);               // [1, C]
+            residual_add(xl, out, C);
+            break;
+        }
         xn = grow(s.xn, nC);
         layernorm(xn, x, w.ln2w + (size_t)l * C, w.ln2b + (size_t)l * C, n, C, cfg.layer_norm_epsilon);
         mlp_forward(out, xn, w, cfg, l, n, s);                   // [n, C]
@@ -371,7 +380,7 @@ bool model_forward_tail_logits(const Model& m, const std::vector<int>& ids, int 
     cap.T = T, cap.L = m.cfg.n_layer, cap.H = m.cfg.n_head, cap.C = m.cfg.n_embd, cap.D = cap.C / cap.H;
     cap.V = m.cfg.vocab_size, cap.opt = opt, cap.lens_k = 0;
     cap.logits.resize(cap.V);
-    forward_rows(m, ids, 0, opt, cap, 0, 0, &iv, start, x_in);
+    forward_rows(m, ids, 0, opt, cap, 0, 0, &iv, start, x_in, /*last_logits_only=*/true);
     logits.assign(cap.logits.begin(), cap.logits.end());
     return true;
 }
