@@ -634,6 +634,13 @@ std::string app_apply_json(App& app, const std::string& text) {
     return notice;
 }
 
+std::string app_prose_token(const std::string& bytes) {
+    std::string s;
+    for (char ch : tokenizer_sanitize_utf8(bytes)) s += ch == '\n' ? "\xE2\x86\xB5" : ch == '\t' ? "\xE2\x86\x92" : std::string(1, ch);
+    if (s.size() > 1 && s[0] == ' ') s.erase(0, 1);
+    return "\xE2\x80\x9C" + s + "\xE2\x80\x9D";
+}
+
 // ---- description in words (screen readers) -----------------------------------------------------------
 static std::string quoted(const std::string& bytes) { return "\u2018" + bytes + "\u2019"; }
 

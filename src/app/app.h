@@ -173,5 +173,8 @@ const std::vector<HeadRoles>& app_roles(App& app);
 // before it), that token locked, the Matrix view, and a one-line hint. The next text edit unlocks the token and ends the hint.
 void app_first_visit(App& app);
 
+// A token in quotes for prose (the tour, the quiz): its text without a GPT-2 token's leading space,
+// a newline as ↵ and a tab as →.
+std::string app_prose_token(const std::string& bytes);
 // In words, what is selected (for the screen-reader mirror).
 std::string app_describe(const App& app);

@@ -16,13 +16,6 @@ int quiz_kind_from_name(const std::string& name) {
     return -1;
 }
 
-static std::string quoted(const std::string& bytes) {
-    std::string s;
-    for (char ch : tokenizer_sanitize_utf8(bytes)) s += ch == '\n' ? "\xE2\x86\xB5" : std::string(1, ch);
-    if (s.size() > 1 && s[0] == ' ') s.erase(0, 1);
-    return "\xE2\x80\x9C" + s + "\xE2\x80\x9D";
-}
-
 static int quiz_query(const App& app) { return app_selected_token(app); }
 
 std::string quiz_question(const App& app) {
@@ -31,7 +24,7 @@ std::string quiz_question(const App& app) {
     if (!m || q < 0) return "";
     if (app.quiz == QUIZ_ATTEND)
         return "Predict: in layer " + std::to_string(app.layer) + ", head " + std::to_string(app.head) + ", which token will " +
-               quoted(app.token_bytes[q]) + " attend to most? Click a token chip (itself or one before it).";
+               app_prose_token(app.token_bytes[q]) + " attend to most? Click a token chip (itself or one before it).";
     if (app.quiz == QUIZ_NEXT) return "Predict: which token comes next? Pick one.";
     return "";
 }
@@ -83,7 +76,7 @@ QuizResult quiz_result(const App& app) {
     r.of = (int)cands.size(), r.rank = 1;
     for (float v : vals) r.rank += v > gv;
     const bool attend = app.quiz == QUIZ_ATTEND;
-    auto name = [&](int c) { return quoted(attend ? app.token_bytes[c] : tokenizer_token_bytes(m->tok, c)); };
+    auto name = [&](int c) { return app_prose_token(attend ? app.token_bytes[c] : tokenizer_token_bytes(m->tok, c)); };
     auto value = [&](float v) { return attend ? fmt("%.2f", v) : fmt("%.1f%%", 100.0 * v); };
     r.text = (r.rank == 1 ? "Right: " : "Not quite: ") + name(choice) + (attend ? " gets " : " has ") + value(gv) +
              (attend ? " of " + name(q) + "'s attention" : " of the model's probability") + ", rank " +

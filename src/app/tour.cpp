@@ -48,16 +48,8 @@ void app_tour_go(App& app, int step) {
     else if (app.view == VIEW_PREDICT && app.cap.lens_k == 0) app_rerun(app);  // the view's lens, as the page does
 }
 
-// A token in quotes for prose: its text without the leading space a GPT-2 token carries.
-static std::string quoted(const std::string& bytes) {
-    std::string s;
-    for (char ch : tokenizer_sanitize_utf8(bytes)) s += ch == '\n' ? "\xE2\x86\xB5" : ch == '\t' ? "\xE2\x86\x92" : std::string(1, ch);
-    if (s.size() > 1 && s[0] == ' ') s.erase(0, 1);
-    return "\xE2\x80\x9C" + s + "\xE2\x80\x9D";
-}
-
 static std::string token(const App& app, int i) {
-    return i >= 0 && i < (int)app.token_bytes.size() ? quoted(app.token_bytes[i]) : "?";
+    return i >= 0 && i < (int)app.token_bytes.size() ? app_prose_token(app.token_bytes[i]) : "?";
 }
 
 static std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
@@ -130,9 +122,9 @@ TourText app_tour_text(const App& app) {
                      "makes them a distribution: %s %.0f%%, %s %.0f%%, \xE2\x80\xA6 Temperature, top-k and top-p "
                      "reshape it; \"step\" samples one token and appends it, and the whole text is read again.",
                      token(app, q).c_str(), m->cfg.vocab_size,
-                     top.size() > 0 ? quoted(tokenizer_token_bytes(m->tok, top[0])).c_str() : "?",
+                     top.size() > 0 ? app_prose_token(tokenizer_token_bytes(m->tok, top[0])).c_str() : "?",
                      top.size() > 0 ? 100 * app.probs[top[0]] : 0.0f,
-                     top.size() > 1 ? quoted(tokenizer_token_bytes(m->tok, top[1])).c_str() : "?",
+                     top.size() > 1 ? app_prose_token(tokenizer_token_bytes(m->tok, top[1])).c_str() : "?",
                      top.size() > 1 ? 100 * app.probs[top[1]] : 0.0f);
         break;
     }

@@ -875,7 +875,11 @@ static void intervene_roles(App& app) {
 }
 
 static void intervene_like(App& app) {
-    std::vector<HeadSimilarity> like = heads_like(app.cap, app.layer, app.head);
+    // O(L·H·T²): computed when the capture or the head changes, not every frame
+    static std::vector<HeadSimilarity> like;
+    static uint64_t like_key = 0;
+    const uint64_t key = capture_key(app) * 31 + (uint64_t)app.layer * 4096 + (uint64_t)app.head;
+    if (key != like_key) like = heads_like(app.cap, app.layer, app.head), like_key = key;
     if (like.empty()) return;
     ImGui::TextWrapped("Heads like L%d H%d on this text (attention-pattern similarity):", app.layer, app.head);
     for (size_t i = 0; i < like.size() && i < 6; i++) {
