@@ -44,83 +44,157 @@ static bool args_check(const std::vector<int>& ids, int position, int neutral, i
     return true;
 }
 
-// Occluding token j leaves positions 0..j-1 unchanged (causal attention), so each occluded run re-uses
-// the keys, values and residuals of the previous one up to its first difference (model_forward_reuse):
-// the runs cost P²/2 token rows instead of P².
-bool influence_occlusion_gpt2(const Model& m, const std::vector<int>& ids, int position, int neutral,
-                              std::vector<float>& kl, std::string& err) {
-    if (!args_check(ids, position, neutral, m.cfg.vocab_size, err)) return false;
-    const int V = m.cfg.vocab_size;
-    CaptureOptions opt;                      // what re-use needs: K/V of every head and the residuals
-    opt.attention = opt.scores = false;
-    opt.qkv = opt.residuals = true;
-    opt.logits_all = false;
-    std::vector<int> run(ids.begin(), ids.begin() + position + 1);
-    Capture cap;
-    if (!model_forward(m, run, opt, cap, err)) return false;
-    const std::vector<float> clean = cap.logits;  // [V] at position
-    kl.assign(position + 1, 0.0f);
-    for (int j = position; j >= 0; j--) {       // last first: each run shares the longest prefix with the one before
-        const int keep = run[j];
-        run[j] = neutral;
-        if (!model_forward_reuse(m, run, opt, cap, err)) return false;
-        kl[j] = (float)influence_kl_logits(clean.data(), cap.logits.data(), V);
-        run[j] = keep;
+// The clean run's log-probabilities at position p (logits row [V]) for the KLs against it.
+static void keep_clean(InfluenceJob& job, int slot, const float* logits, int V) {
+    std::vector<double> lp;
+    log_softmax(logits, V, lp);
+    double negent = 0.0;
+    for (int i = 0; i < V; i++) negent += std::exp(lp[i]) * lp[i];
+    std::copy(lp.begin(), lp.end(), job.clean_logp.begin() + (size_t)slot * V);
+    job.clean_negent[slot] = negent;
+}
+
+// KL(clean at slot || softmax(q)) = Σ p·log p − Σ p·q + logsumexp(q): V exps per pair.
+static float kl_vs_clean(const InfluenceJob& job, int slot, const float* q, int V) {
+    const double* lp = job.clean_logp.data() + (size_t)slot * V;
+    float mx = q[0];
+    for (int i = 1; i < V; i++) mx = std::max(mx, q[i]);
+    double z = 0.0, pq = 0.0;
+    for (int i = 0; i < V; i++) {
+        z += std::exp((double)q[i] - mx);
+        pq += std::exp(lp[i]) * q[i];
     }
+    return (float)std::max(job.clean_negent[slot] - pq + mx + std::log(z), 0.0);  // rounding: -1e-17 for equal inputs
+}
+
+bool influence_job_start(InfluenceJob& job, const Model* gpt, const LSTMModel* lstm, const std::vector<int>& ids,
+                         int neutral, bool last_only, std::string& err) {
+    job = InfluenceJob{};
+    if (!gpt == !lstm) { err = "influence: one model, GPT-2 or LSTM"; return false; }
+    const int V = gpt ? gpt->cfg.vocab_size : lstm->cfg.vocab_size;
+    if (!args_check(ids, (int)ids.size() - 1, neutral, V, err)) return false;
+    job.gpt = gpt, job.lstm = lstm, job.ids = ids, job.neutral = neutral, job.last_only = last_only;
+    const int T = (int)ids.size(), slots = last_only ? 1 : T;
+    job.clean_logp.resize((size_t)slots * V);
+    job.clean_negent.resize(slots);
+    if (gpt) {
+        CaptureOptions opt;                    // what re-use needs: K/V of every head and the residuals
+        opt.attention = opt.scores = false;
+        opt.qkv = opt.residuals = true;
+        opt.logits_all = !last_only;
+        if (!model_forward(*gpt, ids, opt, job.cap, err)) return false;
+        job.run = ids;
+    } else {
+        if (!lstm_forward(*lstm, ids, !last_only, job.lcap, err)) return false;
+        const LSTMConfig& c = lstm->cfg;
+        const int L = c.num_layers, H = c.hidden_size, G = 4 * H;
+        job.hs.assign((size_t)L * T * H, 0.0f), job.cs.assign((size_t)L * T * H, 0.0f);
+        job.x.resize((size_t)T * std::max(c.embedding_size, H)), job.z.resize((size_t)T * G), job.rec.resize((size_t)T * G);
+        job.bias.resize((size_t)L * G);
+        for (int l = 0; l < L; l++)
+            for (int i = 0; i < G; i++) job.bias[(size_t)l * G + i] = lstm->w.b_ih[l][i] + lstm->w.b_hh[l][i];
+    }
+    const std::vector<float>& clean = gpt ? job.cap.logits : job.lcap.logits;
+    for (int s = 0; s < slots; s++) keep_clean(job, s, clean.data() + (size_t)s * V, V);
+    job.kl.assign(last_only ? (size_t)T : (size_t)T * T, 0.0f);
+    job.T = T;
     return true;
 }
 
-// All P+1 occluded runs advance together, one row each: at step t the runs j < t have diverged from the
-// clean one, run t starts from the clean state after step t-1 with the neutral token, runs j > t still
-// equal the clean run (not computed). So each step is two GEMMs of t+1 rows per layer (ops.h kernels)
-// instead of t+1 row-times-matrix products, and the decoder is one GEMM over the P+1 final states.
+// GPT-2 unit: token j = T-1-done occluded; its run changes the predictions at j .. T-1.
+static bool gpt_unit(InfluenceJob& job, std::string& err) {
+    const Model& m = *job.gpt;
+    const int T = job.T, V = m.cfg.vocab_size, j = T - 1 - job.done;
+    job.run[j] = job.neutral;
+    const bool ok = model_forward_reuse(m, job.run, job.cap.opt, job.cap, err);
+    job.run[j] = job.ids[j];
+    if (!ok) return false;
+    if (job.last_only) job.kl[j] = kl_vs_clean(job, 0, job.cap.logits.data(), V);
+    else
+        for (int p = j; p < T; p++) job.kl[(size_t)p * T + j] = kl_vs_clean(job, p, job.cap.logits.data() + (size_t)p * V, V);
+    return true;
+}
+
+// LSTM unit: step t of every run. Runs j < t have diverged from the clean one, run t starts from the
+// clean state after step t-1 with the neutral token, runs j > t still equal the clean run (not computed).
+static void lstm_unit(InfluenceJob& job) {
+    const LSTMModel& m = *job.lstm;
+    const LSTMWeights& w = m.w;
+    const int T = job.T, V = m.cfg.vocab_size, L = m.cfg.num_layers, H = m.cfg.hidden_size, E = m.cfg.embedding_size;
+    const int G = 4 * H, t = job.done, rows = t + 1;
+    for (int l = 0; l < L; l++) {  // run t joins with the clean state after step t-1
+        float* h = job.hs.data() + ((size_t)l * T + t) * H;
+        float* c = job.cs.data() + ((size_t)l * T + t) * H;
+        for (int i = 0; i < H; i++) {
+            h[i] = t > 0 ? lstm_capture_h(job.lcap, l, t - 1)[i] : 0.0f;
+            c[i] = t > 0 ? lstm_capture_c(job.lcap, l, t - 1)[i] : 0.0f;
+        }
+    }
+    for (int r = 0; r < rows; r++)  // layer-0 input: the text's token, the neutral one for run t
+        std::memcpy(job.x.data() + (size_t)r * E, w.encoder + (size_t)(r == t ? job.neutral : job.ids[t]) * E,
+                    E * sizeof(float));
+    for (int l = 0; l < L; l++) {
+        const int in = l == 0 ? E : H;
+        float* h = job.hs.data() + (size_t)l * T * H;  // [rows, H]
+        float* c = job.cs.data() + (size_t)l * T * H;
+        matmul_bt(job.z.data(), G, job.x.data(), in, w.w_ih[l], in, 1.0f, rows, in, G);
+        matmul_bt(job.rec.data(), G, h, H, w.w_hh[l], H, 1.0f, rows, H, G);
+        for (int r = 0; r < rows; r++) {
+            float* zr = job.z.data() + (size_t)r * G;
+            const float* rr = job.rec.data() + (size_t)r * G;
+            for (int i = 0; i < G; i++) zr[i] += job.bias[(size_t)l * G + i] + rr[i];
+        }
+        lstm_cell_rows(job.z.data(), c, h, rows, H);
+        std::memcpy(job.x.data(), h, (size_t)rows * H * sizeof(float));  // input of the layer above
+    }
+    if (job.last_only && t < T - 1) return;  // only the last step's predictions are wanted
+    job.logits.resize((size_t)rows * V);
+    matmul_bt(job.logits.data(), V, job.hs.data() + (size_t)(L - 1) * T * H, H, w.dec_w, H, 1.0f, rows, H, V);
+    for (int r = 0; r < rows; r++) {
+        float* lg = job.logits.data() + (size_t)r * V;
+        for (int v = 0; v < V; v++) lg[v] += w.dec_b[v];
+        job.kl[job.last_only ? r : (size_t)t * T + r] = kl_vs_clean(job, job.last_only ? 0 : t, lg, V);
+    }
+}
+
+bool influence_job_step(InfluenceJob& job, std::string& err) {
+    if (influence_job_done(job) || job.T == 0) return true;
+    if (job.gpt) {
+        if (!gpt_unit(job, err)) return false;
+    } else {
+        lstm_unit(job);
+    }
+    job.done++;
+    return true;
+}
+
+static bool occlusion(const Model* gpt, const LSTMModel* lstm, const std::vector<int>& ids, int position, int neutral,
+                      std::vector<float>& kl, std::string& err) {
+    if (!args_check(ids, position, neutral, gpt ? gpt->cfg.vocab_size : lstm->cfg.vocab_size, err)) return false;
+    InfluenceJob job;
+    if (!influence_job_start(job, gpt, lstm, std::vector<int>(ids.begin(), ids.begin() + position + 1), neutral, true, err))
+        return false;
+    while (!influence_job_done(job))
+        if (!influence_job_step(job, err)) return false;
+    kl = std::move(job.kl);
+    return true;
+}
+
+bool influence_occlusion_gpt2(const Model& m, const std::vector<int>& ids, int position, int neutral,
+                              std::vector<float>& kl, std::string& err) {
+    return occlusion(&m, nullptr, ids, position, neutral, kl, err);
+}
+
 bool influence_occlusion_lstm(const LSTMModel& m, const std::vector<int>& ids, int position, int neutral,
                               std::vector<float>& kl, std::string& err) {
-    if (!args_check(ids, position, neutral, m.cfg.vocab_size, err)) return false;
-    const int V = m.cfg.vocab_size, L = m.cfg.num_layers, H = m.cfg.hidden_size, E = m.cfg.embedding_size;
-    const int G = 4 * H, P1 = position + 1;
-    std::vector<int> run(ids.begin(), ids.begin() + P1);
-    LSTMCapture cap;
-    if (!lstm_forward(m, run, false, cap, err)) return false;
-    const LSTMWeights& w = m.w;
-    std::vector<float> hs((size_t)L * P1 * H, 0.0f), cs((size_t)L * P1 * H, 0.0f);  // [L, P1, H] row j = run j
-    std::vector<float> x((size_t)P1 * std::max(E, H)), z((size_t)P1 * G), rec((size_t)P1 * G), bias((size_t)L * G);
-    for (int l = 0; l < L; l++)
-        for (int i = 0; i < G; i++) bias[(size_t)l * G + i] = w.b_ih[l][i] + w.b_hh[l][i];
-    for (int t = 0; t < P1; t++) {
-        const int rows = t + 1;
-        for (int l = 0; l < L; l++) {  // run t joins with the clean state after step t-1
-            float* h = hs.data() + ((size_t)l * P1 + t) * H;
-            float* c = cs.data() + ((size_t)l * P1 + t) * H;
-            for (int i = 0; i < H; i++) {
-                h[i] = t > 0 ? lstm_capture_h(cap, l, t - 1)[i] : 0.0f;
-                c[i] = t > 0 ? lstm_capture_c(cap, l, t - 1)[i] : 0.0f;
-            }
-        }
-        for (int r = 0; r < rows; r++)  // layer-0 input: the text's token, the neutral one for run t
-            std::memcpy(x.data() + (size_t)r * E, w.encoder + (size_t)(r == t ? neutral : run[t]) * E, E * sizeof(float));
-        for (int l = 0; l < L; l++) {
-            const int in = l == 0 ? E : H;
-            float* h = hs.data() + (size_t)l * P1 * H;  // [rows, H]
-            float* c = cs.data() + (size_t)l * P1 * H;
-            matmul_bt(z.data(), G, x.data(), in, w.w_ih[l], in, 1.0f, rows, in, G);
-            matmul_bt(rec.data(), G, h, H, w.w_hh[l], H, 1.0f, rows, H, G);
-            for (int r = 0; r < rows; r++) {
-                float* zr = z.data() + (size_t)r * G;
-                const float* rr = rec.data() + (size_t)r * G;
-                for (int i = 0; i < G; i++) zr[i] += bias[(size_t)l * G + i] + rr[i];
-            }
-            lstm_cell_rows(z.data(), c, h, rows, H);
-            std::memcpy(x.data(), h, (size_t)rows * H * sizeof(float));  // input of the layer above
-        }
+    return occlusion(nullptr, &m, ids, position, neutral, kl, err);
+}
+
+void influence_by_distance(const std::vector<float>& kl, int T, std::vector<float>& mean) {
+    mean.assign(T, 0.0f);
+    for (int d = 0; d < T; d++) {
+        double s = 0.0;
+        for (int p = d; p < T; p++) s += kl[(size_t)p * T + p - d];
+        mean[d] = (float)(s / (T - d));
     }
-    std::vector<float> logits((size_t)P1 * V);
-    matmul_bt(logits.data(), V, hs.data() + (size_t)(L - 1) * P1 * H, H, w.dec_w, H, 1.0f, P1, H, V);
-    kl.assign(P1, 0.0f);
-    for (int j = 0; j < P1; j++) {
-        float* lg = logits.data() + (size_t)j * V;
-        for (int v = 0; v < V; v++) lg[v] += w.dec_b[v];
-        kl[j] = (float)influence_kl_logits(cap.logits.data(), lg, V);
-    }
-    return true;
 }

@@ -96,14 +96,61 @@ TEST_P(Influence, MatchesNumpyReference) {
     const float mx = *std::max_element(kl.begin(), kl.end()), mn = *std::min_element(kl.begin(), kl.end());
     EXPECT_GT(mx, 1e-4f);
     EXPECT_GT(mx, 10 * mn);
-    for (int j = 0; j <= position; j++)
-        if (rc.ids[j] == neutral) EXPECT_LT(kl[j], 1e-9f) << "replacing \" the\" by itself changes nothing (j=" << j << ")";
+    for (int j = 0; j <= position; j++) {
+        if (rc.ids[j] != neutral) continue;
+        EXPECT_LT(kl[j], 1e-9f) << "replacing \" the\" by itself changes nothing (j=" << j << ")";
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, Influence,
                          ::testing::Values(InfluenceCase{"lstm_tied_f32_a", true}, InfluenceCase{"lstm_tied_f32_mid", true},
                                            InfluenceCase{"lstm_untied_f16_a", true}, InfluenceCase{"gpt_tiny_a", false},
                                            InfluenceCase{"gpt_tiny_mid", false}));
+
+// The whole matrix (the Memory view's): row P equals the one-position computation (checked against the
+// reference above) for every P, in the units a page spreads over frames; nothing above the diagonal;
+// the by-distance means average the right pairs.
+TEST(Influence, MatrixRowsAreTheOnePositionResults) {
+    RefCase rc;
+    ASSERT_TRUE(lstm_ref("lstm_tied_f32_a", rc));
+    std::string err;
+    LSTMModel lm;
+    Model gm;
+    ASSERT_TRUE(lstm_load_dir(lm, lstm_fixture("lstm_tied_f32"), err)) << err;
+    ASSERT_TRUE(model_load_dir(gm, lstm_fixture("gpt_tiny"), err)) << err;
+    const int T = (int)rc.ids.size(), neutral = rc.meta["neutral"].get<int>();
+    for (bool lstm : {true, false}) {
+        SCOPED_TRACE(lstm ? "lstm" : "gpt2");
+        InfluenceJob job;
+        ASSERT_TRUE(influence_job_start(job, lstm ? nullptr : &gm, lstm ? &lm : nullptr, rc.ids, neutral, false, err)) << err;
+        int units = 0;
+        while (!influence_job_done(job)) {
+            ASSERT_TRUE(influence_job_step(job, err)) << err;
+            units++;
+        }
+        EXPECT_EQ(units, T);
+        ASSERT_EQ(job.kl.size(), (size_t)T * T);
+        for (int p = 0; p < T; p++) {
+            std::vector<float> one;
+            ASSERT_TRUE(lstm ? influence_occlusion_lstm(lm, rc.ids, p, neutral, one, err)
+                             : influence_occlusion_gpt2(gm, rc.ids, p, neutral, one, err)) << err;
+            const std::vector<float> row(job.kl.begin() + (size_t)p * T, job.kl.begin() + (size_t)p * T + p + 1);
+            EXPECT_TRUE(close_rel(row, one, 1e-4)) << "row " << p;
+            for (int j = p + 1; j < T; j++) EXPECT_EQ(job.kl[(size_t)p * T + j], 0.0f);
+        }
+        std::vector<float> mean;
+        influence_by_distance(job.kl, T, mean);
+        ASSERT_EQ(mean.size(), (size_t)T);
+        double d2 = 0;
+        for (int p = 2; p < T; p++) d2 += job.kl[(size_t)p * T + p - 2];
+        EXPECT_NEAR(mean[2], d2 / (T - 2), 1e-6);
+        EXPECT_FLOAT_EQ(mean[T - 1], job.kl[(size_t)(T - 1) * T]);
+    }
+    InfluenceJob bad;
+    EXPECT_FALSE(influence_job_start(bad, &gm, &lm, rc.ids, neutral, false, err));
+    EXPECT_FALSE(influence_job_start(bad, nullptr, &lm, {1, 999}, neutral, false, err));
+    EXPECT_NE(err.find("999"), std::string::npos) << err;
+}
 
 TEST(Influence, RejectsBadPositionAndNeutral) {
     LSTMModel m;
