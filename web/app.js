@@ -94,6 +94,7 @@
     statusEl.textContent = st.notice || (st.ids.length + ' tokens · ' + st.run_ms.toFixed(1) + ' ms');
     updateHighlight(st);
     updateMirror(st);
+    if (st.view === 'memory' && window.attnlabEnsureMemory) window.attnlabEnsureMemory(st);
   }
 
   // Canvas-driven changes (hover, clicks, keys): the engine's change counter is polled, and the full
@@ -109,6 +110,7 @@
     emitAnswer(st);
     updateHighlight(st);
     updateMirror(st);
+    if (st.view === 'memory' && window.attnlabEnsureMemory) window.attnlabEnsureMemory(st);
   }
 
   // ---- screen-reader mirror: the selection in words and the current matrix row as a table ----------
@@ -160,19 +162,31 @@
   // ({ptr, length}: loaders that stream a file straight into WASM memory avoid a second copy).
   // keepF16: keep the weight matrices as F16 in memory (the user's opt-in; default exact F32).
   function loadModelBytes(name, config, safetensors, vocab, merges, keepF16 = false) {
-    const ptrs = [];
-    try {
-      for (const b of [config, safetensors, vocab, merges]) ptrs.push(b.ptr !== undefined ? b.ptr : copyToHeap(b));
-    } catch (e) {
-      ptrs.forEach((p, i) => { if ([config, safetensors, vocab, merges][i].ptr === undefined) mod._free(p); });
-      if (safetensors.ptr !== undefined) mod._free(safetensors.ptr);
-      return e.message;
-    }
-    const err = withCString(name, (pn) => mod.UTF8ToString(mod._attnlab_load_model(
-      pn, ptrs[0], config.length, ptrs[1], safetensors.length, ptrs[2], vocab.length, ptrs[3], merges.length,
-      keepF16 ? 1 : 0)));
+    const err = withModelFiles([config, safetensors, vocab, merges], (p) => withCString(name, (pn) => mod.UTF8ToString(
+      mod._attnlab_load_model(pn, p[0], config.length, p[1], safetensors.length, p[2], vocab.length, p[3], merges.length,
+        keepF16 ? 1 : 0))));
     if (!err) setText(textEl.value);
     return err;
+  }
+  // The same for an LSTM folder (config.json model_type "lstm"): the Memory view's recurrent model.
+  function loadLstmBytes(name, config, safetensors, vocab, merges) {
+    const err = withModelFiles([config, safetensors, vocab, merges], (p) => withCString(name, (pn) => mod.UTF8ToString(
+      mod._attnlab_load_lstm(pn, p[0], config.length, p[1], safetensors.length, p[2], vocab.length, p[3], merges.length))));
+    afterChange();
+    return err;
+  }
+  // Heap copies of the four files for fn(pointers), which frees them (the engine's load does); on a
+  // failed copy, what was copied is freed here and the message returned.
+  function withModelFiles(files, fn) {
+    const ptrs = [];
+    try {
+      for (const b of files) ptrs.push(b.ptr !== undefined ? b.ptr : copyToHeap(b));
+    } catch (e) {
+      ptrs.forEach((p, i) => { if (files[i].ptr === undefined) mod._free(p); });
+      if (files[1].ptr !== undefined) mod._free(files[1].ptr);
+      return e.message;
+    }
+    return fn(ptrs);
   }
 
   async function loadFont(download) {
@@ -429,6 +443,7 @@ a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #cc
   window.attnlabInternal = {
     get mod() { return mod; },
     loadModelBytes,
+    loadLstmBytes,
     selectModel(i) { const ok = mod._attnlab_select_model(i); afterChange(); return !!ok; },
     tryMalloc(n) { return mod._attnlab_try_malloc(n); },
     // The engine's parameter count for a config.json text (-1 if the engine would reject it).

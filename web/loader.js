@@ -257,16 +257,27 @@
     await nextPaint();                     // the engine's load is synchronous: let the bar paint first
     const t1 = performance.now();
     const prevName = app.state().model?.name;
-    name = uniqueName(name || (typeof cfg._name_or_path === 'string' && cfg._name_or_path.split('/').pop()) || 'model from files');
-    let err = internal.loadModelBytes(name, small.config, st, small.vocab, small.merges, f16);  // frees st
+    // An LSTM folder (model_type "lstm") becomes the Memory view's recurrent model, beside the selected
+    // transformer; everything else is a GPT-2-family model the views select.
+    const isLstm = cfg.model_type === 'lstm';
+    name = isLstm ? name || 'lstm' :
+      uniqueName(name || (typeof cfg._name_or_path === 'string' && cfg._name_or_path.split('/').pop()) || 'model from files');
+    let err = (isLstm ? internal.loadLstmBytes : internal.loadModelBytes)(name, small.config, st, small.vocab, small.merges, f16);  // frees st
     const engineMs = performance.now() - t1;
     if (err) {
       internal.afterChange();
       // The safetensors parser says "safetensors:"; users see file names, so name the file.
       if (err.startsWith('safetensors:')) err = 'model.' + err;
-      throw new LoadError(`Could not load ${name}: ${err}` + (prevName ? ` (still using ${prevName})` : ''));
+      throw new LoadError(`Could not load ${name}: ${err}` + (prevName && !isLstm ? ` (still using ${prevName})` : ''));
     }
-    lastLoad = { ok: true, name, read_ms: readMs, engine_ms: engineMs, bytes: st.length, message: '' };
+    lastLoad = { ok: true, name, read_ms: readMs, engine_ms: engineMs, bytes: st.length, message: '', lstm: isLstm };
+    if (isLstm) {
+      const l = app.state().lstm;
+      if (app.state().view !== 'memory') app.apply({ view: 'memory' });
+      showMessage(`Loaded the LSTM ${l.name} — ${l.num_layers} layers of ${l.hidden_size}, vocab ${l.vocab_size}, ` +
+        `${(l.params / 1e6).toFixed(1)}M params (Memory view) in ${((readMs + engineMs) / 1000).toFixed(1)} s.`, false);
+      return -1;
+    }
     refreshSwitcher();
     const m = app.state().model;
     showMessage(`Loaded ${describeModel(m)} in ${((readMs + engineMs) / 1000).toFixed(1)} s.`, false);
@@ -339,15 +350,17 @@
     return r;
   }
 
-  function loadFromUrl(folderUrl) {
+  // link: false for the page's own loads (the Memory view's LSTM), which a share link need not name.
+  function loadFromUrl(folderUrl, { link = true } = {}) {
     return guarded(async () => {
       let base;
       try { base = new URL(folderUrl, location.href); } catch { throw new LoadError(`Not a valid model URL: ${folderUrl}`); }
       if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new LoadError(`Model URLs must be http(s): ${folderUrl}`);
       if (!base.pathname.endsWith('/')) base.pathname += '/';   // a folder: the four files live under it
       const key = base.href;
-      pendingUrl = folderUrl;
+      if (link) pendingUrl = folderUrl;
       if (loadedUrls.has(key)) {           // already loaded in this page: just switch to it
+        if (loadedUrls.get(key).index < 0) return;  // the LSTM: nothing to select
         internal.selectModel(loadedUrls.get(key).index);
         refreshSwitcher();
         lastLoad = { ok: true, name: app.state().model.name, reused: true, message: '' };
@@ -456,12 +469,38 @@
   const startHash = location.hash;
   buildUi();
   setupDrop();
-  app.ready.then(() => {
+  const started = app.ready.then(() => {
     setBusy(false);
     refreshSwitcher();
     window.addEventListener('hashchange', (e) => loadFromHash(new URL(e.newURL).hash));
     return loadFromHash(startHash);
   }, () => {});                            // a failed start is already shown by app.js
+
+  // ---- the Memory view's models -----------------------------------------------------------------------
+  // The view needs an LSTM and a transformer that read the same tokens. When it opens (app.js calls
+  // this), the page loads its built-in LSTM (the models/index.json entry of type "lstm") and, if the
+  // selected transformer uses another tokenizer, the transformer trained with it (the entry's "pair"),
+  // which then becomes the selected model (and the share link names it). Once per page.
+  let memoryPending = false, memoryTried = false;
+  window.attnlabEnsureMemory = async (st) => {
+    if (memoryTried || memoryPending || (st.lstm && st.lstm.pairs_with_model)) return;
+    memoryPending = true;
+    try {
+      await started;
+      while (busy) await new Promise((res) => setTimeout(res, 100));  // a load the user started goes first
+      memoryTried = true;
+      let index = [];
+      try { index = await (await fetch('models/index.json')).json(); } catch { /* no list: the message below */ }
+      const entry = index.find((e) => e.type === 'lstm');
+      if (!app.state().lstm) {
+        if (!entry) { showMessage('This page ships no LSTM: load an LSTM folder (Load model…) to compare.', true); return; }
+        if (!await loadFromUrl(entry.path, { link: false })) return;
+      }
+      const now = app.state();
+      const pair = entry && index.find((e) => e.name === entry.pair);
+      if (now.lstm && !now.lstm.pairs_with_model && pair) await loadFromUrl(pair.path);
+    } finally { memoryPending = false; }
+  };
 
   // For tests and embedding pages: the same paths the UI takes.
   window.attnlabLoader = {

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/memory.h"
 #include "app/quiz.h"
 #include "app/tour.h"
 #include "model/capture_json.h"
@@ -19,7 +20,7 @@
 App g_app;
 
 static const char* VIEW_NAMES[VIEW_COUNT] = {"tokens", "heads", "matrix", "model", "math",
-                                             "aggregate", "embed", "predict", "context", "compare"};
+                                             "aggregate", "embed", "predict", "context", "compare", "memory"};
 
 const char* app_view_name(int view) { return view >= 0 && view < VIEW_COUNT ? VIEW_NAMES[view] : "matrix"; }
 
@@ -446,6 +447,13 @@ std::string app_state_json(const App& app) {
         j["model"] = nullptr;
     }
     j["model_status"] = app.model_status;
+    if (const LSTMModel* l = app.lstm.get())
+        j["lstm"] = {{"name", l->name}, {"num_layers", l->cfg.num_layers}, {"hidden_size", l->cfg.hidden_size},
+                     {"embedding_size", l->cfg.embedding_size}, {"vocab_size", l->cfg.vocab_size},
+                     {"params", lstm_num_params(l->cfg)}, {"pairs_with_model", memory_pair_ok(app)}};
+    else
+        j["lstm"] = nullptr;
+    if (app.view == VIEW_MEMORY) memory_state(app, j["memory"]);
     j["aggregate"] = app.aggregate ? "rollout" : "mean";
     j["generated"] = app.generated;
     j["describe"] = app_describe(app);

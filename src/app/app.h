@@ -4,10 +4,13 @@
 // main.cpp are the browser's part.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "model/influence.h"
 #include "model/intervene.h"
+#include "model/lstm.h"
 #include "model/model.h"
 #include "model/roles.h"
 
@@ -22,6 +25,7 @@ enum AppView {
     VIEW_PREDICT,
     VIEW_CONTEXT,
     VIEW_COMPARE,
+    VIEW_MEMORY,
     VIEW_COUNT
 };
 const char* app_view_name(int view);  // "tokens", "heads", ... (share-link spelling)
@@ -40,6 +44,20 @@ struct AppPatch {
     int next = -1;                    // next head to run; -1: not started; L*H: done
     double ms = 0;                    // time spent so far
     std::string status;               // progress, or why it cannot run
+};
+
+// The Memory view's computation (app/memory.h): both models' influence matrices for one text.
+struct AppMemory {
+    std::vector<int> ids;             // the text it is for
+    const Model* gpt = nullptr;       // the models it is for
+    const LSTMModel* lstm = nullptr;
+    InfluenceJob gpt_job, lstm_job;   // [T, T] influence each (model/influence.h)
+    std::vector<float> rollout;       // [T, T] the transformer's attention rollout through all layers
+    std::vector<float> cell_norm, forget;  // [L, T] the LSTM's ‖c_t‖ and mean forget gate per layer
+    std::vector<float> by_distance[2];     // [T] transformer, LSTM: mean influence at distance d (when done)
+    double ms = 0;                    // time spent on it
+    std::string status;               // progress, or why it cannot run
+    bool failed = false;
 };
 
 struct App {
@@ -108,6 +126,10 @@ struct App {
     std::vector<HeadRoles> roles;
     HeadRoles roles_uniform;
     const Model* roles_model = nullptr;
+
+    // ---- memory (the Memory view: the transformer beside an LSTM) --------------------------------------
+    std::unique_ptr<LSTMModel> lstm;  // loaded on demand (the page fetches it when the view opens)
+    AppMemory memory;
 
     int tour = 0;                     // walkthrough step (1-based; 0: off), app/tour.h
     int quiz = 0;                     // predict-then-reveal question (app/quiz.h QuizKind; 0: none)

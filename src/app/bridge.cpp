@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/app.h"
+#include "app/memory.h"
 #include "app/quiz.h"
 #include "app/ui.h"
 #include "app/url_state.h"
@@ -42,13 +43,15 @@ static uint64_t state_signature(const App& a) {
     int ints[] = {a.model_index, (int)a.models.size(), a.view, a.layer, a.head, a.hover_token, a.locked_token,
                   (int)a.ids.size(), a.truncated, a.aggregate, a.generated, a.compare_token, a.sampling.top_k, a.top_n,
                   a.intervene, a.iv.ablate_mean, a.patch.next, a.tour, a.quiz, a.quiz_guess,
-                  a.palette, a.color_scale, a.matrix_values};
+                  a.palette, a.color_scale, a.matrix_values, a.lstm != nullptr,
+                  a.memory.gpt_job.done + a.memory.lstm_job.done};
     bytes(ints, sizeof ints);
     float floats[] = {a.sampling.temperature, a.sampling.top_p};
     bytes(floats, sizeof floats);
     bytes(&a.sampling.seed, sizeof a.sampling.seed);
     bytes(&a.last_run_ms, sizeof a.last_run_ms);  // every re-run (new capture, row, top tokens)
-    str(a.text), str(a.notice), str(a.model_status), str(a.compare_text), str(a.patch.status), str(a.hint);
+    str(a.text), str(a.notice), str(a.model_status), str(a.compare_text), str(a.patch.status), str(a.hint),
+        str(a.memory.status);
     str(format_heads(a.iv.ablate)), str(format_edges(a.iv.knockout));
     return h;
 }
@@ -135,6 +138,27 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_load_model(const char* name, char* conf
     m->name = name ? name : "model";
     g_app.model_status.clear();
     app_add_model(g_app, m);
+    g_json.clear();
+    return g_json.c_str();
+}
+
+// Loads an LSTM (config.json model_type "lstm") from its four files' bytes (malloc'ed by JS; freed
+// here) as the Memory view's recurrent model. "" on success, else the error; the previous LSTM stays
+// on failure.
+EMSCRIPTEN_KEEPALIVE const char* attnlab_load_lstm(const char* name, char* config, int config_len, unsigned char* st,
+                                                   double st_len, char* vocab, int vocab_len, char* merges, int merges_len) {
+    LSTMModel* m = new LSTMModel();
+    std::string err;
+    bool ok = lstm_load_memory(*m, std::string(config, config_len), st, (size_t)st_len, std::string(vocab, vocab_len),
+                               std::string(merges, merges_len), err);
+    free(config), free(st), free(vocab), free(merges);
+    if (!ok) {
+        delete m;
+        g_json = err.empty() ? "unknown error" : err;
+        return g_json.c_str();
+    }
+    m->name = name ? name : "lstm";
+    app_set_lstm(g_app, m);
     g_json.clear();
     return g_json.c_str();
 }

@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "app/draw_scene.h"
+#include "app/memory.h"
 #include "app/quiz.h"
 #include "app/tour.h"
 #include "imgui.h"
@@ -117,8 +118,8 @@ static std::string token_text(const App& app, int i) {
 }
 
 // ---- header: views, layer, head -------------------------------------------------------------------
-static const char* VIEW_TITLES[VIEW_COUNT] = {"Tokens", "Heads", "Matrix", "Model", "Math",
-                                              "Aggregate", "Embed", "Predict", "Context", "Compare"};
+static const char* VIEW_TITLES[VIEW_COUNT] = {"Tokens", "Heads", "Matrix", "Model", "Math", "Aggregate",
+                                              "Embed", "Predict", "Context", "Compare", "Memory"};
 
 static void ui_header(App& app, const Model* m) {
     for (int v = 0; v < VIEW_COUNT; v++) {
@@ -921,6 +922,40 @@ static void ui_intervene_panel(App& app, const Model* m, const VizTheme& th) {
     if (ImGui::CollapsingHeader("Head roles (on repeated random sequences)")) intervene_roles(app);
 }
 
+// Memory: the transformer beside the LSTM on the same text (app/memory.h computes, a few units a frame).
+static void view_memory(App& app, const VizTheme& th, float w) {
+    ImGui::TextWrapped("Memory: how much each earlier token changes the prediction after the selected one, for the "
+                       "transformer (it re-reads every token through attention) and for an LSTM of about the same size "
+                       "(it carries one state vector forward, rewriting it at each token). Influence is occlusion: the "
+                       "KL divergence when a token is replaced by \u201cthe\u201d. Click a token to explain its prediction.");
+    memory_step(app, 8.0);
+    const AppMemory& mem = app.memory;
+    if (mem.failed) {
+        ImGui::TextWrapped("%s", mem.status.c_str());
+        return;
+    }
+    const int T = (int)mem.ids.size();
+    const MemoryRow row = memory_row(app);
+    if (row.position < 0) {
+        const float done = T > 0 ? (float)(mem.gpt_job.done + mem.lstm_job.done) / (2 * T) : 0.0f;
+        ImGui::ProgressBar(done, ImVec2(std::min(w, 420.0f), 0), mem.status.c_str());
+    } else {
+        ImGui::TextDisabled("%s", mem.status.c_str());
+    }
+    VizMemoryData d;
+    d.tokens = &app.token_bytes, d.T = T, d.position = app_selected_token(app), d.hover = app.hover_token;
+    d.names[0] = mem.gpt->name.c_str(), d.names[1] = mem.lstm->name.c_str();
+    if (row.position >= 0) {
+        d.influence[0] = row.transformer.data(), d.influence[1] = row.lstm.data(), d.rollout = row.rollout.data();
+        d.by_distance[0] = mem.by_distance[0].data(), d.by_distance[1] = mem.by_distance[1].data();
+    }
+    d.cell_norm = mem.cell_norm.data(), d.forget = mem.forget.data(), d.lstm_layers = mem.lstm->cfg.num_layers;
+    g_scene.clip = visible_rect();
+    scene_fit(g_scene, viz_memory_build(g_scene, d, VizRect{0, 0, w, 0}, th));
+    const VizHit hit = scene_show(g_scene, "##memory");
+    if (hit.kind == VIZ_HIT_TOKEN) token_pointer(app, hit.row);
+}
+
 std::string ui_export_svg(const App& app) {
     std::string out;
     if (g_scene.prims.empty()) return out;
@@ -1013,6 +1048,7 @@ void ui_frame(App& app) {
         case VIEW_PREDICT: view_predict(app, m, th, w); break;
         case VIEW_CONTEXT: view_context(app, m, th, w); break;
         case VIEW_COMPARE: view_compare(app, m, th, w); break;
+        case VIEW_MEMORY: view_memory(app, th, w); break;
         }
     }
     if (g_log_view) logged = ImGui::GetCurrentContext()->LogBuffer.c_str() + logged, ImGui::LogFinish();

@@ -969,3 +969,145 @@ VizRect viz_context_build(VizScene& s, const TurnAttention& ta, const std::vecto
     }
     return {area.x, area.y, area.w, y - area.y};
 }
+
+// ---- memory view ------------------------------------------------------------------------------------
+
+// A polyline through n values in r (x at column centres of width col_w, y scaled to [0, vmax]).
+static void memory_line(VizScene& s, const float* v, int n, float col_w, VizRect r, float vmax, VizColor c) {
+    for (int t = 1; t < n; t++) {
+        const float x0 = r.x + (t - 0.5f) * col_w, x1 = r.x + (t + 0.5f) * col_w;
+        if (s.clip.w > 0 && (x1 < s.clip.x || x0 > s.clip.x + s.clip.w)) continue;
+        viz_line(s, x0, r.y + r.h * (1 - clampf(v[t - 1] / vmax, 0, 1)), x1, r.y + r.h * (1 - clampf(v[t] / vmax, 0, 1)), c,
+                 1.5f, VIZ_ROLE_LINK, t, -1);
+    }
+}
+
+VizRect viz_memory_build(VizScene& s, const VizMemoryData& d, VizRect area, const VizTheme& th) {
+    const float fs = th.font_size, small = th.small_size, line_h = fs * 1.6f, pad = 8;
+    const uint8_t top_left = VIZ_ANCHOR_LEFT | VIZ_ANCHOR_TOP;
+    const int T = d.T, P = d.position;
+    if (T <= 0 || !d.tokens) return {area.x, area.y, area.w, 0};
+    const float col_w = fmaxf(area.w / T, 16.0f), width = col_w * T;
+    const VizColor model_col[2] = {viz_head_color(th, 0, 3), viz_head_color(th, 1, 3)};
+    auto visible = [&](int t) {
+        const float x = area.x + t * col_w;
+        return s.clip.w <= 0 || (x + col_w >= s.clip.x && x <= s.clip.x + s.clip.w);
+    };
+    float y = area.y;
+    // tokens
+    const float tok_y = y;
+    for (int t = 0; t < T; t++) {
+        if (!visible(t)) continue;
+        const VizRect cell = {area.x + t * col_w + 1, y, col_w - 2, line_h};
+        viz_rect_fill(s, cell, t == P ? th.select : viz_chip_color(th, t), 3, VIZ_ROLE_CHIP, t, -1);
+        std::string& l = token_label(s, *d.tokens, t);
+        if (label_fit(l, small, col_w - 4, th))
+            viz_text(s, cell.x + cell.w * 0.5f, y + line_h * 0.5f, l.data(), (int)l.size(), small,
+                     t == P ? viz_color_text_on(th.select) : th.fg, VIZ_ANCHOR_CENTER | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_LABEL, t, -1);
+    }
+    y += line_h + pad;
+    // influence bars: one scale for both models, set by the earlier tokens (the current token itself
+    // usually matters far more; its bar is cut at the top and says so)
+    float vmax = 1e-6f;
+    for (int m = 0; m < 2; m++)
+        for (int j = 0; d.influence[m] && j < P; j++) vmax = fmaxf(vmax, d.influence[m][j]);
+    if (P == 0)
+        for (int m = 0; m < 2; m++) vmax = fmaxf(vmax, d.influence[m] ? d.influence[m][0] : 0.0f);
+    const float bar_h = 56;
+    auto strip = [&](const float* v, float scale, int tag, VizColor c, const char* title) {
+        viz_text(s, area.x, y, title, -1, fs, th.fg, top_left, VIZ_ROLE_TITLE);
+        y += line_h;
+        viz_rect_fill(s, {area.x, y, width, bar_h}, th.panel, 0);
+        for (int t = 0; t < T; t++) {
+            if (!visible(t)) continue;
+            const float x = area.x + t * col_w;
+            if (t > P) {  // after the prediction: cannot influence it
+                viz_rect_fill(s, {x + 1, y, col_w - 2, bar_h}, th.masked, 0, VIZ_ROLE_MASKED, t, tag);
+                continue;
+            }
+            if (!v) continue;
+            const float h = (bar_h - small - 2) * clampf(v[t] / scale, 0, 1);  // room for the number above
+            const bool cut = v[t] > scale * 1.001f;
+            viz_rect_fill(s, {x + 2, y + bar_h - fmaxf(h, 1.0f), col_w - 4, fmaxf(h, 1.0f)}, c, 0, VIZ_ROLE_BAR, t, tag);
+            if (cut)  // off the scale: a notch at the top
+                viz_triangle(s, x + col_w * 0.5f - 4, y + 5, x + col_w * 0.5f + 4, y + 5, x + col_w * 0.5f, y, th.bg);
+            if (col_w >= 34 || t == d.hover || cut)
+                viz_textf(s, x + col_w * 0.5f, cut ? y + 7 : y + bar_h - h - 2, small, cut ? viz_color_text_on(c) : th.fg,
+                          VIZ_ANCHOR_CENTER | (cut ? VIZ_ANCHOR_TOP : VIZ_ANCHOR_BOTTOM), VIZ_ROLE_VALUE, t, tag,
+                          v[t] >= 0.01f ? "%.2f" : "%.3f", v[t]);
+        }
+        if (!v) viz_text(s, area.x + pad, y + bar_h * 0.5f, "computing…", -1, fs, th.fg_muted, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_MIDDLE);
+        y += bar_h + pad;
+    };
+    char title[256];
+    for (int m = 0; m < 2; m++) {
+        snprintf(title, sizeof title, "%s %s: influence on the next token after token %d (KL, nats; bar top = %.3f%s)",
+                 m == 0 ? "Transformer" : "LSTM", d.names[m], P, vmax, P > 0 ? ", set by the earlier tokens" : "");
+        strip(d.influence[m], vmax, m, model_col[m], title);
+    }
+    float rmax = 1e-6f;
+    for (int j = 0; d.rollout && j <= P; j++) rmax = fmaxf(rmax, d.rollout[j]);
+    snprintf(title, sizeof title, "Transformer: attention rollout of that position (derived: attention alone; bar top = %.3f)", rmax);
+    strip(d.rollout, rmax, 2, viz_color_alpha(model_col[0], 0.55f), title);
+    // the LSTM's state along the text: a line per layer, in the LSTM's colour, deeper layers more opaque
+    const float line_box = 48;
+    auto layer_col = [&](int l) { return viz_color_alpha(model_col[1], 0.35f + 0.65f * (l + 1) / d.lstm_layers); };
+    auto curves = [&](const float* v, float top, const char* what) {
+        viz_textf(s, area.x, y, fs, th.fg, top_left, VIZ_ROLE_TITLE, -1, -1, "LSTM %s: %s, per layer (top = %.2f)", d.names[1],
+                  what, top);
+        y += line_h;
+        viz_rect_fill(s, {area.x, y, width, line_box}, th.panel, 0);
+        for (int l = 0; v && l < d.lstm_layers; l++)
+            memory_line(s, v + (size_t)l * T, T, col_w, {area.x, y, width, line_box}, top, layer_col(l));
+        y += line_box + pad;
+    };
+    float cmax = 1e-6f;
+    for (int i = 0; d.cell_norm && i < d.lstm_layers * T; i++) cmax = fmaxf(cmax, d.cell_norm[i]);
+    curves(d.cell_norm, cmax, "cell-state norm \xE2\x80\x96" "c\xE2\x80\x96 after each token");
+    curves(d.forget, 1.0f, "mean forget gate (1 keeps the cell, 0 erases it)");
+    for (int l = 0; l < d.lstm_layers; l++) {
+        const float x = area.x + l * 90;
+        viz_line(s, x, y + fs * 0.5f, x + 18, y + fs * 0.5f, layer_col(l), 2);
+        viz_textf(s, x + 22, y, small, th.fg_muted, top_left, VIZ_ROLE_LABEL, -1, -1, "layer %d", l + 1);
+    }
+    y += line_h;
+    // columns: hover / click a token
+    for (int t = 0; t < T; t++)
+        if (visible(t)) viz_hit_add(s, {area.x + t * col_w, tok_y, col_w, y - tok_y}, {VIZ_HIT_TOKEN, -1, -1, t, -1});
+    if (d.hover >= 0 && d.hover < T)
+        viz_rect_stroke(s, {area.x + d.hover * col_w, tok_y, col_w, y - tok_y}, th.highlight, 1.5f, 2, VIZ_ROLE_HIGHLIGHT, d.hover, -1);
+    y += pad;
+    // influence against distance
+    const float chart_w = fminf(fmaxf(area.w, 320.0f), 640.0f), chart_h = 160, axis_w = 54;
+    viz_text(s, area.x, y, "Influence against distance (tokens back), averaged over every position of the text", -1, fs,
+             th.fg, top_left, VIZ_ROLE_TITLE);
+    y += line_h;
+    const VizRect plot = {area.x + axis_w, y, chart_w - axis_w, chart_h};
+    viz_rect_fill(s, plot, th.panel, 0);
+    float dmax = 1e-6f;
+    for (int m = 0; m < 2; m++)
+        for (int k = 1; d.by_distance[m] && k < T; k++) dmax = fmaxf(dmax, d.by_distance[m][k]);
+    const float lmax = log2f((float)T);  // x = log2(distance), distances 1 .. T-1
+    auto px = [&](int dist) { return plot.x + (lmax > 0 ? plot.w * log2f((float)dist) / lmax : 0); };
+    for (int dist = 1; dist < T; dist *= 4) {
+        viz_line(s, px(dist), plot.y, px(dist), plot.y + plot.h, th.grid, 1);
+        viz_textf(s, px(dist), plot.y + plot.h + 2, small, th.fg_muted, VIZ_ANCHOR_CENTER | VIZ_ANCHOR_TOP, VIZ_ROLE_LABEL, -1,
+                  -1, "%d", dist);
+    }
+    viz_textf(s, plot.x - 4, plot.y, small, th.fg_muted, VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_TOP, VIZ_ROLE_LABEL, -1, -1, "%.3f", dmax);
+    viz_text(s, plot.x - 4, plot.y + plot.h, "0", -1, small, th.fg_muted, VIZ_ANCHOR_RIGHT | VIZ_ANCHOR_BOTTOM, VIZ_ROLE_LABEL);
+    for (int m = 0; m < 2; m++) {
+        const float* v = d.by_distance[m];
+        for (int k = 2; v && k < T; k++)
+            viz_line(s, px(k - 1), plot.y + plot.h * (1 - clampf(v[k - 1] / dmax, 0, 1)), px(k),
+                     plot.y + plot.h * (1 - clampf(v[k] / dmax, 0, 1)), model_col[m], 2, VIZ_ROLE_LINK, k, m);
+        if (T == 2 && v) viz_circle(s, px(1), plot.y + plot.h * (1 - clampf(v[1] / dmax, 0, 1)), 3, model_col[m]);
+        const float ly = plot.y + plot.h + line_h + m * line_h;
+        viz_line(s, plot.x, ly + fs * 0.5f, plot.x + 18, ly + fs * 0.5f, model_col[m], 2);
+        viz_textf(s, plot.x + 24, ly, small, th.fg, top_left, VIZ_ROLE_LABEL, -1, m, "%s %s%s", m == 0 ? "Transformer" : "LSTM",
+                  d.names[m], v ? "" : " (computing…)");
+    }
+    if (T < 2) viz_text(s, plot.x + pad, plot.y + pad, "(needs two tokens or more)", -1, fs, th.fg_muted, top_left);
+    y = plot.y + plot.h + 3 * line_h + pad;
+    return {area.x, area.y, fmaxf(width, chart_w), y - area.y};
+}

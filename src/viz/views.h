@@ -201,3 +201,25 @@ VizRect viz_embed_build(VizScene& s, const VizEmbedData& d, VizRect area, const 
 // (VIZ_HIT_TOKEN, row = token). Numbers from attention_turns().
 VizRect viz_context_build(VizScene& s, const TurnAttention& ta, const std::vector<std::string>& tokens, int T,
                           int n_positions, int layer, int head, VizRect area, const VizTheme& th);
+
+// ---- memory view (a transformer beside an LSTM) ----------------------------------------------------
+
+struct VizMemoryData {
+    const std::vector<std::string>* tokens = nullptr;  // [T] raw bytes
+    int T = 0;
+    int position = -1;                  // the prediction explained: the one after this token
+    int hover = -1;                     // hovered token (its numbers are printed)
+    const char* names[2] = {"transformer", "LSTM"};
+    const float* influence[2] = {};     // [position + 1] occlusion KL (nats) of each model; null while computing
+    const float* rollout = nullptr;     // [position + 1] the transformer's attention rollout row (derived)
+    const float* cell_norm = nullptr;   // [lstm_layers, T] ‖c_t‖
+    const float* forget = nullptr;      // [lstm_layers, T] mean forget gate
+    int lstm_layers = 0;
+    const float* by_distance[2] = {};   // [T] mean influence at distance d over the text (null while computing)
+};
+// Columns aligned under the tokens: each model's influence on the prediction after `position` as bars
+// (one scale for both, so they compare), the rollout row, the LSTM's cell-state norm and forget gate as
+// lines per layer; then influence against distance (log axis) for both models. Column hits are
+// VIZ_HIT_TOKEN (row = token); bars are VIZ_ROLE_BAR (tag0 = token, tag1 = 0 transformer, 1 LSTM,
+// 2 rollout); values are VIZ_ROLE_VALUE with the same tags.
+VizRect viz_memory_build(VizScene& s, const VizMemoryData& d, VizRect area, const VizTheme& th);

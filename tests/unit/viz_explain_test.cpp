@@ -52,8 +52,9 @@ TEST(VizMath, RowPerKeyWithTheGivenNumbersAndTheMask) {
     EXPECT_GT(used.h, 4 * viz_theme_light().font_size);
     // One token hit per key, in order.
     int hits = 0;
-    for (const VizHitRegion& r : s.hits)
+    for (const VizHitRegion& r : s.hits) {
         if (r.hit.kind == VIZ_HIT_TOKEN) EXPECT_EQ(r.hit.row, hits++);
+    }
     EXPECT_EQ(hits, 4);
     // The numbers of each key: Q·K, ÷√d, the softmax weight.
     EXPECT_EQ(texts(s, VIZ_ROLE_VALUE, 2, 0), (std::vector<std::string>{"2.000", "1.414", "0.6000"}));
