@@ -563,6 +563,31 @@ const CHECKS = {
     assertTable(els.filter((e) => +e.a.x !== edge), other.attention[st.layer][st.head], qb, 'compare view, sentence 2');
     await assertSceneOnScreen(page, svg, 'compare view');
   },
+
+  // Memory: once computed, both models' influence rows (state) equal `attnlab influence` on each model's
+  // folder (the page's own copies) for the same ids, the rollout row too; the printed bar values are those
+  // rows; the scene is on screen.
+  async memory(page, st) {
+    for (let i = 0; !st.memory?.done; i++) {
+      assert.ok(i < 400, `memory view: still computing after ${i} polls (${st.memory?.status})`);
+      await waitFrames(page, 2);
+      st = await page.evaluate(() => window.attnlab.state());
+    }
+    const m = st.memory, ids = st.ids.slice(0, m.position + 1).join(',');
+    for (const [key, name] of [['transformer', m.transformer_model], ['lstm', m.lstm_model]]) {
+      const cli = JSON.parse(execFileSync(CLI, ['influence', '--model', path.join(ROOT, 'dist/models', name), '--json', '--ids', ids]));
+      assert.equal(m[key].length, m.position + 1, `memory view: one ${key} value per token up to the prediction`);
+      m[key].forEach((v, j) => near(v, cli.influence[j], 2e-3 * cli.influence[j] + 1e-5, `memory view: ${key} influence of token ${j}`));
+      if (cli.rollout) m.rollout.forEach((v, j) => near(v, cli.rollout[j], 1e-4, `memory view: rollout of token ${j}`));
+    }
+    const svg = await exportSvg(page);
+    const rows = [m.transformer, m.lstm, m.rollout];
+    const values = svgParse(svg).els.filter((e) => e.cls === 'value' && e.tag === 'text' && e.i >= 0 && e.j >= 0 && e.j <= 2);
+    assert.ok(values.length >= 3, `memory view: ${values.length} printed values`);
+    for (const v of values) assertPrinted(v.text, rows[v.j][v.i], v.text.split('.')[1].length, `memory view: bar ${v.j} of token ${v.i}`);
+    await assertSceneOnScreen(page, svg, 'memory view');
+    return st;
+  },
 };
 
 // The matrix view's scene for one head: a cell per unmasked (query, key), every printed weight the
@@ -589,5 +614,6 @@ function assertTable(els, A, query, what) {
 // Checks the current view of `page` (state st) against the CLI's run of the same text.
 export async function checkView(page, st) {
   assert.ok(CHECKS[st.view], `no check for view ${st.view}`);
-  await CHECKS[st.view](page, st, cliRun(st.text, st));
+  // (the Memory view runs its own models through the CLI: not the built-in one)
+  return CHECKS[st.view](page, st, st.view === 'memory' ? null : cliRun(st.text, st));
 }
