@@ -117,7 +117,8 @@
   let lastMirror = '';
   function updateMirror(st) {
     st = st || state();
-    const key = st.describe + '|' + st.layer + '|' + st.head + '|' + st.token + '|' + st.ids.length;
+    const mem = st.memory && st.memory.done ? st.memory : null;
+    const key = st.describe + '|' + st.layer + '|' + st.head + '|' + st.token + '|' + st.ids.length + '|' + st.view + '|' + !!mem;
     if (key === lastMirror) return;
     lastMirror = key;
     const root = $('a11y');
@@ -125,19 +126,27 @@
     const p = document.createElement('p');
     p.textContent = st.describe;
     root.append(p);
-    if (!st.row) return;
+    // The Memory view: both models' influence per token; the other views: the selected attention row.
+    if (mem) {
+      mirrorTable(root, `Influence of each token on the prediction after token ${mem.position} (KL, nats)`,
+        ['token', mem.transformer_model + ' (transformer)', mem.lstm_model + ' (LSTM)'],
+        mem.transformer.map((v, k) => [st.tokens[k].text, v.toFixed(4), mem.lstm[k].toFixed(4)]));
+    } else if (st.row) {
+      mirrorTable(root, `Attention of token ${st.token} in layer ${st.layer + 1}, head ${st.head + 1}`, ['key', 'weight'],
+        st.row.slice(0, st.token + 1).map((w, k) => [st.tokens[k].text, w.toFixed(3)]));
+    }
+  }
+  function mirrorTable(root, caption, headers, rows) {
     const table = document.createElement('table');
     const cap = document.createElement('caption');
-    cap.textContent = `Attention of token ${st.token} in layer ${st.layer + 1}, head ${st.head + 1}`;
+    cap.textContent = caption;
     table.append(cap);
     const head = table.insertRow();
-    for (const h of ['key', 'weight']) { const th = document.createElement('th'); th.textContent = h; head.append(th); }
-    st.row.forEach((w, k) => {
-      if (k > st.token) return;
+    for (const h of headers) { const th = document.createElement('th'); th.textContent = h; head.append(th); }
+    for (const r of rows) {
       const tr = table.insertRow();
-      tr.insertCell().textContent = st.tokens[k].text;
-      tr.insertCell().textContent = w.toFixed(3);
-    });
+      for (const c of r) tr.insertCell().textContent = c;
+    }
     root.append(table);
   }
 

@@ -176,6 +176,7 @@ static void ui_help() {
                            "hover   a token anywhere highlights it everywhere\n"
                            "click   lock a token (click again to unlock); tap on touch screens\n"
                            "Model view: click a thumbnail to open that head's matrix\n"
+                           "Memory view: click a token to see what each model's prediction after it depends on\n"
                            "Intervene: clicks in Model turn a head off; clicks in Matrix cut one attention edge\n"
                            "Tour: N / PageDown next step, B / PageUp previous step");
     ImGui::End();

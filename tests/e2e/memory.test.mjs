@@ -33,6 +33,11 @@ test('a memory link loads both models, matches the CLI, and its share link reope
   assert.equal(st.memory.by_distance.lstm.length, st.ids.length);
   assert.equal(st.memory.cell_norm.length, st.lstm.num_layers);
   await screenshotStats(page, 'view-memory.png');
+  // the screen-reader mirror: both models' influence per token
+  await page.waitForFunction(() => /Influence of each token/.test(document.querySelector('#a11y caption')?.textContent || ''));
+  const mirror = await page.$$eval('#a11y tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+  assert.equal(mirror.length, st.ids.length + 1);
+  assert.equal(+mirror[1][2], +st.memory.lstm[0].toFixed(4));
   const url = await page.evaluate(() => window.attnlab.shareUrl());
   assert.match(url, /view=memory/);
   assert.match(url, /model=models%2Ftiny-en-v2%2F/, 'the link names the transformer it compared');
