@@ -13,6 +13,7 @@
 
 #include "app/memory.h"
 #include "app/quiz.h"
+#include "app/teach.h"
 #include "app/tour.h"
 #include "model/capture_json.h"
 #include "viz/scene.h"  // the palette names
@@ -454,6 +455,11 @@ std::string app_state_json(const App& app) {
     else
         j["lstm"] = nullptr;
     if (app.view == VIEW_MEMORY) memory_state(app, j["memory"]);
+    const AppTeach& t = app.teach;
+    j["modified"] = app_model_modified(app);
+    j["teach"] = {{"open", app.teach_open}, {"running", t.running}, {"text", t.text}, {"steps", t.o.steps},
+                  {"done", t.losses.size()}, {"lr", t.o.lr}, {"part", teach_part_text(t.o)}, {"losses", t.losses},
+                  {"status", t.status}, {"ms", t.ms}};
     j["aggregate"] = app.aggregate ? "rollout" : "mean";
     j["generated"] = app.generated;
     j["describe"] = app_describe(app);
@@ -610,6 +616,18 @@ std::string app_apply_json(App& app, const std::string& text) {
     }
     json_int(j, "compare_token", -1, (int)app.compare_spans.size() - 1, app.compare_token, notice);
     bool rerun = apply_interventions_json(app, j, notice);
+    if (j.contains("teach")) {  // after "seed": the teaching's seed
+        TeachOptions o;
+        o.seed = app.sampling.seed;
+        json_int(j, "steps", 1, 10000, o.steps, notice);
+        json_float(j, "lr", 1e-6f, 1.0f, o.lr, notice);
+        if (j.contains("part") && !(j["part"].is_string() && teach_part_parse(j["part"].get<std::string>(), o)))
+            notice += "ignored part: expected all, embeddings or layer:N. ";
+        app.teach_open = true;
+        if (!j["teach"].is_string()) notice += "ignored teach: expected text. ";
+        else if (!app_teach_start(app, j["teach"].get<std::string>(), o)) notice += "ignored teach: " + app.teach.status + " ";
+    }
+    if (j.contains("teach_open") && j["teach_open"].is_boolean()) app.teach_open = j["teach_open"].get<bool>();
     // honest colour: named choices ("palette", "scale", "values")
     auto choice = [&](const char* key, std::initializer_list<const char*> names, int& out) {
         if (!j.contains(key)) return;

@@ -13,6 +13,7 @@
 #include "model/lstm.h"
 #include "model/model.h"
 #include "model/roles.h"
+#include "train/teach.h"
 
 enum AppView {
     VIEW_TOKENS = 0,
@@ -51,6 +52,7 @@ struct AppMemory {
     std::vector<int> ids;             // the text it is for
     const Model* gpt = nullptr;       // the models it is for
     const LSTMModel* lstm = nullptr;
+    uint64_t weights_version = 0;
     InfluenceJob gpt_job, lstm_job;   // [T, T] influence each (model/influence.h)
     std::vector<float> rollout;       // [T, T] the transformer's attention rollout through all layers
     std::vector<float> cell_norm, forget;  // [L, T] the LSTM's ‖c_t‖ and mean forget gate per layer
@@ -58,6 +60,20 @@ struct AppMemory {
     double ms = 0;                    // time spent on it
     std::string status;               // progress, or why it cannot run
     bool failed = false;
+};
+
+// Teaching the selected model a text in the page (app/teach.h): the session runs a few steps a frame.
+struct AppTeach {
+    std::string text;                 // what is (or was last) taught
+    TeachOptions o;
+    TeachSession session;             // weights being taught + AdamW state: only while running
+    bool running = false;
+    std::vector<float> losses;        // the last teaching's losses, one per step (kept after it ends)
+    std::unique_ptr<Model> original;  // the taught model as it was before its first step (Reset restores it)
+    Model* model = nullptr;           // the model being or last taught (nullptr: none)
+    bool modified = false;            // model's weights differ from original's (a step has run since Reset)
+    double ms = 0;                    // time spent stepping
+    std::string status;               // progress, the outcome, or why it cannot run
 };
 
 struct App {
@@ -127,6 +143,11 @@ struct App {
     HeadRoles roles_uniform;
     const Model* roles_model = nullptr;
 
+    // ---- teaching (the Teach panel) ---------------------------------------------------------------------
+    AppTeach teach;
+    bool teach_open = false;          // the Teach panel is shown
+    uint64_t weights_version = 0;     // bumped whenever a model's weights change (caches keyed by model see it)
+
     // ---- memory (the Memory view: the transformer beside an LSTM) --------------------------------------
     std::unique_ptr<LSTMModel> lstm;  // loaded on demand (the page fetches it when the view opens)
     AppMemory memory;
@@ -161,7 +182,8 @@ void app_clamp(App& app);
 // The whole state as JSON (for window.attnlab.state()).
 std::string app_state_json(const App& app);
 // Applies a partial state {"view","layer","head","token","locked","temperature","top_k","top_p","seed",
-// "compare","aggregate","intervene","ablate","ablate_mode","knockout","tour","quiz","palette","scale","values"}: unknown keys are ignored, bad values keep the current one and add a line to
+// "compare","aggregate","intervene","ablate","ablate_mode","knockout","tour","quiz","palette","scale","values",
+// "teach" (text: teaches it, with "steps", "lr", "part" = all|embeddings|layer:N and "seed")}: unknown keys are ignored, bad values keep the current one and add a line to
 // the returned notice ("" if all applied).
 std::string app_apply_json(App& app, const std::string& json);
 // Appends one sampled token (seeded by seed + generated count) to the text and re-runs.

@@ -44,14 +44,15 @@ static uint64_t state_signature(const App& a) {
                   (int)a.ids.size(), a.truncated, a.aggregate, a.generated, a.compare_token, a.sampling.top_k, a.top_n,
                   a.intervene, a.iv.ablate_mean, a.patch.next, a.tour, a.quiz, a.quiz_guess,
                   a.palette, a.color_scale, a.matrix_values, a.lstm != nullptr,
-                  a.memory.gpt_job.done + a.memory.lstm_job.done};
+                  a.memory.gpt_job.done + a.memory.lstm_job.done, (int)a.teach.losses.size(), a.teach.running,
+                  a.teach_open, (int)a.weights_version};
     bytes(ints, sizeof ints);
     float floats[] = {a.sampling.temperature, a.sampling.top_p};
     bytes(floats, sizeof floats);
     bytes(&a.sampling.seed, sizeof a.sampling.seed);
     bytes(&a.last_run_ms, sizeof a.last_run_ms);  // every re-run (new capture, row, top tokens)
     str(a.text), str(a.notice), str(a.model_status), str(a.compare_text), str(a.patch.status), str(a.hint),
-        str(a.memory.status);
+        str(a.memory.status), str(a.teach.status);
     str(format_heads(a.iv.ablate)), str(format_edges(a.iv.knockout));
     return h;
 }

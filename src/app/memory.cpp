@@ -19,7 +19,8 @@ bool memory_pair_ok(const App& app) {
 
 static bool memory_stale(const App& app) {
     const AppMemory& mem = app.memory;
-    return mem.ids != app.ids || mem.gpt != app_model(app) || mem.lstm != app.lstm.get();
+    return mem.ids != app.ids || mem.gpt != app_model(app) || mem.lstm != app.lstm.get() ||
+           mem.weights_version != app.weights_version;
 }
 
 // The LSTM's per-layer curves and the transformer's rollout: one plain run each.
@@ -48,7 +49,7 @@ static bool memory_curves(App& app, std::string& err) {
 static bool memory_start(App& app) {
     AppMemory& mem = app.memory;
     mem = AppMemory();
-    mem.ids = app.ids, mem.gpt = app_model(app), mem.lstm = app.lstm.get();
+    mem.ids = app.ids, mem.gpt = app_model(app), mem.lstm = app.lstm.get(), mem.weights_version = app.weights_version;
     mem.failed = true;
     if (!mem.lstm) {
         mem.status = "No LSTM is loaded: the page loads its own when this view opens, or load an LSTM folder (Load model…).";

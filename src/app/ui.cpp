@@ -93,6 +93,7 @@ static uint64_t capture_key(const App& app) {
     uint64_t h = 1469598103934665603ull;  // FNV-1a
     auto mix = [&](uint64_t v) { for (int i = 0; i < 8; i++) h = (h ^ ((v >> (8 * i)) & 0xFF)) * 1099511628211ull; };
     mix((uint64_t)(uintptr_t)app_model(app));
+    mix(app.weights_version);  // taught weights: the same model pointer, other maps
     mix(app.dark);
     mix((uint64_t)app.palette);
     mix(app.ids.size());
@@ -546,11 +547,12 @@ static void view_embed(App& app, const Model* m, const VizTheme& th) {
     // Nearest tokens by cosine (V × C multiply-adds): computed once per token id and model.
     static int cached_id = -1;
     static const Model* cached_model = nullptr;
+    static uint64_t cached_version = 0;
     static int near_ids[9], n_near = 0;
     static float near_sims[9];
-    if (cached_id != id || cached_model != m) {
+    if (cached_id != id || cached_model != m || cached_version != app.weights_version) {
         n_near = model_nearest_tokens(*m, id, 9, near_ids, near_sims);
-        cached_id = id, cached_model = m;
+        cached_id = id, cached_model = m, cached_version = app.weights_version;
     }
     capture_stream_drift(app.cap, q, drift);
     VizEmbedData d;

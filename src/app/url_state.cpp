@@ -65,6 +65,7 @@ static const UrlKey URL_KEYS[] = {
     {"view", 's', 0, 0},          {"text", 's', 0, 0},       {"compare", 's', 0, 0},    {"model", 's', 0, 0},
     {"tour", 'i', 0, 9},          {"quiz", 's', 0, 0},       {"intervene", 'i', 0, 1},
     {"palette", 's', 0, 0},       {"scale", 's', 0, 0},      {"values", 's', 0, 0},     {"ablate", 's', 0, 0},     {"ablate_mode", 's', 0, 0}, {"knockout", 's', 0, 0},
+    {"teach", 's', 0, 0},         {"steps", 'i', 1, 10000},  {"lr", 'f', 1e-6, 1},     {"part", 's', 0, 0},
 };
 
 static const UrlKey* url_key_find(const std::string& k) {
@@ -170,6 +171,18 @@ std::string url_state_format(const std::string& state_json) {
     for (const char* k : {"ablate", "knockout"})
         if (st.contains(k) && st[k].is_string() && !st[k].get<std::string>().empty()) put(k, st[k].get<std::string>());
     if (st.contains("ablate_mode") && st["ablate_mode"] == "mean") put("ablate_mode", "mean");
+    // a taught model: the teaching that made it (the page re-runs it: the same steps give the same weights)
+    if (st.contains("modified") && st["modified"] == true && st.contains("teach") && st["teach"].is_object()) {
+        const json& t = st["teach"];
+        if (t.contains("text") && t["text"].is_string()) put("teach", t["text"].get<std::string>());
+        if (t.contains("done") && t["done"].is_number_integer()) put("steps", std::to_string(t["done"].get<long long>()));
+        if (t.contains("lr") && t["lr"].is_number()) {  // 9 digits: the same float back, so the same training
+            char b[32];
+            snprintf(b, sizeof b, "%.9g", t["lr"].get<double>());
+            put("lr", b);
+        }
+        if (t.contains("part") && t["part"].is_string() && t["part"] != "all") put("part", t["part"].get<std::string>());
+    }
     if (st.contains("model_url") && st["model_url"].is_string() && !st["model_url"].get<std::string>().empty())
         put("model", st["model_url"].get<std::string>());
     return f;

@@ -59,6 +59,33 @@ static double float_shortest(float f) {
 }
 
 
+// The tensors in HF GPT2Model names; per-layer slices of the stacked buffers.
+std::vector<ExportTensor> gpt2_export_tensors(const GPT2Config& c, const GPT2Weights& w) {
+    const int64_t L = c.n_layer, C = c.n_embd, V = c.vocab_size, maxT = c.n_positions;
+    std::vector<ExportTensor> ts;
+    ts.push_back({"wte.weight", {V, C}, w.wte});
+    ts.push_back({"wpe.weight", {maxT, C}, w.wpe});
+    for (int64_t l = 0; l < L; l++) {
+        std::string p = "h." + std::to_string(l) + ".";
+        ts.push_back({p + "ln_1.weight", {C}, w.ln1w + l * C});
+        ts.push_back({p + "ln_1.bias", {C}, w.ln1b + l * C});
+        ts.push_back({p + "attn.c_attn.weight", {C, 3 * C}, w.qkvw + l * C * 3 * C});
+        ts.push_back({p + "attn.c_attn.bias", {3 * C}, w.qkvb + l * 3 * C});
+        ts.push_back({p + "attn.c_proj.weight", {C, C}, w.attprojw + l * C * C});
+        ts.push_back({p + "attn.c_proj.bias", {C}, w.attprojb + l * C});
+        ts.push_back({p + "ln_2.weight", {C}, w.ln2w + l * C});
+        ts.push_back({p + "ln_2.bias", {C}, w.ln2b + l * C});
+        ts.push_back({p + "mlp.c_fc.weight", {C, 4 * C}, w.fcw + l * C * 4 * C});
+        ts.push_back({p + "mlp.c_fc.bias", {4 * C}, w.fcb + l * 4 * C});
+        ts.push_back({p + "mlp.c_proj.weight", {4 * C, C}, w.fcprojw + l * 4 * C * C});
+        ts.push_back({p + "mlp.c_proj.bias", {C}, w.fcprojb + l * C});
+    }
+    ts.push_back({"ln_f.weight", {C}, w.lnfw});
+    ts.push_back({"ln_f.bias", {C}, w.lnfb});
+
+    return ts;
+}
+
 bool export_hf(const TrainModel& m, const std::string& tokenizer_dir, const std::string& out_dir, bool f16,
                std::string& err) {
     const GPT2Config& c = m.cfg;
@@ -88,29 +115,5 @@ bool export_hf(const TrainModel& m, const std::string& tokenizer_dir, const std:
     };
     if (!export_folder(tokenizer_dir, out_dir, c.vocab_size, config, err)) return false;
 
-    // tensors in HF GPT2Model names; per-layer slices of the stacked buffers
-    const int64_t L = c.n_layer, C = c.n_embd, V = c.vocab_size, maxT = c.n_positions;
-    const GPT2Weights& w = m.w;
-    std::vector<ExportTensor> ts;
-    ts.push_back({"wte.weight", {V, C}, w.wte});
-    ts.push_back({"wpe.weight", {maxT, C}, w.wpe});
-    for (int64_t l = 0; l < L; l++) {
-        std::string p = "h." + std::to_string(l) + ".";
-        ts.push_back({p + "ln_1.weight", {C}, w.ln1w + l * C});
-        ts.push_back({p + "ln_1.bias", {C}, w.ln1b + l * C});
-        ts.push_back({p + "attn.c_attn.weight", {C, 3 * C}, w.qkvw + l * C * 3 * C});
-        ts.push_back({p + "attn.c_attn.bias", {3 * C}, w.qkvb + l * 3 * C});
-        ts.push_back({p + "attn.c_proj.weight", {C, C}, w.attprojw + l * C * C});
-        ts.push_back({p + "attn.c_proj.bias", {C}, w.attprojb + l * C});
-        ts.push_back({p + "ln_2.weight", {C}, w.ln2w + l * C});
-        ts.push_back({p + "ln_2.bias", {C}, w.ln2b + l * C});
-        ts.push_back({p + "mlp.c_fc.weight", {C, 4 * C}, w.fcw + l * C * 4 * C});
-        ts.push_back({p + "mlp.c_fc.bias", {4 * C}, w.fcb + l * 4 * C});
-        ts.push_back({p + "mlp.c_proj.weight", {4 * C, C}, w.fcprojw + l * 4 * C * C});
-        ts.push_back({p + "mlp.c_proj.bias", {C}, w.fcprojb + l * C});
-    }
-    ts.push_back({"ln_f.weight", {C}, w.lnfw});
-    ts.push_back({"ln_f.bias", {C}, w.lnfb});
-
-    return export_safetensors(out_dir + "/model.safetensors", ts, f16, err);
+    return export_safetensors(out_dir + "/model.safetensors", gpt2_export_tensors(c, m.w), f16, err);
 }

@@ -151,7 +151,7 @@ bool export_folder(const std::string& tokenizer_dir, const std::string& out_dir,
     return true;
 }
 
-bool export_safetensors(const std::string& path, const std::vector<ExportTensor>& tensors, bool f16, std::string& err) {
+std::string safetensors_bytes(const std::vector<ExportTensor>& tensors, bool f16) {
     auto count = [](const ExportTensor& t) {
         size_t n = 1;
         for (int64_t d : t.shape) n *= (size_t)d;
@@ -168,24 +168,31 @@ bool export_safetensors(const std::string& path, const std::vector<ExportTensor>
     }
     std::string hj = header.dump();
     while (hj.size() % 8 != 0) hj += ' ';  // align the data section to 8 bytes
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    if (!f) {
-        err = "cannot write " + path;
-        return false;
-    }
     const uint64_t hlen = hj.size();
-    f.write(reinterpret_cast<const char*>(&hlen), 8);
-    f.write(hj.data(), hj.size());
+    std::string out(reinterpret_cast<const char*>(&hlen), 8);
+    out.reserve(8 + hj.size() + off);
+    out += hj;
     for (const ExportTensor& t : tensors) {
         const size_t n = count(t);
         if (f16) {
             std::vector<uint16_t> h(n);
             for (size_t i = 0; i < n; i++) h[i] = f32_to_f16(t.data[i]);
-            f.write(reinterpret_cast<const char*>(h.data()), n * 2);
+            out.append(reinterpret_cast<const char*>(h.data()), n * 2);
         } else {
-            f.write(reinterpret_cast<const char*>(t.data), n * 4);
+            out.append(reinterpret_cast<const char*>(t.data), n * 4);
         }
     }
+    return out;
+}
+
+bool export_safetensors(const std::string& path, const std::vector<ExportTensor>& tensors, bool f16, std::string& err) {
+    const std::string bytes = safetensors_bytes(tensors, f16);
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    if (!f) {
+        err = "cannot write " + path;
+        return false;
+    }
+    f.write(bytes.data(), bytes.size());
     if (!f) {
         err = "write failed for " + path;
         return false;

@@ -110,4 +110,6 @@ struct ExportTensor {
 bool export_folder(const std::string& tokenizer_dir, const std::string& out_dir, int vocab_size,
                    const std::function<nlohmann::ordered_json(int eot)>& config, std::string& err);
 // model.safetensors: the tensors in order, F16 (rounded to nearest even) or F32, metadata {"format": "pt"}.
+std::string safetensors_bytes(const std::vector<ExportTensor>& tensors, bool f16);
+std::vector<ExportTensor> gpt2_export_tensors(const GPT2Config& cfg, const GPT2Weights& w);  // HF GPT2Model names
 bool export_safetensors(const std::string& path, const std::vector<ExportTensor>& tensors, bool f16, std::string& err);
