@@ -170,7 +170,10 @@
   // Each argument is a Uint8Array, or for the weights also a heap pointer already filled
   // ({ptr, length}: loaders that stream a file straight into WASM memory avoid a second copy).
   // keepF16: keep the weight matrices as F16 in memory (the user's opt-in; default exact F32).
+  // The small files of each loaded model, for "Download taught model" (a folder that loads again).
+  const modelFiles = new Map();            // model name -> {config, vocab, merges} (Uint8Array)
   function loadModelBytes(name, config, safetensors, vocab, merges, keepF16 = false) {
+    modelFiles.set(name, { config: config.slice(), vocab: vocab.slice(), merges: merges.slice() });
     const err = withModelFiles([config, safetensors, vocab, merges], (p) => withCString(name, (pn) => mod.UTF8ToString(
       mod._attnlab_load_model(pn, p[0], config.length, p[1], safetensors.length, p[2], vocab.length, p[3], merges.length,
         keepF16 ? 1 : 0))));
@@ -308,7 +311,8 @@
     if (!d || typeof d !== 'object' || d.type !== 'attnlab:set') return;
     const partial = {};
     for (const k of ['view', 'layer', 'head', 'token', 'temperature', 'top_k', 'top_p', 'seed', 'compare', 'aggregate',
-                     'intervene', 'ablate', 'ablate_mode', 'knockout', 'tour', 'quiz', 'palette', 'scale', 'values'])
+                     'intervene', 'ablate', 'ablate_mode', 'knockout', 'tour', 'quiz', 'palette', 'scale', 'values',
+                     'teach', 'steps', 'lr', 'part'])
       if (k in d) partial[k] = d[k];
     if (typeof d.text === 'string') setText(d.text);
     const notice = Object.keys(partial).length ? apply(partial) : '';
@@ -439,6 +443,76 @@ a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #cc
     return notice;
   }
   function step() { mod._attnlab_step(); window.attnlabTextChanged(); }
+
+  // ---- Teach: fine-tuning in the page (src/app/teach.h) ----------------------------------------------
+  // Teaches the selected model `text` (default: the current text) for `steps` AdamW steps, a few a frame;
+  // resolves to {losses} (one per step) when done, rejects with the reason if it cannot start or is
+  // stopped. `seed` is the page's one seed (sampling and teaching); `part`: all | embeddings | layer:N.
+  function finetune({ text, steps = 30, learning_rate: lr = 1e-4, seed, part = 'all' } = {}) {
+    const partial = { teach: text === undefined ? state().text : String(text), steps, lr, part };
+    if (seed !== undefined) partial.seed = seed;
+    const notice = apply(partial);
+    if (!state().teach.running) return Promise.reject(new Error(state().teach.status || notice));
+    return new Promise((resolve, reject) => {
+      const poll = () => {
+        const t = state().teach;
+        if (t.running) return setTimeout(poll, 30);
+        if (t.done < steps) reject(new Error(t.status));
+        else resolve({ losses: t.losses });
+      };
+      setTimeout(poll, 30);
+    });
+  }
+  function resetModel() { mod._attnlab_teach_reset(); afterChange(); }
+  // The taught model as a zip of its folder (model.safetensors with the taught F32 weights, and the
+  // config.json, vocab.json, merges.txt it was loaded with): unzipped, it loads again. Downloads it
+  // (unless save is false) and returns the Blob; null if the selected model is not taught.
+  function taughtModel(save = true) {
+    const lenPtr = mod._malloc(4);
+    const p = mod._attnlab_taught_safetensors(lenPtr) >>> 0, n = mod.HEAP32[lenPtr >> 2];
+    mod._free(lenPtr);
+    if (!n) return null;
+    const name = state().model.name, files = modelFiles.get(name) || {};
+    const dir = name.replace(/[^\w.-]+/g, '_') + '-taught';
+    const entries = [['model.safetensors', mod.HEAPU8.slice(p, p + n)]];
+    for (const f of ['config', 'vocab', 'merges']) if (files[f]) entries.push([f + (f === 'merges' ? '.txt' : '.json'), files[f]]);
+    const zip = makeZip(entries.map(([f, data]) => [dir + '/' + f, data]));
+    if (save) download(zip, dir + '.zip');
+    return zip;
+  }
+  // A zip with stored (uncompressed) entries [path, Uint8Array]: what any unzip tool reads.
+  const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  function crc32(data) {
+    let c = 0xFFFFFFFF;
+    for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xFF] ^ (c >>> 8);
+    return (c ^ 0xFFFFFFFF) >>> 0;
+  }
+  function makeZip(entries) {
+    const parts = [], central = [];
+    let offset = 0;
+    for (const [path, data] of entries) {
+      const name = new TextEncoder().encode(path), crc = crc32(data);
+      // local header (30 bytes) and central directory entry (46 bytes): version 2.0, stored, 1980-01-01
+      const local = new DataView(new ArrayBuffer(30)), dir = new DataView(new ArrayBuffer(46));
+      local.setUint32(0, 0x04034b50, true); local.setUint16(4, 20, true); local.setUint16(12, 0x21, true);
+      local.setUint32(14, crc, true); local.setUint32(18, data.length, true); local.setUint32(22, data.length, true);
+      local.setUint16(26, name.length, true);
+      dir.setUint32(0, 0x02014b50, true); dir.setUint16(4, 20, true); dir.setUint16(6, 20, true); dir.setUint16(14, 0x21, true);
+      dir.setUint32(16, crc, true); dir.setUint32(20, data.length, true); dir.setUint32(24, data.length, true);
+      dir.setUint16(28, name.length, true); dir.setUint32(42, offset, true);
+      parts.push(new Uint8Array(local.buffer), name, data);
+      central.push(new Uint8Array(dir.buffer), name);
+      offset += 30 + name.length + data.length;
+    }
+    const size = central.reduce((sum, a) => sum + a.length, 0), end = new DataView(new ArrayBuffer(22));
+    end.setUint32(0, 0x06054b50, true); end.setUint16(8, entries.length, true); end.setUint16(10, entries.length, true);
+    end.setUint32(12, size, true); end.setUint32(16, offset, true);
+    return new Blob([...parts, ...central, new Uint8Array(end.buffer)], { type: 'application/zip' });
+  }
   // Activation patching of every head (the Compare sentence as the source), a few heads per frame:
   // returns '' once started, else why not; state().patch shows the progress and the results.
   function patch(tokA, tokB) {
@@ -469,6 +543,10 @@ a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #cc
     // the learner's answer to the link's quiz: a token index (attend) or a vocabulary id (next); true if taken
     answer(choice) { const ok = !!mod._attnlab_quiz_answer(choice | 0); afterChange(); return ok; },
     patch,
+    finetune,
+    resetModel,
+    downloadModel: taughtModel,
+    weightsDigest: () => mod.UTF8ToString(mod._attnlab_weights_digest()),
     patchCancel() { mod._attnlab_patch_cancel(); afterChange(); },
     shareUrl: () => shareUrl(),
     exportPng, exportSvg, exportJson, exportHtml,

@@ -182,6 +182,15 @@ void app_update_probs(App& app) {
     }
     const float* last = app.cap.logits.data() + app.cap.logits.size() - app.cap.V;
     sampling_distribution(last, app.cap.V, app.sampling, app.probs);
+    // A taught model: the distribution before teaching, for the Predict view's "was" (one plain run).
+    app.probs_before.clear();
+    if (const Model* orig = app_teach_original(app)) {
+        CaptureOptions co;
+        co.attention = co.scores = co.qkv = co.residuals = false;
+        Capture c;
+        std::string err;
+        if (model_forward(*orig, app.ids, co, c, err)) sampling_distribution(c.logits.data(), c.V, app.sampling, app.probs_before);
+    }
 }
 
 void app_set_compare(App& app, const std::string& text) {
@@ -512,7 +521,10 @@ std::string app_state_json(const App& app) {
         std::partial_sort(order.begin(), order.begin() + k, order.end(),
                           [&](int a, int b) { return app.probs[a] != app.probs[b] ? app.probs[a] > app.probs[b] : a < b; });
         json top = json::array();
-        for (int i = 0; i < k; i++) top.push_back({{"id", order[i]}, {"p", app.probs[order[i]]}});
+        for (int i = 0; i < k; i++) {
+            top.push_back({{"id", order[i]}, {"p", app.probs[order[i]]}});
+            if (!app.probs_before.empty()) top.back()["p_before"] = app.probs_before[order[i]];
+        }
         j["top"] = top;
     }
     return j.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -119,6 +119,7 @@ struct App {
     SamplingParams sampling;
     int top_n = 10;                   // bars shown
     std::vector<float> probs;         // [V] distribution after temperature/top-k/top-p (last position)
+    std::vector<float> probs_before;  // [V] the same from the model before teaching (while it is taught)
     int generated = 0;                // tokens appended by "step" (seeds the step's RNG)
 
     // ---- compare ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include "app/app.h"
 #include "app/memory.h"
 #include "app/quiz.h"
+#include "app/teach.h"
 #include "app/ui.h"
 #include "app/url_state.h"
 
@@ -111,6 +112,33 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_patch_start(int tok_a, int tok_b) {
     return g_json.c_str();
 }
 EMSCRIPTEN_KEEPALIVE void attnlab_patch_cancel() { app_patch_cancel(g_app); }
+
+// Teach: Reset restores the original weights; the taught weights as model.safetensors (F32, exact),
+// valid until the next call (its length in *len; 0 if the selected model is not taught).
+EMSCRIPTEN_KEEPALIVE void attnlab_teach_reset() { app_teach_reset(g_app); }
+EMSCRIPTEN_KEEPALIVE void attnlab_teach_stop() { app_teach_stop(g_app); }
+static std::string g_bytes;
+EMSCRIPTEN_KEEPALIVE const char* attnlab_taught_safetensors(int* len) {
+    const Model* m = app_model(g_app);
+    g_bytes = m && app_model_modified(g_app) ? gpt2_safetensors_bytes(m->cfg, m->params.data(), false) : std::string();
+    *len = (int)g_bytes.size();
+    return g_bytes.data();
+}
+
+// A digest of the selected model's weights (FNV-1a 64 over their bytes, hex): equal digests, equal
+// weights bit for bit (tests: Reset, share links, a downloaded model loaded back).
+EMSCRIPTEN_KEEPALIVE const char* attnlab_weights_digest() {
+    const Model* m = app_model(g_app);
+    uint64_t h = 1469598103934665603ull;
+    auto bytes = [&](const void* p, size_t n) {
+        for (size_t i = 0; i < n; i++) h = (h ^ ((const unsigned char*)p)[i]) * 1099511628211ull;
+    };
+    if (m) bytes(m->params.data(), m->params.size() * sizeof(float)), bytes(m->params_f16.data(), m->params_f16.size() * 2);
+    char buf[17];
+    snprintf(buf, sizeof buf, "%016llx", (unsigned long long)h);
+    g_json = buf;
+    return g_json.c_str();
+}
 
 EMSCRIPTEN_KEEPALIVE void attnlab_set_dark(int dark) {
     g_app.dark = dark != 0;

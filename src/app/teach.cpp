@@ -35,6 +35,7 @@ static void weights_changed(App& app) {
     app.weights_version++;
     app.run_model = nullptr;    // no keystroke re-use of the old capture
     app.roles_model = nullptr;  // head roles are recomputed on next use
+    app.compare_model = nullptr;  // the Compare sentence is re-run too
     app_rerun(app);
 }
 
@@ -85,19 +86,3 @@ void app_teach_reset(App& app) {
 bool app_model_modified(const App& app) { return app.teach.modified && app.teach.model == app_model(app); }
 
 const Model* app_teach_original(const App& app) { return app_model_modified(app) ? app.teach.original.get() : nullptr; }
-
-std::string teach_part_text(const TeachOptions& o) {
-    return o.part == TEACH_LAYER ? "layer:" + std::to_string(o.layer) : teach_part_name(o.part);
-}
-
-bool teach_part_parse(const std::string& text, TeachOptions& o) {
-    if (text == "all" || text == "embeddings") {
-        o.part = text == "all" ? TEACH_ALL : TEACH_EMBEDDINGS;
-        return true;
-    }
-    if (text.rfind("layer:", 0) != 0 || text.size() < 7 || text.size() > 9) return false;
-    for (size_t i = 6; i < text.size(); i++)
-        if (text[i] < '0' || text[i] > '9') return false;
-    o.part = TEACH_LAYER, o.layer = std::stoi(text.substr(6));
-    return true;
-}

@@ -19,8 +19,5 @@ void app_teach_stop(App& app);
 void app_teach_reset(App& app);
 // The selected model's weights differ from what was loaded.
 bool app_model_modified(const App& app);
-// "all", "embeddings", "layer:N" (share links, state()) and back; false for anything else.
-std::string teach_part_text(const TeachOptions& o);
-bool teach_part_parse(const std::string& text, TeachOptions& o);
 // The taught model's original (or nullptr): the "before" of the Embed and Predict views.
 const Model* app_teach_original(const App& app);

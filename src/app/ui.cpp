@@ -15,6 +15,7 @@
 #include "app/draw_scene.h"
 #include "app/memory.h"
 #include "app/quiz.h"
+#include "app/teach.h"
 #include "app/tour.h"
 #include "imgui.h"
 #include "imgui_internal.h"  // ImGuiContext::LogBuffer (ui_view_text)
@@ -146,7 +147,7 @@ static void ui_header(App& app, const Model* m) {
     next_fits(120 + ImGui::CalcTextSize("head").x + 8);
     ImGui::SetNextItemWidth(120);
     ImGui::SliderInt("head", &app.head, 0, m->cfg.n_head - 1);
-    next_fits(ImGui::CalcTextSize("? Intervene Tour").x + 32);
+    next_fits(ImGui::CalcTextSize("? Intervene Teach* Tour").x + 40);
     if (ImGui::SmallButton("?")) g_help = !g_help;
     ImGui::SameLine();
     bool iv_on = app.intervene;
@@ -154,6 +155,12 @@ static void ui_header(App& app, const Model* m) {
     if (ImGui::SmallButton("Intervene")) app_set_intervene(app, !app.intervene);
     if (iv_on) ImGui::PopStyleColor();
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Turn heads off and cut attention edges, and see what changes");
+    ImGui::SameLine();
+    const bool teach_on = app.teach_open;
+    if (teach_on) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+    if (ImGui::SmallButton(app_model_modified(app) ? "Teach*" : "Teach")) app.teach_open = !app.teach_open;
+    if (teach_on) ImGui::PopStyleColor();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Teach the model a text (it trains on it in your browser) and see what changes");
     if (app.tour == 0) {
         ImGui::SameLine();
         if (ImGui::SmallButton("Tour")) app_tour_go(app, 1);
@@ -554,8 +561,26 @@ static void view_embed(App& app, const Model* m, const VizTheme& th) {
         n_near = model_nearest_tokens(*m, id, 9, near_ids, near_sims);
         cached_id = id, cached_model = m, cached_version = app.weights_version;
     }
+    // A taught model: the same row before teaching and its nearest tokens then (cached the same way).
+    const Model* orig = app_teach_original(app);
+    static std::vector<float> e_before;
+    static int before_id = -1, before_ids[9], n_before = 0;
+    static float before_sims[9];
+    static const Model* before_model = nullptr;
+    if (orig) {
+        e_before.resize(C);
+        model_token_embedding(*orig, id, e_before.data());
+        if (before_id != id || before_model != orig) {
+            n_before = model_nearest_tokens(*orig, id, 9, before_ids, before_sims);
+            before_id = id, before_model = orig;
+        }
+    }
     capture_stream_drift(app.cap, q, drift);
     VizEmbedData d;
+    if (orig) {
+        d.embedding_before = e_before.data();
+        d.nearest_before_ids = before_ids, d.nearest_before_sims = before_sims, d.n_nearest_before = n_before;
+    }
     d.embedding = e_row.data(), d.C = C;
     d.nearest_ids = near_ids, d.nearest_sims = near_sims, d.n_nearest = n_near, d.vocab = &m->tok.id_to_bytes;
     d.cap = &app.cap, d.token = q, d.drift = drift.empty() ? nullptr : drift.data();
@@ -596,10 +621,14 @@ static void view_predict(App& app, const Model* m, const VizTheme& th, float w) 
                        "appends it.", token_text(app, q).c_str(), m->cfg.vocab_size, (unsigned long long)sp.seed,
                        app.generated);
     static std::vector<int> ids;
-    static std::vector<float> p;
-    ids.resize(app.top_n), p.resize(app.top_n);
+    static std::vector<float> p, before;
+    ids.resize(app.top_n), p.resize(app.top_n), before.resize(app.top_n);
     int k = viz_top_k(app.probs.data(), (int)app.probs.size(), app.top_n, ids.data(), p.data());
-    viz_probs_build(g_scene, ids.data(), p.data(), k, m->tok.id_to_bytes, -1, VizRect{0, 0, std::min(w, 640.0f), 0}, th);
+    const bool taught = app.probs_before.size() == app.probs.size();  // the model is taught: "was" per token
+    for (int i = 0; taught && i < k; i++) before[i] = app.probs_before[ids[i]];
+    if (taught) ImGui::TextDisabled("The model is taught: each bar's tick and \"was\" are the original model's probability.");
+    viz_probs_build(g_scene, ids.data(), p.data(), k, m->tok.id_to_bytes, -1, VizRect{0, 0, std::min(w, 640.0f), 0}, th,
+                    taught ? before.data() : nullptr);
     scene_show(g_scene, "##probs");
     // Logit lens: the top token if the model stopped after each layer, at every position.
     const Capture& c = app.cap;
@@ -959,6 +988,66 @@ static void view_memory(App& app, const VizTheme& th, float w) {
     if (hit.kind == VIZ_HIT_TOKEN) token_pointer(app, hit.row);
 }
 
+// ---- Teach: fine-tune the selected model on a text (app/teach.h) ---------------------------------------
+static char g_teach_buf[2048];
+static void ui_teach_panel(App& app, const Model* m) {
+    AppTeach& t = app.teach;
+    ImGui::TextWrapped("Teach: the model trains on a text here in your browser (AdamW, a few steps a frame). Its "
+                       "vectors keep their width (d_model = %d); only their values move. Watch Embed, Predict and the maps.",
+                       m->cfg.n_embd);
+    // the box shows the text being (or last) taught, else the current text
+    static std::string shown;
+    if (!t.text.empty() && t.text != shown) snprintf(g_teach_buf, sizeof g_teach_buf, "%s", t.text.c_str()), shown = t.text;
+    if (g_teach_buf[0] == 0) snprintf(g_teach_buf, sizeof g_teach_buf, "%s", app.text.c_str());
+    ImGui::SetNextItemWidth(-1);
+    ImGui::InputTextMultiline("##teach_text", g_teach_buf, sizeof g_teach_buf, ImVec2(-1, ImGui::GetTextLineHeight() * 3.5f));
+    if (ImGui::SmallButton("use the current text")) snprintf(g_teach_buf, sizeof g_teach_buf, "%s", app.text.c_str());
+    TeachOptions& o = t.o;  // the last teaching's options are the next one's (the controls rest while it runs)
+    ImGui::BeginDisabled(t.running);
+    ImGui::SetNextItemWidth(140);
+    ImGui::SliderInt("steps", &o.steps, 1, 200);
+    ImGui::SetNextItemWidth(140);
+    ImGui::SliderFloat("learning rate", &o.lr, 1e-5f, 1e-2f, "%.5f", ImGuiSliderFlags_Logarithmic);
+    ImGui::TextUnformatted("train:");
+    ImGui::SameLine();
+    ImGui::RadioButton("all weights", &o.part, TEACH_ALL);
+    ImGui::SameLine();
+    ImGui::RadioButton("embeddings", &o.part, TEACH_EMBEDDINGS);
+    ImGui::SameLine();
+    ImGui::RadioButton("one layer", &o.part, TEACH_LAYER);
+    if (o.part == TEACH_LAYER) {
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(80);
+        ImGui::SliderInt("##teach_layer", &o.layer, 0, m->cfg.n_layer - 1, "layer %d");
+    }
+    o.layer = std::clamp(o.layer, 0, m->cfg.n_layer - 1);
+    ImGui::EndDisabled();
+    if (!t.running) {
+        if (ImGui::Button("Teach")) {
+            TeachOptions next = o;
+            next.seed = app.sampling.seed;
+            app_teach_start(app, g_teach_buf, next);
+        }
+    } else if (ImGui::Button("Stop")) {
+        app_teach_stop(app);
+    }
+    ImGui::SameLine();
+    ImGui::BeginDisabled(!app.teach.original || t.running);
+    if (ImGui::Button("Reset to original")) app_teach_reset(app);
+    ImGui::SameLine();
+    if (ImGui::Button("Download taught model")) EM_ASM({ attnlab.downloadModel(); });
+    ImGui::EndDisabled();
+    if (t.running) ImGui::ProgressBar((float)t.losses.size() / t.o.steps, ImVec2(-1, 0));
+    if (!t.status.empty()) ImGui::TextWrapped("%s", t.status.c_str());
+    if (!t.losses.empty()) {
+        float hi = *std::max_element(t.losses.begin(), t.losses.end());
+        ImGui::PlotLines("##loss", t.losses.data(), (int)t.losses.size(), 0, "loss (nats per token) by step", 0.0f, hi * 1.05f,
+                         ImVec2(ImGui::GetContentRegionAvail().x, 90));
+    }
+    if (app_model_modified(app))
+        ImGui::TextWrapped("The views show the taught model. Embed and Predict compare it with the original.");
+}
+
 std::string ui_export_svg(const App& app) {
     std::string out;
     if (g_scene.prims.empty()) return out;
@@ -1017,19 +1106,24 @@ void ui_frame(App& app) {
     ImGui::Separator();
     // Patching runs a few heads per frame (8 ms), so the page stays responsive and shows progress.
     if (app.patch.next >= 0 && app.patch.next < (int)app.patch.diffs.size()) app_patch_step(app, 8.0);
+    // Teaching too: steps for up to 10 ms a frame, then the views re-run on the new weights.
+    if (app.teach.running) app_teach_step(app, 10.0);
     // Intervene: its panel beside the view on wide windows, above it on narrow ones.
     std::string logged;
     const float full_w = ImGui::GetContentRegionAvail().x;
-    const bool side = app.intervene && full_w >= 860;
+    const bool panel_on = app.intervene || app.teach_open;
+    const bool side = panel_on && full_w >= 860;
     const float panel_w = std::min(420.0f, full_w * 0.36f);
     auto panel = [&](ImVec2 size) {
         ImGui::BeginChild("##intervene", size, true);
         if (g_log_view) ImGui::LogToBuffer();
-        ui_intervene_panel(app, m, th);
+        if (app.teach_open) ui_teach_panel(app, m);
+        if (app.teach_open && app.intervene) ImGui::Separator();
+        if (app.intervene) ui_intervene_panel(app, m, th);
         if (g_log_view) logged += ImGui::GetCurrentContext()->LogBuffer.c_str(), ImGui::LogFinish();
         ImGui::EndChild();
     };
-    if (app.intervene && !side) panel(ImVec2(0, std::max(160.0f, ImGui::GetContentRegionAvail().y * 0.45f)));
+    if (panel_on && !side) panel(ImVec2(0, std::max(160.0f, ImGui::GetContentRegionAvail().y * 0.45f)));
     ImGui::BeginChild("##view", ImVec2(side ? full_w - panel_w - 8 : 0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
     ImVec2 view_pos = ImGui::GetWindowPos(), view_size = ImGui::GetWindowSize();
     g_view_rect[0] = view_pos.x, g_view_rect[1] = view_pos.y, g_view_rect[2] = view_size.x, g_view_rect[3] = view_size.y;

@@ -98,3 +98,19 @@ std::string gpt2_safetensors_bytes(const GPT2Config& cfg, const float* params, b
     gpt2_weights_point(cfg, const_cast<float*>(params), w);  // read only
     return safetensors_bytes(gpt2_export_tensors(cfg, w), f16);
 }
+
+std::string teach_part_text(const TeachOptions& o) {
+    return o.part == TEACH_LAYER ? "layer:" + std::to_string(o.layer) : teach_part_name(o.part);
+}
+
+bool teach_part_parse(const std::string& text, TeachOptions& o) {
+    if (text == "all" || text == "embeddings") {
+        o.part = text == "all" ? TEACH_ALL : TEACH_EMBEDDINGS;
+        return true;
+    }
+    if (text.rfind("layer:", 0) != 0 || text.size() < 7 || text.size() > 9) return false;
+    for (size_t i = 6; i < text.size(); i++)
+        if (text[i] < '0' || text[i] > '9') return false;
+    o.part = TEACH_LAYER, o.layer = std::stoi(text.substr(6));
+    return true;
+}

@@ -20,11 +20,15 @@ const char* teach_part_name(int part);  // "all", "embeddings", "layer"
 
 struct TeachOptions {
     int steps = 30;
-    float lr = 1e-3f;
+    float lr = 1e-4f;
     uint64_t seed = 1;
     int part = TEACH_ALL;
     int layer = 0;                  // with TEACH_LAYER
 };
+
+// "all", "embeddings", "layer:N" (share links, state(), the CLI's --part) and back; false for anything else.
+std::string teach_part_text(const TeachOptions& o);
+bool teach_part_parse(const std::string& text, TeachOptions& o);
 
 struct TeachSession {
     TeachOptions o;

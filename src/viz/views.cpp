@@ -623,7 +623,7 @@ VizRect viz_head_grid_build(VizScene& s, const float* values, int L, int H, int 
 // ---- probability bars ------------------------------------------------------------------------------
 
 VizRect viz_probs_build(VizScene& s, const int* ids, const float* probs, int k, const std::vector<std::string>& vocab,
-                        int hover_rank, VizRect area, const VizTheme& th) {
+                        int hover_rank, VizRect area, const VizTheme& th, const float* before) {
     const float fs = th.font_size, row_h = fs * 1.7f, pad = 6;
     float label_w = 0;
     for (int i = 0; i < k; i++) {
@@ -631,7 +631,7 @@ VizRect viz_probs_build(VizScene& s, const int* ids, const float* probs, int k, 
         label_w = fmaxf(label_w, text_w(th, l.data(), (int)l.size(), fs));
     }
     label_w = fminf(label_w, area.w * 0.35f);
-    const float pct_w = text_w(th, "100.0%", 6, fs) + pad;
+    const float pct_w = text_w(th, before ? "100.0% (was 100.0%)" : "100.0%", before ? 19 : 6, fs) + pad;
     const float bx = area.x + label_w + pad;
     const float bar_max = fmaxf(area.w - label_w - pad - pct_w, 10.0f);
     const VizColor bar_col = viz_colormap(th, 0.75f);
@@ -648,8 +648,16 @@ VizRect viz_probs_build(VizScene& s, const int* ids, const float* probs, int k, 
         // Bars keep a 1-unit minimum so a 0.1% token is still visibly present.
         viz_rect_fill(s, {bx, y + row_h * 0.15f, fmaxf(bar_max * p, 1.0f), row_h * 0.7f}, bar_col, 2, VIZ_ROLE_BAR, i,
                       ids[i]);
-        viz_textf(s, bx + bar_max * p + pad, y + row_h * 0.5f, fs, th.fg_muted, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_MIDDLE,
-                  VIZ_ROLE_VALUE, i, ids[i], "%.1f%%", 100.0f * probs[i]);
+        if (before) {  // the probability before teaching: a tick on the bar's scale, and the number
+            const float xb = bx + bar_max * clampf(before[i], 0, 1);
+            viz_line(s, xb, y + row_h * 0.05f, xb, y + row_h * 0.95f, th.fg, 2, VIZ_ROLE_HIGHLIGHT, i, ids[i]);
+            viz_textf(s, bx + bar_max * fmaxf(p, clampf(before[i], 0, 1)) + pad, y + row_h * 0.5f, fs, th.fg_muted,
+                      VIZ_ANCHOR_LEFT | VIZ_ANCHOR_MIDDLE, VIZ_ROLE_VALUE, i, ids[i], "%.1f%% (was %.1f%%)", 100.0f * probs[i],
+                      100.0f * before[i]);
+        } else {
+            viz_textf(s, bx + bar_max * p + pad, y + row_h * 0.5f, fs, th.fg_muted, VIZ_ANCHOR_LEFT | VIZ_ANCHOR_MIDDLE,
+                      VIZ_ROLE_VALUE, i, ids[i], "%.1f%%", 100.0f * probs[i]);
+        }
         viz_hit_add(s, row, {VIZ_HIT_BAR, -1, -1, i, ids[i]});
     }
     return {area.x, area.y, area.w, k * row_h};
@@ -863,25 +871,42 @@ VizRect viz_embed_build(VizScene& s, const VizEmbedData& d, VizRect area, const 
     }
     viz_vector_strip(s, d.embedding, d.C, {area.x, y, area.w, 28}, 0, th);
     y += 28 + fs * 0.8f;
-    // Nearest tokens: a wrapping row of "label" 0.93 items.
-    viz_text(s, area.x, y, "Nearest tokens by cosine similarity of their embeddings (derived):", -1, fs, th.fg, top_left,
-             VIZ_ROLE_TITLE);
-    y += line_h;
-    float x = area.x;
-    for (int i = 0; i < d.n_nearest; i++) {
-        static const std::vector<std::string> none;
-        std::string& l = token_label(s, d.vocab ? *d.vocab : none, d.nearest_ids[i]);
-        l.insert(0, "\xE2\x80\x9C");
-        l.append("\xE2\x80\x9D");
-        char b[16];
-        int n = snprintf(b, sizeof b, " %.2f", d.nearest_sims[i]);
-        l.append(b, n);
-        const float w = text_w(th, l.data(), (int)l.size(), fs) + 16;
-        if (x > area.x && x + w > area.x + area.w) x = area.x, y += line_h;
-        viz_text(s, x, y, l.data(), (int)l.size(), fs, th.fg, top_left, VIZ_ROLE_VALUE, i, d.nearest_ids[i]);
-        x += w;
+    if (d.embedding_before) {  // taught: the same row before teaching, the same width
+        double d2 = 0, n2 = 0;
+        for (int i = 0; i < d.C; i++)
+            d2 += (double)(d.embedding[i] - d.embedding_before[i]) * (d.embedding[i] - d.embedding_before[i]),
+                n2 += (double)d.embedding_before[i] * d.embedding_before[i];
+        viz_textf(s, area.x, y, fs, th.fg, top_left, VIZ_ROLE_LABEL, -1, -1,
+                  "before teaching: the same %d numbers (the width never changes); the values moved by %.4f "
+                  "(L2, %.1f%% of the row's length)", d.C, std::sqrt(d2), n2 > 0 ? 100.0 * std::sqrt(d2 / n2) : 0.0);
+        y += line_h;
+        viz_vector_strip(s, d.embedding_before, d.C, {area.x, y, area.w, 28}, 1000, th);
+        y += 28 + fs * 0.8f;
     }
-    y += line_h * 1.5f;
+    // Nearest tokens: a wrapping row of "label" 0.93 items.
+    // Nearest tokens: a wrapping row of "label" 0.93 items (and, when taught, the same list before).
+    auto nearest = [&](const char* title, const int* ids, const float* sims, int n, int tag) {
+        viz_text(s, area.x, y, title, -1, fs, th.fg, top_left, VIZ_ROLE_TITLE);
+        y += line_h;
+        float x = area.x;
+        for (int i = 0; i < n; i++) {
+            static const std::vector<std::string> none;
+            std::string& l = token_label(s, d.vocab ? *d.vocab : none, ids[i]);
+            l.insert(0, "\xE2\x80\x9C");
+            l.append("\xE2\x80\x9D");
+            char b[16];
+            int nb = snprintf(b, sizeof b, " %.2f", sims[i]);
+            l.append(b, nb);
+            const float w = text_w(th, l.data(), (int)l.size(), fs) + 16;
+            if (x > area.x && x + w > area.x + area.w) x = area.x, y += line_h;
+            viz_text(s, x, y, l.data(), (int)l.size(), fs, th.fg, top_left, VIZ_ROLE_VALUE, i + tag, ids[i]);
+            x += w;
+        }
+        y += line_h * 1.5f;
+    };
+    nearest("Nearest tokens by cosine similarity of their embeddings (derived):", d.nearest_ids, d.nearest_sims, d.n_nearest, 0);
+    if (d.nearest_before_ids)
+        nearest("Nearest tokens before teaching (derived):", d.nearest_before_ids, d.nearest_before_sims, d.n_nearest_before, 1000);
     // The same token in context: its stream at the input and after each layer.
     const Capture* c = d.cap;
     const float* in = c ? capture_stream(*c, -1, d.token) : nullptr;

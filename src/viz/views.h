@@ -147,8 +147,10 @@ VizRect viz_row_table_build(VizScene& s, const Capture& cap, const std::vector<s
 // ---- probability bars and token chips ---------------------------------------------------------------
 
 // One row per entry: token label, bar of length ∝ probability, "12.3%". vocab = id_to_bytes.
+// before ([k], optional): the same tokens' probabilities before teaching, drawn as a tick and "(was …)".
 VizRect viz_probs_build(VizScene& s, const int* ids, const float* probs, int k,
-                        const std::vector<std::string>& vocab, int hover_rank, VizRect area, const VizTheme& th);
+                        const std::vector<std::string>& vocab, int hover_rank, VizRect area, const VizTheme& th,
+                        const float* before = nullptr);
 
 struct VizChipsOpts {
     int selected = -1, hover = -1;
@@ -188,6 +190,11 @@ struct VizEmbedData {
     const Capture* cap = nullptr;       // the token's stream (capture_stream) at the input and after each layer
     int token = -1;
     const float* drift = nullptr;       // [L] capture_stream_drift(): cosine of each layer's stream to the input
+    // A taught model: the same row and nearest tokens before teaching (strip 1000; nearest values tag0 1000 + i).
+    const float* embedding_before = nullptr;
+    const int* nearest_before_ids = nullptr;
+    const float* nearest_before_sims = nullptr;
+    int n_nearest_before = 0;
 };
 // The embedding as a strip (strip 0), the nearest tokens with their cosines, then the token's stream at
 // the input (strip 1) and after each layer l (strip 2 + l) with the drift, labelled derived.
