@@ -8,7 +8,9 @@ with the native CLI, so the text never disagrees with the model the page loads).
 import html
 import json
 import math
+import struct
 import subprocess
+import tempfile
 import sys
 import urllib.parse
 from pathlib import Path
@@ -17,10 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 CLI = ROOT / "build/native/attnlab"
 
 
-def run(model, text, *flags):
-    out = subprocess.run([str(CLI), "run", "--model", str(model), "--json", *flags, text],
+def cli(command, model, *args):
+    out = subprocess.run([str(CLI), command, "--model", str(model), "--json", *args],
                          check=True, capture_output=True).stdout
     return json.loads(out)
+
+
+def run(model, text, *flags):
+    return cli("run", model, *flags, text)
 
 
 def generate(model, text, **kw):
@@ -31,8 +37,7 @@ def generate(model, text, **kw):
 
 
 def heads(model):
-    out = subprocess.run([str(CLI), "heads", "--model", str(model), "--json"], check=True, capture_output=True).stdout
-    return json.loads(out)["heads"]
+    return cli("heads", model)["heads"]
 
 
 def softmax(logits):
@@ -69,6 +74,137 @@ def q(s):
     return "\u201c" + html.escape(s) + "\u201d"
 
 
+def safetensors_row(path, name, row):
+    """Row `row` of tensor `name` of a safetensors file (F32 or F16) as floats: the file read directly."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        t = json.loads(f.read(n))[name]
+        size = {"F32": 4, "F16": 2}[t["dtype"]]
+        width = t["shape"][1]
+        f.seek(8 + n + t["data_offsets"][0] + row * width * size)
+        return list(struct.unpack(f"<{width}{'f' if size == 4 else 'e'}", f.read(width * size)))
+
+
+def teach_lesson(model):
+    """Teach the model a made-up word (the page's Teach, natively: `attnlab teach`) and measure its embedding row
+    and prediction before and after."""
+    prompt, taught, steps, lr, seed = "My pet is a blicket. I love my", "My pet is a blicket. I love my blicket.", 30, 1e-4, 3
+    with tempfile.TemporaryDirectory() as out:
+        r = cli("teach", model, "--steps", str(steps), "--lr", str(lr), "--seed", str(seed), "--out", out, taught)
+        before, after = run(model, prompt), run(out, prompt)
+        word = r["ids"][4]  # " bl", the made-up word's first piece
+        old = safetensors_row(model / "model.safetensors", "wte.weight", word)
+        new = safetensors_row(Path(out) / "model.safetensors", "wte.weight", word)
+    moved = math.sqrt(sum((a - b) ** 2 for a, b in zip(old, new)))
+    length = math.sqrt(sum(a * a for a in old))
+    p0, p1 = softmax(before["logits"])[word], softmax(after["logits"])[word]
+    return ("Teach it a new word: does the vector grow?",
+            f"Open this link and the page teaches the model “{html.escape(taught)}” for {steps} steps (AdamW, "
+            f"learning rate {lr:g}, in your browser). The loss of that sentence falls from {r['losses'][0]:.2f} to "
+            f"{r['losses'][-1]:.2f} nats per token; after “{html.escape(prompt)}” the made-up word's first piece "
+            f"{q(before['token_text'][4])} goes from {100 * p0:.2g}% to {100 * p1:.0f}%. Its "
+            f"embedding row is still {len(new)} numbers, as before ({len(old)}): training moved its values by "
+            f"{moved:.3f} (L2, {100 * moved / length:.0f}% of the row's length), it never adds columns. The Embed view "
+            f"shows the row before and after, and its nearest tokens then and now; Reset restores the original.",
+            link(text=prompt, view="embed", token=4, teach=taught, steps=steps, lr=lr, seed=seed))
+
+
+def memory_lesson():
+    """The Memory lesson: a transformer and an LSTM trained on the same data and tokens, on one long text.
+    [] if either model is missing (it does not use the build's default model)."""
+    gpt, lstm = ROOT / "models/tiny-en-v2", ROOT / "models/lstm-en-v2"
+    if not all((d / "config.json").exists() for d in (gpt, lstm)):
+        return []
+    # a verb far from its subject (first line), a made-up name needed again ~100 tokens after it was said;
+    # the text ends on the name's first piece, so the view opens on the prediction of the next one
+    text = ("The needs of the old farmer who works on the small farm in the West are simple.\n"
+            "Mia: My new neighbour is called Zorvathel. He lives in the house by the river.\n"
+            "Sam: What is he like?\n"
+            "Mia: He is kind. He grows tomatoes and beans, and he has a big brown dog that sleeps in the garden "
+            "all day.\nSam: Did you go inside his house?\n"
+            "Mia: Yes, on Sunday. We had tea in the kitchen and looked at his old books.\n"
+            "Sam: Who gave him the books?\nMia: I do not know. I will ask Z")
+    models = {"transformer": gpt, "LSTM": lstm}
+    runs = {k: run(m, text, "--logits-all") for k, m in models.items()}
+    if runs["transformer"]["ids"] != runs["LSTM"]["ids"]:
+        return []  # not the same tokens: the positions would not line up
+    t, ids = runs["transformer"]["token_text"], runs["transformer"]["ids"]
+    b = len(t) - 1           # the name's first piece, the second time
+    a = t.index(t[b])        # ... and the first time; a + 1 is the piece to copy
+    v, s = t.index(" are"), t.index(" needs")
+    wrong = json.loads((gpt / "vocab.json").read_text(encoding="utf-8"))["\u0120is"]
+
+    def p(k, pos, id_):  # probability model k gives to id_ after token pos
+        return softmax(runs[k]["logits_all"][pos])[id_]
+
+    def influence(k, pos):  # every token's influence on model k's prediction after token pos
+        return cli("influence", models[k], "--position", str(pos), text)
+
+    name = {k: (p(k, a, ids[a + 1]), p(k, b, ids[a + 1]), influence(k, b)) for k in models}
+    verb = {k: (p(k, v - 1, ids[v]), p(k, v - 1, wrong), influence(k, v - 1)) for k in models}
+    neutral = name["LSTM"][2]["neutral"]["token"].replace("\u0120", " ")
+
+    def fmt(x):
+        return f"{x:.3f}" if x >= 0.01 else f"{x:.2g}"
+
+    def keeps(what, ex, far):  # (the model whose prediction depends more on token far, the sentence)
+        kt, kl = (ex[k][2]["influence"][far] for k in models)
+        if max(kt, kl) < 0.01:
+            return None, f"neither model still uses {what} (both below 0.01 nats)"
+        who = "transformer" if kt >= kl else "LSTM"
+        return who, f"the {who} keeps {what} better"
+    w1, says1 = keeps("the name", name, a + 1)
+    w2, says2 = keeps("the subject", verb, s)
+    if w1 == w2 == "transformer":
+        overall = ("the transformer keeps both earlier words better, as the learner was told: its attention "
+                   "reaches every token in the window, however far.")
+    elif w1 == w2 == "LSTM":
+        overall = ("the LSTM keeps both earlier words better: re-reading everything, as the transformer does, is "
+                   "not the same as using it.")
+    elif w1 and w2:
+        overall = (f"each keeps one better (the {w1} the name, the {w2} the subject): the LSTM keeps some "
+                   f"long-range information better than the transformer, so neither picture is the whole story.")
+    else:
+        overall = f"{says1}; {says2}."
+
+    def verb_side(k):
+        right, wrong_, _ = verb[k]
+        return (f"the {k} gives {q(t[v])} {fmt(right)} and “ is” {fmt(wrong_)} (the "
+                f"{'right' if right > wrong_ else 'wrong'} one is likelier)")
+
+    def changes(ex, far):
+        return (f"changes the transformer's prediction by {ex['transformer'][2]['influence'][far]:.3f} nats, "
+                f"the LSTM's by {ex['LSTM'][2]['influence'][far]:.3f}")
+
+    cfg, gc = runs["LSTM"]["config"], runs["transformer"]["config"]
+    survive = []  # per LSTM layer: cells keeping over half of their content from the first mention's piece on
+    for f in runs["LSTM"]["gates"]["f"]:
+        kept = [math.prod(f[i][c] for i in range(a + 2, b + 1)) for c in range(cfg["hidden_size"])]
+        survive.append(sum(x > 0.5 for x in kept))
+    return [("Memory: does a transformer or an LSTM keep an earlier word better?",
+             f"The learner was told that LSTMs “use a shrinking hidden state over time, so earlier info gets lost” "
+             f"and that transformers “reprocess everything each time”. Two models trained on the same text with "
+             f"the same {cfg['vocab_size']} tokens read these {len(t)} tokens: {gpt.name}, a transformer, and "
+             f"{lstm.name}, an LSTM. The influence of a token is how much the prediction changes (KL, in nats) when "
+             f"it is replaced by {q(neutral)}: what the Memory view draws under each token for both models.<br>"
+             f"<b>A name {b - a - 1} tokens back.</b> After the last {q(t[b])} the transformer gives the next piece "
+             f"{q(t[a + 1])} {fmt(name['transformer'][1])} (the first time, when it could not know it: "
+             f"{fmt(name['transformer'][0])}), the LSTM {fmt(name['LSTM'][1])} (first time: {fmt(name['LSTM'][0])}). "
+             f"Replacing the earlier {q(t[a + 1])} {changes(name, a + 1)}: {says1}.<br>"
+             f"<b>A subject {v - 1 - s} tokens back.</b> Click {q(t[v - 1])} in the first line: {q(t[s])} is "
+             f"plural, “farmer” in between is not; {verb_side('transformer')}; {verb_side('LSTM')}. Replacing "
+             f"{q(t[s])} {changes(verb, s)}: {says2}.<br>"
+             f"<b>What each keeps.</b> The LSTM's state does not shrink: it is "
+             f"{2 * cfg['num_layers'] * cfg['hidden_size']} numbers (h and c: {cfg['num_layers']} layers × "
+             f"{cfg['hidden_size']}) however long the text; the transformer keeps a key and a value per token and "
+             f"layer, {2 * gc['n_layer'] * gc['n_embd'] * len(t):,} numbers for this text. Between the two mentions "
+             f"of the name, the product of an LSTM cell's forget gates (the share of its content that survives) "
+             f"stays above one half in "
+             + " and ".join(f"{n} of layer {l}'s {cfg['hidden_size']} cells" for l, n in enumerate(survive))
+             + f"; the others lose more than half. At this size, on this text, {overall}",
+             link(text=text, view="memory"))]
+
+
 def lessons(model):
     cfg = run(model, "I")["config"]
     L = []
@@ -93,6 +229,9 @@ def lessons(model):
               f"embedding row; only its context vector after each layer differs (cosine between the two after the "
               f"last layer: {cosine(r['residuals'][-1][first], r['residuals'][-1][second]):.2f}).",
               link(text=text, view="embed", token=second)))
+
+    # 2b. the same question, by teaching the model a made-up word in the page
+    L.append(teach_lesson(model))
 
     # 3. Q, K, V: the learner's "because" table
     text = "She ate because she was hungry."
@@ -216,6 +355,9 @@ def lessons(model):
               + " Click other heads in the Model grid to try them.",
               link(text=text, view="model", intervene=1, ablate=f"{al}.{ah}", layer=al, head=ah)))
 
+    # 5e. memory over a long text: the transformer beside an LSTM (models of their own)
+    L += memory_lesson()
+
     # 6. cause vs a good cause; it vs raining
     a, b = "I stayed home cause it was raining.", "She donated to a good cause."
     ra, rb = run(model, a, "--residuals"), run(model, b, "--residuals")
@@ -270,7 +412,8 @@ def main():
 <body class="lessons"><main>
 <h1>Lessons: a learner's questions, answered by a real model</h1>
 <p>Each lesson opens the page on the built-in model ({html.escape(model.name)}: {cfg['n_layer']} layers × {cfg['n_head']} heads,
-d_model {cfg['n_embd']}) in the view that shows it. The numbers below were computed from that model.</p>
+d_model {cfg['n_embd']}) in the view that shows it. The numbers below were computed from that model (or from the
+models a lesson names).</p>
 {body}
 <p><a href="index.html">Back to Attention Lab</a></p>
 </main></body></html>

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { launch, serveDist, openPage, waitFrames, screenshotStats, ROOT } from './browser.mjs';
-import { checkView } from './viewcheck.mjs';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { checkView, MODEL_DIR } from './viewcheck.mjs';
 
 const html = fs.readFileSync(path.join(ROOT, 'dist/lessons.html'), 'utf8');
 const links = [...html.matchAll(/<a href="(index\.html#[^"]+)">/g)].map((m) => m[1].replace(/&amp;/g, '&'));
@@ -30,7 +32,18 @@ links.forEach((href, i) => {
     assert.equal(st.text, want.get('text'));
     for (const k of ['layer', 'head']) if (want.has(k)) assert.equal(st[k], Number(want.get(k)));
     if (want.has('token')) assert.equal(st.token, Number(want.get('token')));
-    await checkView(page, st);  // the view's own content, against the CLI on the lesson's text
+    // a Teach lesson: once the page has taught the model, the view is checked against the same teaching
+    // done natively (`attnlab teach --out`)
+    let modelDir;
+    if (want.has('teach')) {
+      await page.waitForFunction(() => { const t = window.attnlab.state().teach; return !t.running && t.done > 0; });
+      modelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lesson-taught-'));
+      execFileSync(path.join(ROOT, 'build/native/attnlab'), ['teach', '--model', MODEL_DIR, '--steps', want.get('steps'),
+        '--lr', want.get('lr'), '--seed', want.get('seed'), '--out', modelDir, want.get('teach')]);
+      assert.equal((await page.evaluate(() => window.attnlab.state())).modified, true);
+    }
+    await checkView(page, await page.evaluate(() => window.attnlab.state()), { modelDir });  // the view's own content, against the CLI
+    if (modelDir) fs.rmSync(modelDir, { recursive: true });
     await screenshotStats(page, `lesson-${i + 1}-${st.view}.png`);
     assert.deepEqual(log.errors, []);
     await page.close();

@@ -21,13 +21,14 @@ export const MODEL_DIR = path.join(ROOT, 'dist', index[0].path);  // the page's 
 const CLI = path.join(ROOT, 'build/native/attnlab');
 const runs = new Map();
 // The CLI's run of a text, with the page's interventions when a state is given (Intervene mode).
-export function cliRun(text, st = null) {
+// modelDir: another folder than the built-in model (a taught copy of it).
+export function cliRun(text, st = null, modelDir = MODEL_DIR) {
   const iv = [];
   if (st?.ablate) iv.push('--ablate', st.ablate, '--ablate-mode', st.ablate_mode);
   if (st?.knockout) iv.push('--knockout', st.knockout);
-  const key = JSON.stringify([text, iv]);
+  const key = JSON.stringify([text, iv, modelDir]);
   if (!runs.has(key)) {
-    const out = execFileSync(CLI, ['run', '--model', MODEL_DIR, '--json', '--scores', '--residuals', '--lens', '1', ...iv, text],
+    const out = execFileSync(CLI, ['run', '--model', modelDir, '--json', '--scores', '--residuals', '--lens', '1', ...iv, text],
       { maxBuffer: 256 << 20 });
     runs.set(key, JSON.parse(out.toString()));
   }
@@ -582,9 +583,20 @@ const CHECKS = {
     }
     const svg = await exportSvg(page);
     const rows = [m.transformer, m.lstm, m.rollout];
-    const values = svgParse(svg).els.filter((e) => e.cls === 'value' && e.tag === 'text' && e.i >= 0 && e.j >= 0 && e.j <= 2);
-    assert.ok(values.length >= 3, `memory view: ${values.length} printed values`);
+    const els = svgParse(svg).els;
+    // printed values (on wide columns, the hovered and the cut-off ones) are the rows' numbers
+    const values = els.filter((e) => e.cls === 'value' && e.tag === 'text' && e.i >= 0 && e.j >= 0 && e.j <= 2);
     for (const v of values) assertPrinted(v.text, rows[v.j][v.i], v.text.split('.')[1].length, `memory view: bar ${v.j} of token ${v.i}`);
+    // every bar up to the prediction, ordered as its value (one scale per row)
+    for (let j = 0; j < 3; j++) {
+      const bars = els.filter((e) => e.cls === 'bar' && e.tag === 'rect' && e.j === j);
+      // (a long text scrolls: only the columns in sight are drawn)
+      assert.ok(bars.length >= Math.min(m.position + 1, 16) && bars.every((b) => b.i <= m.position),
+        `memory view: a bar per token in sight in row ${j} (${bars.length})`);
+      const byValue = bars.map((b) => [rows[j][b.i], +b.a.height]).sort((a, b) => a[0] - b[0]);
+      for (let k = 1; k < byValue.length; k++)
+        assert.ok(byValue[k][1] >= byValue[k - 1][1] - 0.01, `memory view: row ${j} bar heights follow the values`);
+    }
     await assertSceneOnScreen(page, svg, 'memory view');
     return st;
   },
@@ -612,8 +624,8 @@ function assertTable(els, A, query, what) {
 }
 
 // Checks the current view of `page` (state st) against the CLI's run of the same text.
-export async function checkView(page, st) {
+export async function checkView(page, st, { modelDir } = {}) {
   assert.ok(CHECKS[st.view], `no check for view ${st.view}`);
   // (the Memory view runs its own models through the CLI: not the built-in one)
-  return CHECKS[st.view](page, st, st.view === 'memory' ? null : cliRun(st.text, st));
+  return CHECKS[st.view](page, st, st.view === 'memory' ? null : cliRun(st.text, st, modelDir));
 }
