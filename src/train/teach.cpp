@@ -2,7 +2,13 @@
 #include "train/teach.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#ifdef __EMSCRIPTEN__
+#include <emscripten/heap.h>
+#include <malloc.h>
+#include <unistd.h>
+#endif
 
 #include "train/common.h"
 
@@ -13,7 +19,16 @@ const char* teach_part_name(int part) {
 size_t teach_memory_bytes(const GPT2Config& cfg, int tokens) {
     const size_t P = gpt2_num_params(cfg), N = (size_t)std::min(tokens, cfg.n_positions), C = cfg.n_embd;
     const size_t acts = N * (size_t)cfg.n_layer * (20 * C + (size_t)cfg.n_head * N) + N * (size_t)cfg.vocab_size * 2 + 8 * N * C;
-    return (4 * P + acts) * sizeof(float);  // weights, gradients, two moments; activations and backward scratch
+    return (5 * P + acts) * sizeof(float);  // Reset's copy, weights, gradients, two moments; activations, scratch
+}
+
+size_t teach_memory_available() {
+#ifdef __EMSCRIPTEN__
+    // what the heap may still grow by, plus what malloc holds free inside it
+    return emscripten_get_heap_max() - (size_t)sbrk(0) + (size_t)mallinfo().fordblks;
+#else
+    return SIZE_MAX;
+#endif
 }
 
 // The [begin, end) parameter ranges that move for a part (offsets into the GPT2Weights buffer).
@@ -51,10 +66,11 @@ bool teach_start(TeachSession& s, const Model& m, const std::vector<int>& ids, c
     }
     // a model too big for the memory left: say so instead of running out mid-step
     const size_t need = teach_memory_bytes(m.cfg, (int)ids.size());
-    if (void* probe = std::malloc(need)) std::free(probe);
-    else {
-        err = "teaching " + m.name + " needs about " + std::to_string(need >> 20) + " MB of memory for its gradients and "
-              "AdamW state, and the page could not get that much (try a smaller model)";
+    const size_t have = o.memory_limit ? o.memory_limit : teach_memory_available();
+    if (need > have) {
+        err = "teaching " + (m.name.empty() ? std::string("this model") : m.name) + " needs about " +
+              std::to_string(need >> 20) + " MB of memory (a copy for Reset, gradients, AdamW state), and only about " +
+              std::to_string(have >> 20) + " MB are left (try a smaller model)";
         return false;
     }
     train_set_threads(1);  // one text, batch 1: thread hand-offs would cost more than they give

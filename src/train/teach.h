@@ -24,6 +24,7 @@ struct TeachOptions {
     uint64_t seed = 1;
     int part = TEACH_ALL;
     int layer = 0;                  // with TEACH_LAYER
+    size_t memory_limit = 0;        // bytes teaching may take (0: what the platform has left; tests set it)
 };
 
 // "all", "embeddings", "layer:N" (share links, state(), the CLI's --part) and back; false for anything else.
@@ -40,8 +41,10 @@ struct TeachSession {
     std::vector<float> losses;       // one per step done (the loss before that step's update)
 };
 
-// Bytes a session of this model and text length needs (weights, gradients, AdamW moments, activations).
+// Bytes a session of this model and text length needs (the copy kept for Reset, weights, gradients, AdamW
+// moments, activations), and the bytes the platform has left (WASM: up to its 4 GB memory; native: no limit).
 size_t teach_memory_bytes(const GPT2Config& cfg, int tokens);
+size_t teach_memory_available();
 // Checks the model (F32 weights), the text (2 tokens or more) and the options; false with err
 // ("…needs about N MB…" when the memory cannot be had).
 bool teach_start(TeachSession& s, const Model& m, const std::vector<int>& ids, const TeachOptions& o, std::string& err);

@@ -97,7 +97,15 @@ TEST(Teach, SaysWhatItCannotDo) {
     ASSERT_TRUE(model_load_dir(f16, model_fixture("tiny_f32"), err, true)) << err;
     EXPECT_FALSE(teach_start(s, f16, ids_of(f16, TEXT), TeachOptions(), err));
     EXPECT_NE(err.find("F32"), std::string::npos) << err;
-    EXPECT_GT(teach_memory_bytes(m.cfg, 10), 4 * m.params.size() * sizeof(float));
+    EXPECT_GT(teach_memory_bytes(m.cfg, 10), 5 * m.params.size() * sizeof(float));
+    TeachOptions small;  // a model too big for the memory left: a message, nothing allocated
+    const std::vector<int> few = ids_of(m, "The blicket is");
+    small.memory_limit = teach_memory_bytes(m.cfg, (int)few.size()) - 1;
+    m.name = "tiny";
+    EXPECT_FALSE(teach_start(s, m, few, small, err));
+    EXPECT_NE(err.find("teaching tiny needs about"), std::string::npos) << err;
+    EXPECT_NE(err.find("MB are left"), std::string::npos) << err;
+    EXPECT_TRUE(s.tm.params.empty());
 }
 
 // The page's path: a few steps a frame, the views re-run on the taught weights, Reset restores them
