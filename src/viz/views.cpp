@@ -1054,10 +1054,11 @@ VizRect viz_memory_build(VizScene& s, const VizMemoryData& d, VizRect area, cons
             const float h = (bar_h - small - 2) * clampf(v[t] / scale, 0, 1);  // room for the number above
             const bool cut = v[t] > scale * 1.001f;
             viz_rect_fill(s, {x + 2, y + bar_h - fmaxf(h, 1.0f), col_w - 4, fmaxf(h, 1.0f)}, c, 0, VIZ_ROLE_BAR, t, tag);
-            if (cut)  // off the scale: a notch at the top
-                viz_triangle(s, x + col_w * 0.5f - 4, y + 5, x + col_w * 0.5f + 4, y + 5, x + col_w * 0.5f, y, th.bg);
+            const float top = y + bar_h - h;
+            if (cut)  // off the scale: a notch in the bar's top, the number inside it
+                viz_triangle(s, x + col_w * 0.5f - 4, top, x + col_w * 0.5f + 4, top, x + col_w * 0.5f, top + 5, th.panel);
             if (col_w >= 34 || t == d.hover || cut)
-                viz_textf(s, x + col_w * 0.5f, cut ? y + 7 : y + bar_h - h - 2, small, cut ? viz_color_text_on(c) : th.fg,
+                viz_textf(s, x + col_w * 0.5f, cut ? top + 6 : top - 2, small, cut ? viz_color_text_on(c) : th.fg,
                           VIZ_ANCHOR_CENTER | (cut ? VIZ_ANCHOR_TOP : VIZ_ANCHOR_BOTTOM), VIZ_ROLE_VALUE, t, tag,
                           v[t] >= 0.01f ? "%.2f" : "%.3f", v[t]);
         }
