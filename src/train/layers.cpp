@@ -7,10 +7,58 @@
 #include <cstring>
 #include <vector>
 
+#include "model/ops.h"
+
 typedef Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> MatRM;
 typedef Eigen::Map<MatRM> MapM;
 typedef Eigen::Map<const MatRM> CMapM;
-typedef Eigen::Map<const Eigen::RowVectorXf> CMapRow;
+
+// ----------------------------------------------------------------------------------------------------
+// The weight products: Eigen natively (its GEMM, OpenMP-parallel); in WASM, where Eigen has no SIMD
+// kernels, the engine's f32x4 kernels (model/ops.h: the page's inference products).
+//   prod_nn: out (= or +=) a[M,K] @ b[K,N]    prod_nt: a[M,K] @ b[N,K]^T    prod_tn: a[K,M]^T @ b[K,N]
+
+#ifdef __wasm_simd128__
+static thread_local std::vector<float> g_prod, g_trans;
+static void accumulate(float* out, const float* x, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] += x[i];
+}
+static void prod_nn(float* out, const float* a, const float* b, int M, int K, int N, bool acc) {
+    if (acc) g_prod.resize((size_t)M * N);
+    matmul(acc ? g_prod.data() : out, N, a, K, b, N, nullptr, M, K, N);
+    if (acc) accumulate(out, g_prod.data(), (size_t)M * N);
+}
+static void prod_nt(float* out, const float* a, const float* b, int M, int K, int N, bool acc) {
+    if (acc) g_prod.resize((size_t)M * N);
+    matmul_bt(acc ? g_prod.data() : out, N, a, K, b, K, 1.0f, M, K, N);
+    if (acc) accumulate(out, g_prod.data(), (size_t)M * N);
+}
+static void prod_tn(float* out, const float* a, const float* b, int M, int K, int N, bool acc) {
+    g_trans.resize((size_t)M * K);  // a^T, row-major [M, K]
+    for (int k = 0; k < K; k++)
+        for (int m = 0; m < M; m++) g_trans[(size_t)m * K + k] = a[(size_t)k * M + m];
+    prod_nn(out, g_trans.data(), b, M, K, N, acc);
+}
+#else
+static void prod_nn(float* out, const float* a, const float* b, int M, int K, int N, bool acc) {
+    MapM y(out, M, N);
+    CMapM A(a, M, K), B(b, K, N);
+    if (acc) y.noalias() += A * B;
+    else y.noalias() = A * B;
+}
+static void prod_nt(float* out, const float* a, const float* b, int M, int K, int N, bool acc) {
+    MapM y(out, M, N);
+    CMapM A(a, M, K), B(b, N, K);
+    if (acc) y.noalias() += A * B.transpose();
+    else y.noalias() = A * B.transpose();
+}
+static void prod_tn(float* out, const float* a, const float* b, int M, int K, int N, bool acc) {
+    MapM y(out, M, N);
+    CMapM A(a, K, M), B(b, K, N);
+    if (acc) y.noalias() += A.transpose() * B;
+    else y.noalias() = A.transpose() * B;
+}
+#endif
 
 // ----------------------------------------------------------------------------------------------------
 // encoder
@@ -99,18 +147,16 @@ void layernorm_backward(float* dinp, float* dw, float* db, const float* dout, co
 // matmul (Eigen parallelizes the GEMM over output blocks with OpenMP: deterministic per thread count)
 
 void matmul_forward(float* out, const float* inp, const float* w, const float* b, int N, int C, int OC) {
-    MapM y(out, N, OC);
-    CMapM x(inp, N, C), W(w, C, OC);
-    y.noalias() = x * W;
-    if (b) y.rowwise() += CMapRow(b, OC);
+    prod_nn(out, inp, w, N, C, OC, false);
+    if (b)
+        for (int n = 0; n < N; n++)
+            for (int o = 0; o < OC; o++) out[(size_t)n * OC + o] += b[o];
 }
 
 void matmul_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp, const float* w, int N,
                      int C, int OC) {
-    CMapM dy(dout, N, OC), x(inp, N, C), W(w, C, OC);
-    MapM dx(dinp, N, C), dW(dw, C, OC);
-    dx.noalias() += dy * W.transpose();  // [N,OC] @ [OC,C]
-    dW.noalias() += x.transpose() * dy;  // [C,N] @ [N,OC]
+    prod_nt(dinp, dout, w, N, OC, C, true);  // dx += [N,OC] @ [OC,C]
+    prod_tn(dw, inp, dout, C, N, OC, true);  // dW += [C,N] @ [N,OC]
     // bias: plain row-order loop (Eigen's colwise sum peels by address, so its rounding would vary)
     if (db)
         for (int n = 0; n < N; n++) {
@@ -248,9 +294,7 @@ void residual_backward(float* da, float* db, const float* dout, int n) {
 
 double lm_head_forward(float* probs, float* losses, const float* x, const float* wte, const int* targets, int N,
                        int C, int V) {
-    MapM logits(probs, N, V);
-    CMapM X(x, N, C), W(wte, V, C);
-    logits.noalias() = X * W.transpose();  // [N,C] @ [C,V]
+    prod_nt(probs, x, wte, N, C, V, false);  // logits = [N,C] @ [C,V]
 #pragma omp parallel for schedule(static)
     for (int n = 0; n < N; n++) {
         float* p = probs + (size_t)n * V;
@@ -276,8 +320,6 @@ void lm_head_backward(float* dx, float* dwte, float* probs, const float* x, cons
         p[targets[n]] -= 1.0f;
         for (int i = 0; i < V; i++) p[i] *= inv_n;
     }
-    CMapM dlogits(probs, N, V), X(x, N, C), W(wte, V, C);
-    MapM dX(dx, N, C), dW(dwte, V, C);
-    dX.noalias() += dlogits * W;              // [N,V] @ [V,C]
-    dW.noalias() += dlogits.transpose() * X;  // [V,N] @ [N,C]
+    prod_nn(dx, probs, wte, N, V, C, true);    // dX += [N,V] @ [V,C]
+    prod_tn(dwte, probs, x, V, N, C, true);    // dW += [V,N] @ [N,C]
 }
