@@ -82,7 +82,26 @@ static void views_build(FuzzedDataProvider& in, VizScene& s, const VizTheme& th,
     if (!tokens.empty()) r = viz_probs_build(s, ids.data(), probs.data(), cap.T, tokens, pick, {0, r.y + r.h + 10, width, 200}, th);
     VizChipsOpts co;
     co.selected = pick;
-    viz_chips_build(s, tokens, cap.ids.data(), (int)tokens.size(), co, {0, r.y + r.h + 10, width, 200}, th);
+    r = viz_chips_build(s, tokens, cap.ids.data(), (int)tokens.size(), co, {0, r.y + r.h + 10, width, 200}, th);
+    // the Memory view: both models' rows, the rollout, the LSTM's curves, by-distance means (arbitrary
+    // values: NaN, inf, negative and huge included in mode 1), and, when taught, the before of predict bars
+    if (tokens.empty()) return;
+    const int T = (int)tokens.size(), P = in.ConsumeIntegralInRange(0, T - 1), layers = in.ConsumeIntegralInRange(0, 3);
+    auto values = [&](size_t n) {
+        std::vector<float> v(n);
+        for (float& x : v) x = mode == 1 ? weight_arbitrary(in) : in.ConsumeProbability<float>() * 5;
+        return v;
+    };
+    const std::vector<float> a = values(P + 1), b = values(P + 1), ro = values(P + 1), cn = values((size_t)layers * T),
+                             fg = values((size_t)layers * T), da = values(T), db = values(T);
+    VizMemoryData md;
+    md.tokens = &tokens, md.T = T, md.position = P, md.hover = pick;
+    if (in.ConsumeBool()) md.influence[0] = a.data(), md.influence[1] = b.data(), md.rollout = ro.data(),
+                          md.by_distance[0] = da.data(), md.by_distance[1] = db.data();
+    md.cell_norm = cn.data(), md.forget = fg.data(), md.lstm_layers = layers;
+    r = viz_memory_build(s, md, {0, r.y + r.h + 10, width, 0}, th);
+    const std::vector<float> before = values(cap.T);  // one "before" per bar
+    viz_probs_build(s, ids.data(), probs.data(), cap.T, tokens, pick, {0, r.y + r.h + 10, width, 200}, th, before.data());
 }
 
 // Arbitrary prims straight into the scene API (not only what builders make). Coordinates stay within

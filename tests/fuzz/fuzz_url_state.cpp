@@ -36,6 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         {"text", 's', 0, 0}, {"view", 's', 0, 0}, {"compare", 's', 0, 0}, {"model", 's', 0, 0},
         {"tour", 'i', 0, 9}, {"quiz", 's', 0, 0}, {"intervene", 'i', 0, 1},
         {"palette", 's', 0, 0}, {"scale", 's', 0, 0}, {"values", 's', 0, 0}, {"ablate", 's', 0, 0}, {"ablate_mode", 's', 0, 0}, {"knockout", 's', 0, 0},
+        {"teach", 's', 0, 0}, {"steps", 'i', 1, 10000}, {"lr", 'f', 1e-6, 1}, {"part", 's', 0, 0},
     };
     for (auto& [key, v] : j.items()) {
         const Range* r = nullptr;
@@ -66,6 +67,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (j.contains("token")) st["locked"] = j["token"];
     if (j.contains("top_k")) st["sampling"]["top_k"] = j["top_k"];
     if (j.contains("seed")) st["sampling"]["seed"] = j["seed"].get<uint64_t>();
+    // a taught model's state (state().modified, state().teach: the steps done)
+    if (j.contains("teach"))
+        st["modified"] = true, st["teach"] = {{"text", j["teach"]}, {"done", j.value("steps", 30)},
+                                              {"lr", j.value("lr", 1e-4)}, {"part", j.value("part", "all")}};
     std::string again_notice;
     nlohmann::json again = nlohmann::json::parse(url_state_parse(url_state_format(st.dump()), again_notice), nullptr, false);
     for (const char* k : {"text", "view", "layer", "head", "compare", "ablate", "knockout"}) {
@@ -75,6 +80,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         require(again.contains(k) && again[k] == st[k], "format -> parse lost a value");
     }
     if (j.contains("intervene")) require(again.value("intervene", 0) == j["intervene"], "format -> parse lost intervene");
+    if (j.contains("teach")) {  // the teaching comes back, its learning rate as the same float (the same training)
+        const nlohmann::json& t = st["teach"];
+        require(again.value("teach", std::string()) == t["text"] && again.value("steps", 0) == t["done"] &&
+                    (float)again.value("lr", 0.0) == (float)t["lr"].get<double>() &&
+                    again.value("part", std::string("all")) == t["part"],
+                "format -> parse lost the teaching");
+    }
     // defaults are omitted from links: no token (-1), top_k 0 (off), seed 42
     for (auto [k, omitted] : {std::pair<const char*, long long>{"token", -1}, {"top_k", 0}, {"seed", 42}}) {
         if (!j.contains(k) || j[k].get<long long>() == omitted) continue;
