@@ -144,6 +144,7 @@ void memory_state(const App& app, nlohmann::json& out) {
            {"lstm_model", app.lstm ? json(app.lstm->name) : json(nullptr)},
            {"done", memory_done(app)},
            {"progress", units > 0 ? (double)done / units : 0.0},
+           {"ms", mem.ms},
            {"status", memory_stale(app) ? std::string("Not computed for this text yet.") : mem.status},
            {"position", r.position},
            {"transformer", r.transformer},

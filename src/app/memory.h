@@ -31,5 +31,5 @@ struct MemoryRow {
 MemoryRow memory_row(const App& app);
 // The Memory view's part of state(): {"transformer_model", "lstm_model", "position", "transformer",
 // "lstm", "rollout" (P+1 values each, once done), "by_distance": {"transformer", "lstm"} ([T] each),
-// "cell_norm", "forget" ([L][T]), "done", "progress" (0-1), "status"}.
+// "cell_norm", "forget" ([L][T]), "done", "progress" (0-1), "ms" (the engine time so far), "status"}.
 void memory_state(const App& app, nlohmann::json& out);

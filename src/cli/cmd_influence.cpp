@@ -13,6 +13,11 @@
 //                (src/model/model.h, attention_rollout): how much of position P's stream comes from
 //                each earlier position by attention alone, ignoring what the MLPs and values do
 // Without --json, prints one line per token: position, distance, token, influence (and rollout).
+//
+// attnlab influence --model DIR --all [--ids … | TEXT]: every position at once (the Memory view's
+// computation, InfluenceJob): {"model", "model_type", "ids", "T", "matrix": [T][T] (row P: the influence
+// of tokens 0..P on the prediction after P, 0 after P), "by_distance": [T] (mean over positions of the
+// influence at distance d), "ms": the time it took}.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -26,13 +31,54 @@
 #include "viz/views.h"
 
 static const char* INFLUENCE_USAGE =
-    "usage: attnlab influence --model DIR [--ids 1,2,3 | TEXT] [--json] [--position P] [--neutral ID]\n"
-    "  Occlusion influence of each token on the prediction at position P (default last), GPT or LSTM.\n";
+    "usage: attnlab influence --model DIR [--ids 1,2,3 | TEXT] [--json] [--position P] [--neutral ID] [--all]\n"
+    "  Occlusion influence of each token on the prediction at position P (default last), GPT or LSTM;\n"
+    "  --all: at every position (JSON: the matrix, the mean by distance, the time).\n";
 
 static std::string jstr(const std::string& s) {
     std::string out;
     json_append_string(out, s);
     return out;
+}
+
+// --all: the whole matrix through the page's InfluenceJob, timed.
+static int influence_all(const std::string& name, const Model* gpt, const LSTMModel* lstm, const std::vector<int>& ids,
+                         int neutral) {
+    std::string err;
+    const double t0 = cli_now_seconds();
+    InfluenceJob job;
+    bool ok = influence_job_start(job, gpt, lstm, ids, neutral, false, err);
+    while (ok && !influence_job_done(job)) ok = influence_job_step(job, err);
+    if (!ok) {
+        fprintf(stderr, "influence: %s\n", err.c_str());
+        return 1;
+    }
+    const double ms = (cli_now_seconds() - t0) * 1000;
+    const int T = job.T;
+    std::vector<float> by_distance;
+    influence_by_distance(job.kl, T, by_distance);
+    auto floats = [](std::string& out, const float* v, int n) {
+        out += '[';
+        for (int i = 0; i < n; i++) {
+            if (i) out += ',';
+            json_append_float(out, v[i]);
+        }
+        out += ']';
+    };
+    std::string out = "{\"model\":" + jstr(name) + ",\"model_type\":" + jstr(lstm ? "lstm" : "gpt2") + ",\"ids\":[";
+    for (int t = 0; t < T; t++) out += (t ? "," : "") + std::to_string(ids[t]);
+    out += "],\"T\":" + std::to_string(T) + ",\"matrix\":[";
+    for (int p = 0; p < T; p++) {
+        if (p) out += ',';
+        floats(out, job.kl.data() + (size_t)p * T, T);
+    }
+    out += "],\"by_distance\":";
+    floats(out, by_distance.data(), T);
+    out += ",\"ms\":";
+    json_append_float(out, (float)ms);
+    out += "}\n";
+    fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
 }
 
 static int cmd_influence(int argc, char** argv) {
@@ -42,6 +88,7 @@ static int cmd_influence(int argc, char** argv) {
     const char* pos_arg = cli_take_flag(args, "--position");
     const char* neutral_arg = cli_take_flag(args, "--neutral");
     const bool as_json = cli_take_switch(args, "--json");
+    const bool all = cli_take_switch(args, "--all");
     if (!dir || (ids_arg ? !args.empty() : args.size() != 1)) {
         fputs(INFLUENCE_USAGE, stderr);
         return 2;
@@ -67,6 +114,7 @@ static int cmd_influence(int argc, char** argv) {
     }
     const int T = (int)ids.size();
     long position = T - 1, neutral = influence_neutral_id(tok, V);
+    if (all) return influence_all(is_lstm ? lm.name : m.name, is_lstm ? nullptr : &m, is_lstm ? &lm : nullptr, ids, (int)neutral);
     if ((pos_arg && !cli_parse_long(pos_arg, 0, T - 1, position)) || (neutral_arg && !cli_parse_long(neutral_arg, 0, V - 1, neutral))) {
         fprintf(stderr, "influence: --position must be in [0, %d] and --neutral in [0, %d]\n", T - 1, V - 1);
         return 2;
