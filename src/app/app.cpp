@@ -182,9 +182,11 @@ void app_update_probs(App& app) {
     }
     const float* last = app.cap.logits.data() + app.cap.logits.size() - app.cap.V;
     sampling_distribution(last, app.cap.V, app.sampling, app.probs);
-    // A taught model: the distribution before teaching, for the Predict view's "was" (one plain run).
+    // A taught model: the distribution before teaching, for the Predict view's "was" (one plain run, in
+    // that view only: not on every keystroke elsewhere).
     app.probs_before.clear();
-    if (const Model* orig = app_teach_original(app)) {
+    const Model* orig = app_teach_original(app);
+    if (orig && app.view == VIEW_PREDICT) {
         CaptureOptions co;
         co.attention = co.scores = co.qkv = co.residuals = false;
         Capture c;

@@ -184,7 +184,7 @@ void app_clamp(App& app);
 std::string app_state_json(const App& app);
 // Applies a partial state {"view","layer","head","token","locked","temperature","top_k","top_p","seed",
 // "compare","aggregate","intervene","ablate","ablate_mode","knockout","tour","quiz","palette","scale","values",
-// "teach" (text: teaches it, with "steps", "lr", "part" = all|embeddings|layer:N and "seed")}: unknown keys are ignored, bad values keep the current one and add a line to
+// "teach" (text: teaches it, with "steps", "lr", "part" = all|embeddings|layer:N and "seed"), "teach_open"}: unknown keys are ignored, bad values keep the current one and add a line to
 // the returned notice ("" if all applied).
 std::string app_apply_json(App& app, const std::string& json);
 // Appends one sampled token (seeded by seed + generated count) to the text and re-runs.

@@ -594,6 +594,7 @@ static void view_predict(App& app, const Model* m, const VizTheme& th, float w) 
     // The logit lens is computed only for this view: on entering it, the capture gains it (the tokens'
     // rows are reused, only the lens and the last token are computed).
     if (app.cap.T > 0 && app.cap.lens_k == 0) app_rerun(app);
+    else if (app_teach_original(app) && app.probs_before.size() != app.probs.size()) app_update_probs(app);  // "was"
     SamplingParams& sp = app.sampling;
     bool changed = false;
     ImGui::SetNextItemWidth(160);
