@@ -44,25 +44,27 @@ static bool args_check(const std::vector<int>& ids, int position, int neutral, i
     return true;
 }
 
-// The clean run's log-probabilities at position p (logits row [V]) for the KLs against it.
+// The clean run's probabilities at position p (logits row [V]) and their Σ p·log p, for the KLs against it.
 static void keep_clean(InfluenceJob& job, int slot, const float* logits, int V) {
     std::vector<double> lp;
     log_softmax(logits, V, lp);
     double negent = 0.0;
     for (int i = 0; i < V; i++) negent += std::exp(lp[i]) * lp[i];
-    std::copy(lp.begin(), lp.end(), job.clean_logp.begin() + (size_t)slot * V);
+    double* p = job.clean_p.data() + (size_t)slot * V;
+    for (int i = 0; i < V; i++) p[i] = std::exp(lp[i]);
     job.clean_negent[slot] = negent;
 }
 
-// KL(clean at slot || softmax(q)) = Σ p·log p − Σ p·q + logsumexp(q): V exps per pair.
+// KL(clean at slot || softmax(q)) = Σ p·log p − Σ p·q + logsumexp(q): V exps per pair (p and Σ p·log p
+// are the clean run's, kept per position).
 static float kl_vs_clean(const InfluenceJob& job, int slot, const float* q, int V) {
-    const double* lp = job.clean_logp.data() + (size_t)slot * V;
+    const double* p = job.clean_p.data() + (size_t)slot * V;
     float mx = q[0];
     for (int i = 1; i < V; i++) mx = std::max(mx, q[i]);
     double z = 0.0, pq = 0.0;
     for (int i = 0; i < V; i++) {
         z += std::exp((double)q[i] - mx);
-        pq += std::exp(lp[i]) * q[i];
+        pq += p[i] * q[i];
     }
     return (float)std::max(job.clean_negent[slot] - pq + mx + std::log(z), 0.0);  // rounding: -1e-17 for equal inputs
 }
@@ -75,7 +77,7 @@ bool influence_job_start(InfluenceJob& job, const Model* gpt, const LSTMModel* l
     if (!args_check(ids, (int)ids.size() - 1, neutral, V, err)) return false;
     job.gpt = gpt, job.lstm = lstm, job.ids = ids, job.neutral = neutral, job.last_only = last_only;
     const int T = (int)ids.size(), slots = last_only ? 1 : T;
-    job.clean_logp.resize((size_t)slots * V);
+    job.clean_p.resize((size_t)slots * V);
     job.clean_negent.resize(slots);
     if (gpt) {
         CaptureOptions opt;                    // what re-use needs: K/V of every head and the residuals

@@ -51,8 +51,8 @@ struct InfluenceJob {
     bool last_only = false;
     int T = 0, done = 0;             // units done, of T
     std::vector<float> kl;           // [T, T], or [T] with last_only
-    // the clean run's next-token log-probabilities and their negative entropies, per kept position
-    std::vector<double> clean_logp, clean_negent;
+    // the clean run's next-token probabilities and their negative entropies, per kept position
+    std::vector<double> clean_p, clean_negent;
     // GPT-2: the previous run (re-used) and its tokens
     Capture cap;
     std::vector<int> run;
