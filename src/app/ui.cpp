@@ -105,6 +105,20 @@ static uint64_t capture_key(const App& app) {
 
 static bool clicked() { return ImGui::IsItemClicked(ImGuiMouseButton_Left); }
 
+// The next item on this row if `w` more pixels fit in the window, else on a new row (phones, side panels).
+static void next_fits(float w) {
+    ImGui::SameLine();
+    if (ImGui::GetCursorScreenPos().x + w > ImGui::GetWindowPos().x + ImGui::GetWindowWidth() - 8) ImGui::NewLine();
+}
+
+// The width of the current window's visible content: unlike the content region, it does not grow with a
+// scene wider than the window (which would make wrapped text wrap past the visible edge).
+static float visible_width() {
+    const ImGuiStyle& st = ImGui::GetStyle();
+    ImGuiWindow* win = ImGui::GetCurrentWindow();
+    return ImGui::GetWindowWidth() - 2 * st.WindowPadding.x - (win->ScrollbarY ? st.ScrollbarSize : 0.0f);
+}
+
 // A token under the pointer: hover it; a click locks it (a second click unlocks).
 static void token_pointer(App& app, int token) {
     if (token < 0 || token >= (int)app.ids.size()) return;
@@ -136,11 +150,6 @@ static void ui_header(App& app, const Model* m) {
             ImGui::NewLine(), ImGui::SameLine(0, 0), ImGui::Spacing(), ImGui::SameLine();
     }
     if (!m) return;
-    // The next item on this row if `w` more pixels fit, else on a new row (phones).
-    auto next_fits = [](float w) {
-        ImGui::SameLine();
-        if (ImGui::GetCursorScreenPos().x + w > ImGui::GetWindowPos().x + ImGui::GetWindowWidth() - 8) ImGui::NewLine();
-    };
     ImGui::SetNextItemWidth(120);
     // Layers and heads count from 0 everywhere (page, share links, JSON, CLI).
     ImGui::SliderInt("layer", &app.layer, 0, m->cfg.n_layer - 1);
@@ -544,13 +553,15 @@ static void view_embed(App& app, const Model* m, const VizTheme& th) {
     static std::vector<float> e_row, drift;  // [C] (the model may keep wte as F16), [L]
     e_row.resize(C);
     model_token_embedding(*m, id, e_row.data());
-    float w = std::min(ImGui::GetContentRegionAvail().x, 900.0f);
+    float w = std::min(visible_width(), 900.0f);
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + w);
     ImGui::TextWrapped("\"%s\" (id %d) enters the model as row %d of the embedding table: a vector of d_model = %d "
                        "numbers. The width is fixed when the model is built: it never grows, however often the word "
                        "is used. No single number means one thing; the whole vector does. Below the nearest tokens, "
                        "the same token's vector in context after each layer (the residual stream): attention mixes "
                        "in the other tokens, so these rows change with the sentence while the embedding does not.",
                        token_text(app, q).c_str(), id, id, C);
+    ImGui::PopTextWrapPos();
     // Nearest tokens by cosine (V × C multiply-adds): computed once per token id and model.
     static int cached_id = -1;
     static const Model* cached_model = nullptr;
@@ -1009,15 +1020,10 @@ static void ui_teach_panel(App& app, const Model* m) {
     ImGui::SliderInt("steps", &o.steps, 1, 200);
     ImGui::SetNextItemWidth(140);
     ImGui::SliderFloat("learning rate", &o.lr, 1e-5f, 1e-2f, "%.5f", ImGuiSliderFlags_Logarithmic);
-    ImGui::TextUnformatted("train:");
-    ImGui::SameLine();
-    ImGui::RadioButton("all weights", &o.part, TEACH_ALL);
-    ImGui::SameLine();
-    ImGui::RadioButton("embeddings", &o.part, TEACH_EMBEDDINGS);
-    ImGui::SameLine();
-    ImGui::RadioButton("one layer", &o.part, TEACH_LAYER);
+    ImGui::SetNextItemWidth(140);
+    ImGui::Combo("train", &o.part, "all weights\0the embeddings only\0one layer\0");
     if (o.part == TEACH_LAYER) {
-        ImGui::SameLine();
+        next_fits(80);
         ImGui::SetNextItemWidth(80);
         ImGui::SliderInt("##teach_layer", &o.layer, 0, m->cfg.n_layer - 1, "layer %d");
     }
@@ -1032,10 +1038,10 @@ static void ui_teach_panel(App& app, const Model* m) {
     } else if (ImGui::Button("Stop")) {
         app_teach_stop(app);
     }
-    ImGui::SameLine();
+    next_fits(ImGui::CalcTextSize("Reset to original").x + 16);
     ImGui::BeginDisabled(!app.teach.original || t.running);
     if (ImGui::Button("Reset to original")) app_teach_reset(app);
-    ImGui::SameLine();
+    next_fits(ImGui::CalcTextSize("Download taught model").x + 16);
     if (ImGui::Button("Download taught model")) EM_ASM({ attnlab.downloadModel(); });
     ImGui::EndDisabled();
     if (t.running) ImGui::ProgressBar((float)t.losses.size() / t.o.steps, ImVec2(-1, 0));

@@ -876,9 +876,15 @@ VizRect viz_embed_build(VizScene& s, const VizEmbedData& d, VizRect area, const 
         for (int i = 0; i < d.C; i++)
             d2 += (double)(d.embedding[i] - d.embedding_before[i]) * (d.embedding[i] - d.embedding_before[i]),
                 n2 += (double)d.embedding_before[i] * d.embedding_before[i];
-        viz_textf(s, area.x, y, fs, th.fg, top_left, VIZ_ROLE_LABEL, -1, -1,
-                  "before teaching: the same %d numbers (the width never changes); the values moved by %.4f "
-                  "(L2, %.1f%% of the row's length)", d.C, std::sqrt(d2), n2 > 0 ? 100.0 * std::sqrt(d2 / n2) : 0.0);
+        char line[160];  // two short lines: narrow views (the Teach panel beside it, phones) must not scroll sideways
+        snprintf(line, sizeof line, "before teaching: the same %d numbers (the width never changes);", d.C);
+        s.scratch = line;
+        if (label_fit(s.scratch, fs, area.w, th)) viz_text(s, area.x, y, s.scratch.data(), (int)s.scratch.size(), fs, th.fg, top_left, VIZ_ROLE_LABEL);
+        y += line_h;
+        snprintf(line, sizeof line, "the values moved by %.4f (L2, %.1f%% of the row's length)", std::sqrt(d2),
+                 n2 > 0 ? 100.0 * std::sqrt(d2 / n2) : 0.0);
+        s.scratch = line;
+        if (label_fit(s.scratch, fs, area.w, th)) viz_text(s, area.x, y, s.scratch.data(), (int)s.scratch.size(), fs, th.fg, top_left, VIZ_ROLE_LABEL);
         y += line_h;
         viz_vector_strip(s, d.embedding_before, d.C, {area.x, y, area.w, 28}, 1000, th);
         y += 28 + fs * 0.8f;
