@@ -26,17 +26,7 @@ static bool memory_stale(const App& app) {
 // The LSTM's per-layer curves and the transformer's rollout: one plain run each.
 static bool memory_curves(App& app, std::string& err) {
     AppMemory& mem = app.memory;
-    const LSTMCapture& c = mem.lstm_job.lcap;
-    mem.cell_norm.assign((size_t)c.L * c.T, 0.0f), mem.forget.assign((size_t)c.L * c.T, 0.0f);
-    for (int l = 0; l < c.L; l++)
-        for (int t = 0; t < c.T; t++) {
-            const float* cell = lstm_capture_c(c, l, t);
-            const float* f = lstm_capture_gates(c, l, t) + c.H;  // i | f | g | o
-            double n2 = 0, fs = 0;
-            for (int i = 0; i < c.H; i++) n2 += (double)cell[i] * cell[i], fs += f[i];
-            mem.cell_norm[(size_t)l * c.T + t] = (float)std::sqrt(n2);
-            mem.forget[(size_t)l * c.T + t] = (float)(fs / c.H);
-        }
+    lstm_capture_curves(mem.lstm_job.lcap, mem.cell_norm, mem.forget);
     CaptureOptions opt;  // the attention weights only
     opt.scores = opt.qkv = opt.residuals = false;
     Capture cap;

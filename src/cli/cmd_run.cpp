@@ -231,26 +231,17 @@ static int run_lstm(const char* dir, const char* ids_arg, std::vector<char*>& ar
         }
         out += ']';
     }
+    std::vector<float> c_norm, forget;
+    lstm_capture_curves(cap, c_norm, forget);
     out += "},\"c_norm\":[";
-    std::vector<float> row(T);
     for (int l = 0; l < L; l++) {
-        for (int t = 0; t < T; t++) {
-            double s2 = 0;
-            for (int k = 0; k < H; k++) s2 += (double)lstm_capture_c(cap, l, t)[k] * lstm_capture_c(cap, l, t)[k];
-            row[t] = (float)std::sqrt(s2);
-        }
         if (l) out += ',';
-        json_vec(out, row.data(), T);
+        json_vec(out, c_norm.data() + (size_t)l * T, T);
     }
     out += "],\"forget_mean\":[";
     for (int l = 0; l < L; l++) {
-        for (int t = 0; t < T; t++) {
-            double s = 0;
-            for (int k = 0; k < H; k++) s += lstm_capture_gates(cap, l, t)[H + k];
-            row[t] = (float)(s / H);
-        }
         if (l) out += ',';
-        json_vec(out, row.data(), T);
+        json_vec(out, forget.data() + (size_t)l * T, T);
     }
     out += "]}\n";
     fwrite(out.data(), 1, out.size(), stdout);

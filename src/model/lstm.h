@@ -113,6 +113,10 @@ inline const float* lstm_capture_gates(const LSTMCapture& c, int l, int t) {
     return c.gates.data() + ((size_t)l * c.T + t) * 4 * c.H;
 }
 
+// What the state does along the text, per layer: c_norm[l * T + t] = ‖c_t‖ (L2), forget[l * T + t] = the
+// mean of the forget gate f_t over the H units (1 keeps the cell, 0 erases it). Both [L, T].
+void lstm_capture_curves(const LSTMCapture& c, std::vector<float>& c_norm, std::vector<float>& forget);
+
 // Runs ids (T >= 1, each < V) from the zero state. Returns false with err on bad ids.
 bool lstm_forward(const LSTMModel& m, const std::vector<int>& ids, bool logits_all, LSTMCapture& cap, std::string& err);
 // Continues a run: state h, c [L, H] (updated in place) through ids; logits [V] of the last id.

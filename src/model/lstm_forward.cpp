@@ -117,3 +117,16 @@ bool lstm_continue(const LSTMModel& m, float* h, float* c, const int* ids, int n
     decode(m, h + (size_t)(L - 1) * H, 1, logits.data());
     return true;
 }
+
+void lstm_capture_curves(const LSTMCapture& c, std::vector<float>& c_norm, std::vector<float>& forget) {
+    c_norm.assign((size_t)c.L * c.T, 0.0f), forget.assign((size_t)c.L * c.T, 0.0f);
+    for (int l = 0; l < c.L; l++)
+        for (int t = 0; t < c.T; t++) {
+            const float* cell = lstm_capture_c(c, l, t);
+            const float* f = lstm_capture_gates(c, l, t) + c.H;  // i | f | g | o
+            double n2 = 0, fs = 0;
+            for (int i = 0; i < c.H; i++) n2 += (double)cell[i] * cell[i], fs += f[i];
+            c_norm[(size_t)l * c.T + t] = (float)std::sqrt(n2);
+            forget[(size_t)l * c.T + t] = (float)(fs / c.H);
+        }
+}
