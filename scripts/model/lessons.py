@@ -8,12 +8,13 @@ with the native CLI, so the text never disagrees with the model the page loads).
 import html
 import json
 import math
-import struct
 import subprocess
 import tempfile
 import sys
 import urllib.parse
 from pathlib import Path
+
+from probes import read_safetensors  # scripts/model/probes.py (this folder)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CLI = ROOT / "build/native/attnlab"
@@ -74,17 +75,6 @@ def q(s):
     return "\u201c" + html.escape(s) + "\u201d"
 
 
-def safetensors_row(path, name, row):
-    """Row `row` of tensor `name` of a safetensors file (F32 or F16) as floats: the file read directly."""
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        t = json.loads(f.read(n))[name]
-        size = {"F32": 4, "F16": 2}[t["dtype"]]
-        width = t["shape"][1]
-        f.seek(8 + n + t["data_offsets"][0] + row * width * size)
-        return list(struct.unpack(f"<{width}{'f' if size == 4 else 'e'}", f.read(width * size)))
-
-
 def teach_lesson(model):
     """Teach the model a made-up word (the page's Teach, natively: `attnlab teach`) and measure its embedding row
     and prediction before and after."""
@@ -93,8 +83,8 @@ def teach_lesson(model):
         r = cli("teach", model, "--steps", str(steps), "--lr", str(lr), "--seed", str(seed), "--out", out, taught)
         before, after = run(model, prompt), run(out, prompt)
         word = r["ids"][4]  # " bl", the made-up word's first piece
-        old = safetensors_row(model / "model.safetensors", "wte.weight", word)
-        new = safetensors_row(Path(out) / "model.safetensors", "wte.weight", word)
+        old = read_safetensors(model / "model.safetensors")["wte.weight"][word].tolist()
+        new = read_safetensors(Path(out) / "model.safetensors")["wte.weight"][word].tolist()
     moved = math.sqrt(sum((a - b) ** 2 for a, b in zip(old, new)))
     length = math.sqrt(sum(a * a for a in old))
     p0, p1 = softmax(before["logits"])[word], softmax(after["logits"])[word]
