@@ -12,7 +12,7 @@ bool app_teach_start(App& app, const std::string& text, const TeachOptions& o) {
         return false;
     }
     Model* m = app.models[app.model_index];
-    const std::vector<int> ids = tokenizer_encode_ids(m->tok, tokenizer_sanitize_utf8(text));
+    const std::vector<int> ids = tokenizer_encode_ids(m->tok, text);  // (it sanitizes the UTF-8 itself)
     std::string err;
     if (!teach_start(t.session, *m, ids, o, err)) {
         t.session = TeachSession();
