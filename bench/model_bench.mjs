@@ -353,6 +353,14 @@ function ortRatio(spec) {
   return `**ORT/ours ${f(med(per))}×** (median of the ${per.length} back-to-back pairs${useCpu ? ', cpu' : ''}; ${f(Math.min(...per))}–${f(Math.max(...per))})` +
     (useCpu ? `; ratio of cpu medians ${c.toFixed(2)}×, of wall medians ${(med(a.ms) / med(b.ms)).toFixed(2)}×` : '');
 }
+// ORT and ours on the same weights must agree: float32 sums in another order differ by ~1e-5..1e-4 in the
+// logits (measured: <= 1.4e-4 on GPT-2 small) and ~1e-6 in the attention weights. Above these tolerances
+// (or on a shape mismatch) the run fails after printing its table.
+const ORT_TOL = { logits: 1e-3, attention: 1e-4 };
+const ortCheckFailures = () => Object.entries(R.ort?.check || {}).flatMap(([k, c]) =>
+  c.error ? [`${k}: ${c.error}`]
+    : c.logits > ORT_TOL.logits || c.attention > ORT_TOL.attention || !Number.isFinite(c.logits + c.attention)
+      ? [`${k}: max abs diff logits ${c.logits}, attention ${c.attention} (tolerance ${ORT_TOL.logits}, ${ORT_TOL.attention})`] : []);
 const diffNote = (k) => {
   const c = R.ort?.check?.[k];
   if (!c) return '';
@@ -439,3 +447,8 @@ if (R.page?.length) {
   if (errs.length) console.log('Page errors: ' + errs.join('; '));
 }
 if (!fromFile) fs.writeFileSync(path.join(dir, ortOnly ? 'results-ort.json' : 'results.json'), JSON.stringify(R, null, 1));
+const ortFailed = ortCheckFailures();
+if (ortFailed.length) {
+  console.error('FAIL: ONNX Runtime Web and ours differ on the same weights:\n  ' + ortFailed.join('\n  '));
+  process.exit(1);
+}
