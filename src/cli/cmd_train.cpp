@@ -23,6 +23,7 @@ static const char* TRAIN_USAGE =
     "           [--lr 3e-3] [--min-lr-frac 0.1] [--wd 0.1] [--clip 1] [--seed 1337] [--threads 2]\n"
     "           [--eval-every 100] [--eval-batches 20] [--ckpt-every 100] [--max-minutes M] [--stop-at S]\n"
     "           [--copy-frac F] [--copy-max F] [--copy-random F] [--snapshot-every K]\n"
+    "           [--wpe-sin RMS] [--window W] [--copy-periodic 0|1]\n"
     "           resumes from RUNDIR/ckpt.bin when present; logs to RUNDIR/log.txt\n"
     "       attnlab train eval --ckpt FILE --data FILE.bin [--batch 8] [--max-batches N] [--threads 2]\n"
     "       attnlab train export --ckpt FILE --tokenizer DIR --out DIR [--f32]\n"
@@ -114,6 +115,9 @@ static int train_run(std::vector<char*>& args) {
     int snapshot_every = 0;  // >0: also keep RUNDIR/snapshots/step_N.bin (the circuits' training curve)
     int stop_at = 0;  // 0: run to --steps (the schedule length); else stop early, e.g. to change schedule
     float max_minutes = 0.0f, seed_f = 1337.0f;
+    int periodic = 0;  // 1: copying windows repeat their span to the window's end (CopyWindows::periodic)
+    int window = 0;  // >0: train on windows of this many tokens (<= --ctx), e.g. short ones first
+    float wpe_sin = 0.0f;  // >0: sinusoidal position embeddings of this rms at init (train_wpe_sinusoid)
     bool ok = take_shape(args, cfg, o, 0) && cli_opt_int(cli_take_flag(args, "--steps"), o.steps) &&
               cli_opt_int(cli_take_flag(args, "--warmup"), o.warmup) &&
               cli_opt_float(cli_take_flag(args, "--lr"), o.lr) &&
@@ -129,10 +133,16 @@ static int train_run(std::vector<char*>& args) {
               cli_opt_float(cli_take_flag(args, "--copy-max"), o.copy.max_frac) &&
               cli_opt_float(cli_take_flag(args, "--copy-random"), o.copy.random) &&
               cli_opt_int(cli_take_flag(args, "--snapshot-every"), snapshot_every) &&
+              cli_opt_float(cli_take_flag(args, "--wpe-sin"), wpe_sin) &&
+              cli_opt_int(cli_take_flag(args, "--copy-periodic"), periodic) &&
+              cli_opt_int(cli_take_flag(args, "--window"), window) &&
               cli_opt_float(cli_take_flag(args, "--max-minutes"), max_minutes);
     if (!ok || !args.empty()) return usage_error("bad or unknown option");
     o.seed = (uint64_t)seed_f;
+    o.copy.periodic = periodic != 0;
     o.T = cfg.n_positions;
+    if (window > 0 && window <= cfg.n_positions) o.T = window;
+    else if (window != 0) return usage_error("--window must be between 1 and --ctx");
     train_set_threads(o.threads);
 
     std::string err;
@@ -163,6 +173,7 @@ static int train_run(std::vector<char*>& args) {
             fprintf(stderr, "attnlab train: %s\n", err.c_str());
             return 1;
         }
+        if (wpe_sin > 0.0f) train_wpe_sinusoid(m, wpe_sin);
         train_rng_seed(st.rng, o.seed ^ 0xDA7A5EEDull);
     }
     FILE* log = fopen(log_path.c_str(), "a");
@@ -172,10 +183,10 @@ static int train_run(std::vector<char*>& args) {
     }
     fprintf(log,
             "# config L=%d H=%d C=%d T=%d V=%d params=%zu | B=%d steps=%d warmup=%d lr=%g min_lr_frac=%g wd=%g "
-            "clip=%g seed=%llu threads=%d copy_frac=%g copy_max=%g copy_random=%g | train_tokens=%zu val_tokens=%zu\n",
+            "clip=%g seed=%llu threads=%d copy_frac=%g copy_max=%g copy_random=%g wpe_sin=%g window=%d copy_periodic=%d | train_tokens=%zu val_tokens=%zu\n",
             cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.n_positions, cfg.vocab_size, m.params.size(), o.B, o.steps,
             o.warmup, o.lr, o.min_lr_frac, o.weight_decay, o.grad_clip, (unsigned long long)o.seed, o.threads,
-            o.copy.frac, o.copy.max_frac, o.copy.random, train_toks.size(), val_toks.size());
+            o.copy.frac, o.copy.max_frac, o.copy.random, wpe_sin, o.T, periodic, train_toks.size(), val_toks.size());
     fflush(log);
 
     TrainLoop loop;

@@ -126,6 +126,17 @@ bool train_model_init(TrainModel& m, const GPT2Config& cfg, uint64_t seed, float
     return true;
 }
 
+void train_wpe_sinusoid(TrainModel& m, float rms) {
+    const int T = m.cfg.n_positions, C = m.cfg.n_embd;
+    const float amp = rms * std::sqrt(2.0f);  // sin and cos over a full period: rms = amplitude / sqrt 2
+    for (int p = 0; p < T; p++)
+        for (int i = 0; i + 1 < C; i += 2) {
+            const double angle = p * std::pow(10000.0, -(double)i / C);
+            m.w.wpe[(size_t)p * C + i] = amp * (float)std::sin(angle);
+            m.w.wpe[(size_t)p * C + i + 1] = amp * (float)std::cos(angle);
+        }
+}
+
 // ----------------------------------------------------------------------------------------------------
 // forward / backward
 
@@ -316,9 +327,15 @@ void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng
             // window (after the original), so the second copy is predictable; with probability `random`
             // the span is first filled with random ids from [random_lo, random_hi) (nothing but the
             // earlier copy predicts it)
-            const int lo = std::max(2, T / 16), hi = std::max(lo, (int)(copy.max_frac * T));
+            const int lo = std::max(2, T / (copy.periodic ? 32 : 16)), hi = std::max(lo, (int)(copy.max_frac * T));
             const int L = lo + (int)(train_rng_u64(rng) % (uint64_t)(hi - lo + 1));
-            if (2 * L <= T + 1) {
+            if (copy.periodic && 2 * L <= T + 1) {
+                const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));  // [0, T+1-2L]
+                if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
+                    for (int i = 0; i < L; i++)
+                        win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
+                for (int i = src + L; i <= T; i++) win[i] = win[i - L];
+            } else if (2 * L <= T + 1) {
                 const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));       // [0, T+1-2L]
                 const int dst = src + L + (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L - src));
                 if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)

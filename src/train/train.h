@@ -74,6 +74,10 @@ struct TrainModel {
 
 // Allocates parameters (GPT-2 init: N(0, std), projections N(0, std/sqrt(2L)), layernorm 1/0).
 bool train_model_init(TrainModel& m, const GPT2Config& cfg, uint64_t seed, float init_std, std::string& err);
+// Replaces the position embeddings by sinusoids (Vaswani et al.: sin/cos pairs, wavelengths from 2 pi to
+// 10000 * 2 pi) scaled to root-mean-square `rms`. They stay trainable; a relative offset such as "the
+// previous token" is then a linear map of them, which a query/key pair can learn from the first steps.
+void train_wpe_sinusoid(TrainModel& m, float rms);
 // Runs the forward pass on inputs/targets [B*T] (in workers[0], using the OpenMP threads inside each
 // kernel) and returns the mean cross-entropy (nats/token). targets may be null: then only the
 // activations and probabilities are computed (loss = 0).
@@ -93,6 +97,9 @@ double train_forward_backward(TrainModel& m, const int* inputs, const int* targe
 struct CopyWindows {
     float frac = 0.0f, max_frac = 0.25f, random = 0.0f;
     int random_lo = 0, random_hi = 0;
+    // periodic: the span (L in [T/32, max_frac T]) repeats itself to the end of the window, so every token
+    // after its first copy is predictable from one period back (many copies per window, not one)
+    bool periodic = false;
 };
 struct TrainOptions {
     int B = 16, T = 128;

@@ -398,6 +398,66 @@ TEST(TrainData, CopyWindowsRepeatASpanLaterInTheWindow) {
     EXPECT_LE(longest, T / 2);
 }
 
+// Periodic copying windows: the span repeats itself from its first copy to the end of the window, so
+// every later token equals the one a period back; spans T/32..max_frac T; random spans too.
+TEST(TrainData, PeriodicCopyWindowsRepeatTheSpanToTheEnd) {
+    std::vector<uint16_t> toks(5000);
+    for (size_t i = 0; i < toks.size(); i++) toks[i] = (uint16_t)i;  // no natural repeats
+    const int B = 64, T = 64;
+    std::vector<int> in(B * T), tg(B * T);
+    TrainRng r;
+    train_rng_seed(r, 5);
+    CopyWindows copy;
+    copy.frac = 1.0f, copy.periodic = true, copy.random = 0.5f, copy.random_lo = 6000, copy.random_hi = 6100;
+    batch_sample(toks, B, T, r, in.data(), tg.data(), copy);
+    int random_windows = 0, shortest = T, longest = 0;
+    for (int b = 0; b < B; b++) {
+        std::vector<int> win(in.begin() + b * T, in.begin() + (b + 1) * T);
+        win.push_back(tg[b * T + T - 1]);
+        // the period: the smallest P whose repeating tail (win[t] == win[t - P] up to the end) holds at
+        // least one whole copy; natural ids never repeat, so nothing else can make such a tail
+        int P = 1, tail = 0;
+        for (; P <= T; P++) {
+            tail = 0;
+            while (T - tail - P >= 0 && win[T - tail] == win[T - tail - P]) tail++;
+            if (tail >= P) break;
+        }
+        if (win[T] >= 6000) random_windows++;  // the last token is in a copy of the span
+        ASSERT_LE(P, T / 4) << "window " << b;
+        EXPECT_GE(P, T / 32) << "window " << b;
+        shortest = std::min(shortest, P), longest = std::max(longest, P);
+        for (int t = 0; t < T; t++) ASSERT_EQ(tg[b * T + t], win[t + 1]);
+    }
+    EXPECT_GT(random_windows, B / 4);
+    EXPECT_LT(random_windows, 3 * B / 4);
+    EXPECT_LT(shortest, longest);
+}
+
+// Sinusoidal position embeddings: the requested root-mean-square, and the product of two positions a
+// function of their offset only (sin a sin b + cos a cos b = cos(a - b)): "one back" is the same linear
+// relation at every position, which a query/key pair can pick up.
+TEST(TrainInit, SinusoidalPositionEmbeddings) {
+    GPT2Config c;
+    c.n_layer = 1, c.n_head = 2, c.n_embd = 16, c.n_positions = 32, c.vocab_size = 40;
+    TrainModel m;
+    std::string err;
+    ASSERT_TRUE(train_model_init(m, c, 1, 0.02f, err)) << err;
+    train_wpe_sinusoid(m, 0.1f);
+    double ss = 0.0;
+    for (int i = 0; i < 32 * 16; i++) ss += (double)m.w.wpe[i] * m.w.wpe[i];
+    EXPECT_NEAR(std::sqrt(ss / (32 * 16)), 0.1, 0.01);
+    EXPECT_NEAR(m.w.wpe[0 * 16 + 1], 0.1f * std::sqrt(2.0f), 1e-6);  // cos(0) at full amplitude
+    EXPECT_NEAR(m.w.wpe[1 * 16 + 0], 0.1f * std::sqrt(2.0f) * std::sin(1.0f), 1e-6);
+    auto dot = [&](int a, int b) {
+        double d = 0;
+        for (int i = 0; i < 16; i++) d += (double)m.w.wpe[a * 16 + i] * m.w.wpe[b * 16 + i];
+        return d;
+    };
+    for (int k : {1, 3})
+        for (int p = 0; p + k < 32; p++) EXPECT_NEAR(dot(p, p + k), dot(0, k), 1e-6) << "offset " << k << " at " << p;
+    EXPECT_GT(dot(0, 0) - dot(0, 1), 1e-3);  // and a neighbour is not the same vector
+}
+
 // Shards are handed to threads dynamically and summed in shard order: 1 and 2 threads give bitwise the
 // same gradients for the same shard count.
 TEST(TrainGrad, ShardResultsDoNotDependOnThreadCount) {
