@@ -99,11 +99,20 @@ def teach_lesson(model):
             link(text=prompt, view="embed", token=4, teach=taught, steps=steps, lr=lr, seed=seed))
 
 
-def memory_lesson():
+def same_tokens(a, b):
+    return all((a / f).read_bytes() == (b / f).read_bytes() for f in ("vocab.json", "merges.txt"))
+
+
+def memory_lesson(model):
     """The Memory lesson: a transformer and an LSTM trained on the same data and tokens, on one long text.
-    [] if either model is missing (it does not use the build's default model)."""
-    gpt, lstm = ROOT / "models/tiny-en-v2", ROOT / "models/lstm-en-v2"
-    if not all((d / "config.json").exists() for d in (gpt, lstm)):
+    The transformer is the build's model when it reads the LSTM's tokens (then the page compares it too),
+    else tiny-en-v2, the one the LSTM was trained beside. [] if a model is missing."""
+    lstm = ROOT / "models/lstm-en-v2"
+    if not (lstm / "config.json").exists():
+        return []
+    gpt = next((d for d in (Path(model), ROOT / "models/tiny-en-v2") if (d / "config.json").exists() and
+                same_tokens(d, lstm)), None)
+    if gpt is None:
         return []
     # a verb far from its subject (first line), a made-up name needed again ~100 tokens after it was said;
     # the text ends on the name's first piece, so the view opens on the prediction of the next one
@@ -346,7 +355,7 @@ def lessons(model):
               link(text=text, view="model", intervene=1, ablate=f"{al}.{ah}", layer=al, head=ah)))
 
     # 5e. memory over a long text: the transformer beside an LSTM (models of their own)
-    L += memory_lesson()
+    L += memory_lesson(model)
 
     # 6. cause vs a good cause; it vs raining
     a, b = "I stayed home cause it was raining.", "She donated to a good cause."
