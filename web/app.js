@@ -157,11 +157,12 @@
     return new Uint8Array(await r.arrayBuffer());
   }
 
-  // The built-in model's four files (the first entry of models/index.json): {name, files}.
+  // The built-in model's four files (the first entry of models/index.json): {name, files}. The
+  // weights file is the one the entry names (model.planes.safetensors: the engine joins it back).
   async function fetchBuiltinModel() {
     const index = JSON.parse(new TextDecoder().decode(await fetchBytes('models/index.json')));
     if (!index.length) throw new Error('no built-in model in models/index.json');
-    const files = await Promise.all(['config.json', 'model.safetensors', 'vocab.json', 'merges.txt']
+    const files = await Promise.all(['config.json', index[0].weights || 'model.safetensors', 'vocab.json', 'merges.txt']
       .map((f) => fetchBytes(index[0].path + f)));
     return { name: index[0].name, files };
   }

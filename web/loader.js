@@ -27,6 +27,7 @@
     return e;
   }
   const fmtMB = (n) => (n / MB).toFixed(n < 10 * MB ? 2 : 1) + ' MB';
+  const isPlanar = (fileName) => fileName.endsWith('.planes.safetensors');  // scripts/build's name for them
   const nextPaint = () => new Promise((res) => requestAnimationFrame(() => setTimeout(res, 0)));
   class LoadError extends Error {}         // a message meant for the user, shown as is
 
@@ -164,22 +165,23 @@
     return cfg;
   }
 
-  // An upper bound of the WASM memory a load needs: the file, the weights as the engine keeps them
-  // (F32: at most two floats per file byte pair, F16 being the smallest dtype; F16: two bytes per
-  // parameter), the engine's bounded conversion scratch and the page's margin. The parameter count is
-  // the engine's own (gpt2_num_params); a config it would reject is bounded by the file size alone.
-  function memoryNeeded(cfg, fileBytes, f16) {
+  // An upper bound of the WASM memory a load needs: the file (twice for a byte-planar one, which the
+  // engine joins into a second copy), the weights as the engine keeps them (F32: at most two floats
+  // per file byte pair, F16 being the smallest dtype; F16: two bytes per parameter), the engine's
+  // bounded conversion scratch and the page's margin. The parameter count is the engine's own
+  // (gpt2_num_params); a config it would reject is bounded by the file size alone.
+  function memoryNeeded(cfg, fileBytes, f16, planar) {
     const counted = internal.configParams(JSON.stringify(cfg));
     const params = counted >= 0 ? counted : Infinity;
     const kept = Math.min(params, fileBytes / 2) * (f16 ? 2 : 4);
-    return fileBytes + kept + HEAP_MARGIN;
+    return fileBytes * (planar ? 2 : 1) + kept + HEAP_MARGIN;
   }
 
   // Fails early with a clear message instead of letting the engine run out of memory mid-load (an
   // out-of-memory inside the engine would abort the whole module). The probe grows the heap once.
-  function checkMemory(cfg, fileBytes, f16) {
-    const need = memoryNeeded(cfg, fileBytes, f16);
-    const hint = () => (!f16 && memoryProbe(memoryNeeded(cfg, fileBytes, true)) ?
+  function checkMemory(cfg, fileBytes, f16, planar) {
+    const need = memoryNeeded(cfg, fileBytes, f16, planar);
+    const hint = () => (!f16 && memoryProbe(memoryNeeded(cfg, fileBytes, true, planar)) ?
       ' Tick "F16 weights" to load it with half the memory.' : '');
     const tooLarge = (why) => new LoadError(`This model is too large for this page: loading it needs about ` +
       `${(need / 1024 / MB).toFixed(2)} GB of WebAssembly memory (the ${fmtMB(fileBytes)} weights file plus ` +
@@ -219,12 +221,13 @@
   }
 
   // ---- the common path: config/vocab/merges bytes + a weights source -> engine ------------------------
-  // weights: {size, stream()} where size may be 0 (unknown) for a download without Content-Length.
+  // weights: {size, stream(), planar} where size may be 0 (unknown) for a download without
+  // Content-Length; planar: a byte-planar file (*.planes.safetensors, src/model/safetensors.h).
   async function loadInto(name, small, weights, what) {
     const t0 = performance.now();
     const cfg = parseConfig(small.config);
     const f16 = ui.f16.checked;
-    if (weights.size) checkMemory(cfg, weights.size, f16);
+    if (weights.size) checkMemory(cfg, weights.size, f16, weights.planar);
     let st;
     if (weights.size) {
       const ptr = heapAlloc(weights.size);
@@ -246,7 +249,7 @@
         total += value.length;
         showProgress(what, total, 0);
       }
-      checkMemory(cfg, total, f16);
+      checkMemory(cfg, total, f16, weights.planar);
       const ptr = heapAlloc(total);
       let off = 0;
       for (const c of chunks) { internal.mod.HEAPU8.set(c, ptr + off); off += c.length; }
@@ -323,7 +326,8 @@
       }
       const w = files['model.safetensors'];
       if (w.size >= MAX_WASM) throw new LoadError(`model.safetensors is ${fmtMB(w.size)}: too large for this page (at most 4 GB of memory).`);
-      await loadInto(name, small, { size: w.size, stream: () => w.stream() }, 'Reading model.safetensors');
+      await loadInto(name, small, { size: w.size, stream: () => w.stream(), planar: isPlanar(w.name) },
+        'Reading ' + w.name);
     });
   }
 
@@ -351,7 +355,8 @@
   }
 
   // link: false for the page's own loads (the Memory view's LSTM), which a share link need not name.
-  function loadFromUrl(folderUrl, { link = true } = {}) {
+  // weights: the weights file's name in the folder (a built-in model's index entry names its planar one).
+  function loadFromUrl(folderUrl, { link = true, weights = 'model.safetensors' } = {}) {
     return guarded(async () => {
       let base;
       try { base = new URL(folderUrl, location.href); } catch { throw new LoadError(`Not a valid model URL: ${folderUrl}`); }
@@ -373,13 +378,14 @@
         small[k] = new Uint8Array(await r.arrayBuffer());
       }
       parseConfig(small.config);          // a wrong config fails before the big download
-      const stUrl = new URL('model.safetensors', base).href;
+      const stUrl = new URL(weights, base).href;
       const r = await fetchOrExplain(stUrl);
       // Content-Length is the body's length only when the response is not content-encoded.
       const len = r.headers.get('Content-Encoding') ? 0 : Number(r.headers.get('Content-Length')) || 0;
       if (len >= MAX_WASM) throw new LoadError(`${stUrl} is ${fmtMB(len)}: too large for this page (at most 4 GB of memory).`);
       const name = decodeURIComponent(base.pathname.split('/').filter(Boolean).pop() || base.host);
-      const index = await loadInto(name, small, { size: len, stream: () => r.body }, 'Downloading model.safetensors');
+      const index = await loadInto(name, small, { size: len, stream: () => r.body, planar: isPlanar(weights) },
+        'Downloading ' + weights);
       loadedUrls.set(key, { index, url: folderUrl });
     }).finally(() => { pendingUrl = null; });
   }
@@ -494,11 +500,11 @@
       const entry = index.find((e) => e.type === 'lstm');
       if (!app.state().lstm) {
         if (!entry) { showMessage('This page ships no LSTM: load an LSTM folder (Load model…) to compare.', true); return; }
-        if (!await loadFromUrl(entry.path, { link: false })) return;
+        if (!await loadFromUrl(entry.path, { link: false, weights: entry.weights })) return;
       }
       const now = app.state();
       const pair = entry && index.find((e) => e.name === entry.pair);
-      if (now.lstm && !now.lstm.pairs_with_model && pair) await loadFromUrl(pair.path);
+      if (now.lstm && !now.lstm.pairs_with_model && pair) await loadFromUrl(pair.path, { weights: pair.weights });
     } finally { memoryPending = false; }
   };
 

@@ -114,6 +114,8 @@ bool gpt2_config_parse(const std::string& config_json, GPT2Config& cfg, std::str
 static bool weights_load(Model& m, const uint8_t* st, size_t st_len, std::string& err, bool keep_f16) {
     const GPT2Config& c = m.cfg;
     const int64_t L = c.n_layer, C = c.n_embd, V = c.vocab_size, maxT = c.n_positions;
+    std::string joined;  // a planar file (the page's download of a built-in model) joined back first
+    if (!safetensors_join_if_planar(st, st_len, joined, err)) return false;
     SafeTensorsFile f;
     if (!safetensors_parse(st, st_len, f, err)) return false;
 

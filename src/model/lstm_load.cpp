@@ -137,6 +137,8 @@ bool lstm_config_parse(const std::string& config_json, LSTMConfig& cfg, std::str
 // model.safetensors
 
 static bool weights_load(LSTMModel& m, const uint8_t* st, size_t st_len, std::string& err) {
+    std::string joined;  // a planar file (the page's download of a built-in model) joined back first
+    if (!safetensors_join_if_planar(st, st_len, joined, err)) return false;
     SafeTensorsFile f;
     if (!safetensors_parse(st, st_len, f, err)) return false;
     const std::vector<LSTMTensorSpec> specs = lstm_tensor_specs(m.cfg);

@@ -26,7 +26,7 @@ test('after one visit the page reloads and runs the model offline', async () => 
   assert.equal(cached.keys.filter((k) => k.startsWith('attnlab-')).length, 1);
   const index = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist/models/index.json'), 'utf8'));
   for (const f of ['/attnlab.wasm', '/attnlab.js', '/fonts/DejaVuSans-ui.ttf', '/lessons.html',
-                   '/' + index[0].path + 'model.safetensors'])
+                   '/' + index[0].path + index[0].weights])
     assert.ok(cached.urls.includes(f), f + ' is not cached');
 
   await browser.context.setOffline(true);
@@ -60,7 +60,7 @@ test('sw.js carries this build: its version and the default model', async () => 
   const version = sw.match(/const VERSION = '([0-9a-f]{16})'/);
   assert.ok(version, 'no version in dist/sw.js');
   const index = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist/models/index.json'), 'utf8'));
-  assert.ok(sw.includes('./' + index[0].path + 'model.safetensors'));
+  assert.ok(sw.includes('./' + index[0].path + index[0].weights));
 });
 
 test('a new build replaces the cache when the page is online', async () => {

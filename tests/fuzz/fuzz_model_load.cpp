@@ -1,5 +1,6 @@
 // fuzz_model_load: arbitrary config.json + model.safetensors + vocab.json + merges.txt through
-// model_load_memory (and the config and safetensors parsers on their own).
+// model_load_memory (and the config and safetensors parsers, and the byte-planar split and join, on
+// their own; model_load_memory joins a planar file first).
 //
 // Input: config FUZZ_SEP safetensors FUZZ_SEP vocab FUZZ_SEP merges. Bad files must give false and a
 // message, never a crash, UB or an allocation out of proportion to the input (scripts/dev/fuzz runs this
@@ -47,6 +48,30 @@ static void check_safetensors(const std::string& file) {
     }
 }
 
+// Byte-planar files (the page's download of a built-in model): a file that splits joins back byte for
+// byte; a file that joins gives a file the parser accepts, no larger than the planar one.
+static void check_planes(const std::string& file) {
+    const uint8_t* buf = (const uint8_t*)file.data();
+    std::string planar, back, err;
+    if (safetensors_split_f16_planes(buf, file.size(), planar, err)) {
+        FUZZ_CHECK(safetensors_is_f16_planes((const uint8_t*)planar.data(), planar.size()), "a split is not planar");
+        FUZZ_CHECK(safetensors_join_f16_planes((const uint8_t*)planar.data(), planar.size(), back, err),
+                   "a split does not join: %s", err.c_str());
+        FUZZ_CHECK(back == file, "split -> join changed the bytes");
+    } else {
+        FUZZ_CHECK(!err.empty(), "safetensors_split_f16_planes failed without a message");
+    }
+    err.clear();
+    if (safetensors_join_f16_planes(buf, file.size(), back, err)) {
+        SafeTensorsFile st;
+        FUZZ_CHECK(safetensors_parse((const uint8_t*)back.data(), back.size(), st, err), "a joined file does not parse: %s",
+                   err.c_str());
+        FUZZ_CHECK(back.size() <= file.size(), "joined %zu bytes from %zu", back.size(), file.size());
+    } else {
+        FUZZ_CHECK(!err.empty() && back.empty(), "safetensors_join_f16_planes failed without a message or left bytes");
+    }
+}
+
 // A loaded model is consistent and runs: T = min(3, n_positions) tokens, everything captured.
 static void check_model(Model& m) {
     FUZZ_CHECK(m.params.size() == gpt2_num_params(m.cfg), "params %zu, expected %zu", m.params.size(),
@@ -72,6 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<std::string> parts = fuzz_split(data, size, 4);
     check_config(parts[0]);
     check_safetensors(parts[1]);
+    check_planes(parts[1]);
 
     Model m;
     m.name = "previous";

@@ -33,6 +33,28 @@ def read(d, name):
         return f.read()
 
 
+def f16_planes(st):
+    """The byte-planar copy of a safetensors file (src/model/safetensors.h, "f16-planes"), written
+    independently of the C++ and JS writers: the loaders join it back."""
+    n = struct.unpack("<Q", st[:8])[0]
+    source, data = st[8:8 + n], st[8 + n:]
+    tensors = sorted(((k, v) for k, v in json.loads(source).items() if k != "__metadata__"),
+                     key=lambda kv: kv[1]["data_offsets"])
+    f16 = [(k, v) for k, v in tensors if v["dtype"] == "F16"]
+    pieces = [(k + ":hi", v, 1) for k, v in f16] + [(k + ":lo", v, 0) for k, v in f16] + \
+             [(k, v, None) for k, v in tensors if v["dtype"] != "F16"]
+    header, body = {"__metadata__": {"attnlab_format": "f16-planes", "source_header": source.decode()}}, b""
+    for name, v, byte in pieces:
+        b, e = v["data_offsets"]
+        part = data[b:e] if byte is None else data[b + byte:e:2]
+        header[name] = {"dtype": v["dtype"], "shape": v["shape"]} if byte is None else \
+            {"dtype": "U8", "shape": [len(part)]}
+        header[name]["data_offsets"] = [len(body), len(body) + len(part)]
+        body += part
+    text = json.dumps(header).encode()
+    return struct.pack("<Q", len(text)) + text + body
+
+
 def model_seeds(tmp):
     cases = [("f32_l1", dict(L=1, H=1, C=4, maxT=4, V=257, dtype="F32")),
              ("f16_l2h2", dict(L=2, H=2, C=4, maxT=3, V=258, dtype="F16")),
@@ -43,6 +65,8 @@ def model_seeds(tmp):
         mc.write_model(d, seed=1, **kw)
         files = [read(d, n) for n in ("config.json", "model.safetensors", "vocab.json", "merges.txt")]
         put("fuzz_model_load", name, SEP.join(files))
+        if name == "f16_l2h2":
+            put("fuzz_model_load", name + "_planes", SEP.join([files[0], f16_planes(files[1])] + files[2:]))
         if name == "f32_l1":
             put("fuzz_vocab_merges", "v257", SEP.join([files[2], files[3], b"Hello world, it's 2024!"]))
         if name == "f16_l2h2":
@@ -64,8 +88,10 @@ def lstm_seeds(tmp):
                      ("lstm_untied_f16_l2", dict(V=258, E=3, H=4, L=2, tied=False, dtype="F16"))]:
         d = os.path.join(tmp, name)
         ml.write_lstm(d, seed=1, **kw)
-        put("fuzz_lstm_load", name, SEP.join([read(d, n) for n in ("config.json", "model.safetensors", "vocab.json",
-                                                                   "merges.txt")]))
+        files = [read(d, n) for n in ("config.json", "model.safetensors", "vocab.json", "merges.txt")]
+        put("fuzz_lstm_load", name, SEP.join(files))
+        if kw["dtype"] == "F16":
+            put("fuzz_lstm_load", name + "_planes", SEP.join([files[0], f16_planes(files[1])] + files[2:]))
     cfg = {"model_type": "lstm", "vocab_size": 257, "embedding_size": 4, "hidden_size": 4, "num_layers": 1,
            "tie_weights": True}
     hdr = json.dumps({"encoder.weight": {"dtype": "F32", "shape": [4, 257], "data_offsets": [0, 4112]}}).encode()
