@@ -504,7 +504,10 @@
       }
       const now = app.state();
       const pair = entry && index.find((e) => e.name === entry.pair);
-      if (now.lstm && !now.lstm.pairs_with_model && pair) await loadFromUrl(pair.path, { weights: pair.weights });
+      if (!now.lstm || now.lstm.pairs_with_model || !pair) return;
+      // the pair is the page's default model (loaded first, by app.js): select it rather than load a copy
+      const builtin = pair === index[0] && now.models[0]?.name === pair.name;
+      if (builtin) { internal.selectModel(0); refreshSwitcher(); } else await loadFromUrl(pair.path, { weights: pair.weights });
     } finally { memoryPending = false; }
   };
 

@@ -3,10 +3,20 @@
 // the same numbers, edits restart the computation, and an LSTM folder loads through the model loader.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { launch, serveDist, openPage, waitFrames, screenshotStats } from './browser.mjs';
 import { checkView } from './viewcheck.mjs';
 
 const TEXT = 'Anna lent Ben her red umbrella because it was raining. Later that week, Ben gave the umbrella back to';
+
+// The transformer the view compares: the default model when it reads the LSTM's tokens, else the LSTM's pair.
+const DIST = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../dist/models');
+const INDEX = JSON.parse(fs.readFileSync(path.join(DIST, 'index.json'), 'utf8'));
+const LSTM = INDEX.find((e) => e.type === 'lstm');
+const sameTokens = (a, b) => ['vocab.json', 'merges.txt'].every((f) =>
+  fs.readFileSync(path.join(DIST, a, f)).equals(fs.readFileSync(path.join(DIST, b, f))));
+const PAIRED = sameTokens(INDEX[0].name, LSTM.name) ? INDEX[0].name : LSTM.pair;
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await serveDist(); });
@@ -26,8 +36,8 @@ test('a memory link loads both models, matches the CLI, and its share link reope
   const { page, log } = await openPage(browser.context, srv.url + '#v=1&view=memory&text=' + encodeURIComponent(TEXT));
   const st = await checkView(page, await memoryDone(page));
   assert.equal(st.view, 'memory');
-  assert.equal(st.memory.lstm_model, 'lstm-en-v2');
-  assert.equal(st.memory.transformer_model, 'tiny-en-v2', 'the transformer trained with the LSTM\'s tokens');
+  assert.equal(st.memory.lstm_model, LSTM.name);
+  assert.equal(st.memory.transformer_model, PAIRED, 'the default model, or the transformer trained with the LSTM\'s tokens');
   assert.equal(st.memory.position, st.ids.length - 1);
   assert.equal(st.memory.transformer.length, st.ids.length);
   assert.equal(st.memory.by_distance.lstm.length, st.ids.length);
@@ -40,7 +50,8 @@ test('a memory link loads both models, matches the CLI, and its share link reope
   assert.equal(+mirror[1][2], +st.memory.lstm[0].toFixed(4));
   const url = await page.evaluate(() => window.attnlab.shareUrl());
   assert.match(url, /view=memory/);
-  assert.match(url, /model=models%2Ftiny-en-v2%2F/, 'the link names the transformer it compared');
+  if (PAIRED !== INDEX[0].name)
+    assert.match(url, new RegExp(`model=models%2F${PAIRED}%2F`), 'the link names the transformer it compared');
   assert.deepEqual(log.errors, []);
 
   const again = await openPage(browser.context, url);
@@ -87,17 +98,20 @@ test('in an embed, and an LSTM folder loaded through the loader opens the Memory
   assert.deepEqual(embed.log.errors, []);
   await embed.page.close();
 
-  const { page, log } = await openPage(browser.context, srv.url + '#v=1&view=matrix&text=' + encodeURIComponent('I have a dog.'));
+  // tiny-en-1m reads other tokens than the LSTM: the view then loads the transformer that shares them
+  const { page, log } = await openPage(browser.context, srv.url + '#v=1&view=matrix&text=' + encodeURIComponent('I have a dog.') +
+    '&model=' + encodeURIComponent('models/tiny-en-1m/'));
+  await page.waitForFunction(() => window.attnlab?.state()?.model?.name === 'tiny-en-1m');
   // read at once: the view then asks for its transformer, and that load replaces the message
-  const { ok, after, msg } = await page.evaluate(async () => ({ ok: await window.attnlabLoader.loadUrl('models/lstm-en-v2/'),
-    after: window.attnlab.state(), msg: document.getElementById('loader-msg').textContent }));
+  const { ok, after, msg } = await page.evaluate(async (u) => ({ ok: await window.attnlabLoader.loadUrl(u),
+    after: window.attnlab.state(), msg: document.getElementById('loader-msg').textContent }), LSTM.path);
   assert.ok(ok);
   assert.equal(after.view, 'memory');
-  assert.equal(after.lstm.name, 'lstm-en-v2');
-  assert.match(msg, /Loaded the LSTM lstm-en-v2/);
-  assert.equal(after.model.name, 'tiny-en-1m', 'the built-in transformer stays selected until the view asks for the pair');
+  assert.equal(after.lstm.name, LSTM.name);
+  assert.match(msg, new RegExp(`Loaded the LSTM ${LSTM.name}`));
+  assert.equal(after.model.name, 'tiny-en-1m', 'the selected transformer stays until the view asks for the pair');
   const done = await memoryDone(page);  // the view then loads the transformer trained with the LSTM's tokens
-  assert.equal(done.memory.transformer_model, 'tiny-en-v2');
+  assert.equal(done.memory.transformer_model, LSTM.pair);
   assert.deepEqual(log.errors, []);
   await page.close();
 });

@@ -86,7 +86,7 @@ test('the share link re-teaches the same weights; the downloaded folder loads ba
   fs.writeFileSync(path.join(tmp, 'm.zip'), zip);
   execFileSync('/usr/bin/python3', ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; ' +
     'z.extractall(sys.argv[2])', path.join(tmp, 'm.zip'), tmp]);
-  const dir = path.join(tmp, 'tiny-en-1m-taught');
+  const dir = path.join(tmp, (await page.evaluate(() => window.attnlab.state().model.name)) + '-taught');
   assert.deepEqual(fs.readdirSync(dir).sort(), ['config.json', 'merges.txt', 'model.safetensors', 'vocab.json']);
   const files = fs.readdirSync(dir).map((f) => ({ name: f, mimeType: 'application/octet-stream', buffer: fs.readFileSync(path.join(dir, f)) }));
   await page.setInputFiles('#loader-files', files);
