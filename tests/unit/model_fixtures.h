@@ -16,6 +16,13 @@
 #include "model/file.h"
 #include "model/model.h"
 
+// A call that must fail with a message containing `needle` (every bad input gets a clear message).
+#define EXPECT_ERR(cond, err, needle)                                                     \
+    do {                                                                                  \
+        EXPECT_FALSE(cond);                                                               \
+        EXPECT_NE((err).find(needle), std::string::npos) << "message was: " << (err);     \
+    } while (0)
+
 inline std::string model_fixture(const std::string& name) { return std::string(ATTNLAB_FIXTURES) + "/model/" + name; }
 
 inline bool model_file_read(const std::string& path, std::string& out) { return file_read(path, out); }

@@ -7,12 +7,6 @@ namespace {
 
 using json = nlohmann::json;
 
-#define EXPECT_ERR(cond, err, needle)                                                     \
-    do {                                                                                  \
-        EXPECT_FALSE(cond);                                                               \
-        EXPECT_NE((err).find(needle), std::string::npos) << "message was: " << (err);     \
-    } while (0)
-
 // ---- config.json ----------------------------------------------------------------------------------
 
 const char* kConfig = R"({"model_type":"gpt2","n_layer":2,"n_head":4,"n_embd":64,"n_positions":128,

@@ -10,12 +10,6 @@ namespace {
 
 using json = nlohmann::json;
 
-#define EXPECT_ERR(cond, err, needle)                                                     \
-    do {                                                                                  \
-        EXPECT_FALSE(cond);                                                               \
-        EXPECT_NE((err).find(needle), std::string::npos) << "message was: " << (err);     \
-    } while (0)
-
 const uint8_t* bytes(const std::string& s) { return (const uint8_t*)s.data(); }
 
 std::string root_file(const std::string& rel) {

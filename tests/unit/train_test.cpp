@@ -342,11 +342,17 @@ TEST(TrainExport, EngineLoadsExportAndMatchesTrainerLogits) {
     }
 }
 
+// A token stream without natural repeats (ids 0, 1, 2, ...): any repetition in a window is a copying window's.
+static std::vector<uint16_t> climbing_tokens(size_t n) {
+    std::vector<uint16_t> toks(n);
+    for (size_t i = 0; i < n; i++) toks[i] = (uint16_t)i;
+    return toks;
+}
+
 // Copying windows: with copy_frac = 1 every window repeats one of its own spans (T/16..T/4 tokens) later
 // in the window; on a token stream without repeats, that is the only repetition there is.
 TEST(TrainData, CopyWindowsRepeatASpanLaterInTheWindow) {
-    std::vector<uint16_t> toks(5000);
-    for (size_t i = 0; i < toks.size(); i++) toks[i] = (uint16_t)i;  // no natural repeats
+    const std::vector<uint16_t> toks = climbing_tokens(5000);
     const int B = 64, T = 64;
     std::vector<int> in(B * T), tg(B * T);
     TrainRng r;
@@ -401,8 +407,7 @@ TEST(TrainData, CopyWindowsRepeatASpanLaterInTheWindow) {
 // Periodic copying windows: the span repeats itself from its first copy to the end of the window, so
 // every later token equals the one a period back; spans T/32..max_frac T; random spans too.
 TEST(TrainData, PeriodicCopyWindowsRepeatTheSpanToTheEnd) {
-    std::vector<uint16_t> toks(5000);
-    for (size_t i = 0; i < toks.size(); i++) toks[i] = (uint16_t)i;  // no natural repeats
+    const std::vector<uint16_t> toks = climbing_tokens(5000);
     const int B = 64, T = 64;
     std::vector<int> in(B * T), tg(B * T);
     TrainRng r;
