@@ -206,7 +206,9 @@ function probes(scene, fills) {
     if (f.w < 5 || f.h < 5) continue;
     const m = Math.max(2, f.r);
     let pts = [[f.x + m, f.y + m], [f.x + f.w - m, f.y + f.h - m], [f.x + f.w / 2, f.y + f.h / 2]];
-    if (f.w >= 40) pts.push([f.x + f.w / 4, f.y + f.h / 2], [f.x + 3 * f.w / 4, f.y + f.h / 2]);  // long bars
+    // long bars: points along the middle (a peaked prediction draws one long bar and slivers narrower
+    // than the probes' margin, so the long bar must carry the evidence)
+    if (f.w >= 40) for (let k = 1; k < 8; k++) if (k !== 4) pts.push([f.x + k * f.w / 8, f.y + f.h / 2]);
     if (f.texels) {  // texel centres (the GPU may filter across texel edges)
       const tw = f.w / f.texels.w, th = f.h / f.texels.h;
       pts = [];
