@@ -23,7 +23,7 @@ static const char* TRAIN_USAGE =
     "           [--lr 3e-3] [--min-lr-frac 0.1] [--wd 0.1] [--clip 1] [--seed 1337] [--threads 2]\n"
     "           [--eval-every 100] [--eval-batches 20] [--ckpt-every 100] [--max-minutes M] [--stop-at S]\n"
     "           [--copy-frac F] [--copy-max F] [--copy-random F] [--snapshot-every K]\n"
-    "           [--wpe-sin RMS] [--window W] [--copy-periodic 0|1]\n"
+    "           [--wpe-sin RMS] [--window W] [--copy-periodic 0|1] [--copy-reverse F]\n"
     "           resumes from RUNDIR/ckpt.bin when present; logs to RUNDIR/log.txt\n"
     "       attnlab train eval --ckpt FILE --data FILE.bin [--batch 8] [--max-batches N] [--threads 2]\n"
     "       attnlab train export --ckpt FILE --tokenizer DIR --out DIR [--f32]\n"
@@ -135,6 +135,7 @@ static int train_run(std::vector<char*>& args) {
               cli_opt_int(cli_take_flag(args, "--snapshot-every"), snapshot_every) &&
               cli_opt_float(cli_take_flag(args, "--wpe-sin"), wpe_sin) &&
               cli_opt_int(cli_take_flag(args, "--copy-periodic"), periodic) &&
+              cli_opt_float(cli_take_flag(args, "--copy-reverse"), o.copy.reverse) &&
               cli_opt_int(cli_take_flag(args, "--window"), window) &&
               cli_opt_float(cli_take_flag(args, "--max-minutes"), max_minutes);
     if (!ok || !args.empty()) return usage_error("bad or unknown option");
@@ -183,10 +184,10 @@ static int train_run(std::vector<char*>& args) {
     }
     fprintf(log,
             "# config L=%d H=%d C=%d T=%d V=%d params=%zu | B=%d steps=%d warmup=%d lr=%g min_lr_frac=%g wd=%g "
-            "clip=%g seed=%llu threads=%d copy_frac=%g copy_max=%g copy_random=%g wpe_sin=%g window=%d copy_periodic=%d | train_tokens=%zu val_tokens=%zu\n",
+            "clip=%g seed=%llu threads=%d copy_frac=%g copy_max=%g copy_random=%g wpe_sin=%g window=%d copy_periodic=%d copy_reverse=%g | train_tokens=%zu val_tokens=%zu\n",
             cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.n_positions, cfg.vocab_size, m.params.size(), o.B, o.steps,
             o.warmup, o.lr, o.min_lr_frac, o.weight_decay, o.grad_clip, (unsigned long long)o.seed, o.threads,
-            o.copy.frac, o.copy.max_frac, o.copy.random, wpe_sin, o.T, periodic, train_toks.size(), val_toks.size());
+            o.copy.frac, o.copy.max_frac, o.copy.random, wpe_sin, o.T, periodic, o.copy.reverse, train_toks.size(), val_toks.size());
     fflush(log);
 
     TrainLoop loop;

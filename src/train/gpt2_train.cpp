@@ -327,9 +327,12 @@ void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng
             // window (after the original), so the second copy is predictable; with probability `random`
             // the span is first filled with random ids from [random_lo, random_hi) (nothing but the
             // earlier copy predicts it)
-            const int lo = std::max(2, T / (copy.periodic ? 32 : 16)), hi = std::max(lo, (int)(copy.max_frac * T));
+            // reversed: the later copy runs backwards (see CopyWindows::reverse)
+            const bool reversed = copy.reverse > 0.0f && train_rng_uniform(rng) < copy.reverse;
+            const bool periodic = copy.periodic && !reversed;
+            const int lo = std::max(2, T / (periodic ? 32 : 16)), hi = std::max(lo, (int)(copy.max_frac * T));
             const int L = lo + (int)(train_rng_u64(rng) % (uint64_t)(hi - lo + 1));
-            if (copy.periodic && 2 * L <= T + 1) {
+            if (periodic && 2 * L <= T + 1) {
                 const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));  // [0, T+1-2L]
                 if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
                     for (int i = 0; i < L; i++)
@@ -341,7 +344,7 @@ void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng
                 if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
                     for (int i = 0; i < L; i++)
                         win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
-                for (int i = 0; i < L; i++) win[dst + i] = win[src + i];
+                for (int i = 0; i < L; i++) win[dst + i] = win[reversed ? src + L - 1 - i : src + i];
             }
         }
         for (int t = 0; t < T; t++) {

@@ -484,3 +484,45 @@ TEST(TrainGrad, ShardResultsDoNotDependOnThreadCount) {
     EXPECT_EQ(l1, l2);
     EXPECT_EQ(0, std::memcmp(g1.data(), m.grads.data(), g1.size() * sizeof(float)));
 }
+
+// Reversed copying windows: the later copy runs backwards, so the token after a repeated token is the one
+// before its earlier copy; never periodic, spans T/16..max_frac T; with reverse = 0.5 both kinds occur.
+TEST(TrainData, ReversedCopyWindowsRepeatTheSpanBackwards) {
+    const std::vector<uint16_t> toks = climbing_tokens(5000);
+    const int B = 64, T = 128;  // periodic spans >= T/32 = 4: no descending step in them
+    std::vector<int> in(B * T), tg(B * T);
+    TrainRng r;
+    train_rng_seed(r, 6);
+    CopyWindows copy;
+    copy.frac = 1.0f, copy.periodic = true, copy.reverse = 0.5f;
+    batch_sample(toks, B, T, r, in.data(), tg.data(), copy);
+    int reversed = 0;
+    for (int b = 0; b < B; b++) {
+        std::vector<int> win(in.begin() + b * T, in.begin() + (b + 1) * T);
+        win.push_back(tg[b * T + T - 1]);
+        // the longest descending run (natural ids only climb): the backwards copy, if there is one
+        int s = 0, run = 1;
+        for (int i = 0, n = 1; i < T; i++) {
+            n = win[i + 1] == win[i] - 1 ? n + 1 : 1;
+            if (n > run) run = n, s = i + 1 - (n - 1);
+        }
+        if (run < 2) continue;  // a forward (periodic) copying window
+        reversed++;
+        // its earlier copy: the same ids climbing, ending before the backwards copy starts
+        auto earlier = [&](int s) {
+            int p = -1;
+            for (int i = 0; i < s; i++)
+                if (win[i] == win[s]) p = i;
+            return p;
+        };
+        int p = earlier(s);
+        if (p < 0) p = earlier(++s), run--;  // the natural token before the copy was one above its first id
+        EXPECT_GE(run, T / 16) << "window " << b;
+        EXPECT_LE(run, T / 4) << "window " << b;
+        ASSERT_GE(p - (run - 1), 0) << "window " << b;
+        for (int i = 0; i < run; i++) ASSERT_EQ(win[p - i], win[s + i]) << "window " << b;
+        for (int t = 0; t < T; t++) ASSERT_EQ(tg[b * T + t], win[t + 1]);
+    }
+    EXPECT_GT(reversed, B / 4);
+    EXPECT_LT(reversed, 3 * B / 4);
+}
