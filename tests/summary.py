@@ -61,6 +61,7 @@ def summary_line(tag):
 SUITES = [
     ("native unit", "native_unit.json", gtest),
     ("WASM unit", "wasm_unit.json", gtest),
+    ("WASM unit, FMA build", "wasm_unit_fma.json", gtest),
     ("e2e", "e2e.tap", tap),
     ("fuzz", "fuzz.log", summary_line("fuzz")),
     ("fuzz crash replay", "replay.log", summary_line("replay")),

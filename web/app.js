@@ -19,10 +19,7 @@
   }
   window.attnlabFatal = showFatal;
 
-  // ---- feature checks -----------------------------------------------------------------------------
-  // The smallest module using a SIMD opcode (i8x16.splat + i8x16.popcnt): valid only with WASM SIMD.
-  const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10,
-                                     1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+  // ---- feature checks (the probes: features.js) ----------------------------------------------------
   function checkBrowser() {
     if (typeof WebAssembly !== 'object') return 'This page needs WebAssembly, which this browser does not support.';
     if (!WebAssembly.validate(SIMD_PROBE)) return 'This page needs WebAssembly SIMD (Chrome 91+, Firefox 89+, Safari 16.4+).';
@@ -404,7 +401,9 @@ a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #cc
     let started;
     const startedPromise = new Promise((res) => { started = res; });
     window.attnlabStarted = () => started();
+    const wasmFile = attnlabWasmFile(location.search);
     mod = await createAttnlab({
+      locateFile: (path) => (path === 'attnlab.wasm' ? wasmFile : path),  // one JS, two builds
       canvas: $('canvas'),
       print: (s) => console.log(s),
       printErr: (s) => console.warn(s),

@@ -3,13 +3,17 @@
 // dist/sw.js. A new build is a new sw.js: the browser installs it when online, it caches the new
 // files, takes over and deletes the old cache. Requests for the cached files are answered from the
 // cache (any query string: ?embed=1); everything else goes to the network as usual.
+// Of the engine's two builds (attnlab.wasm, attnlab-fma.wasm) only the one this browser loads is cached.
 'use strict';
+importScripts('features.js');  // attnlabWasmFile
 const VERSION = '__VERSION__';
 const FILES = __FILES__;
 const CACHE = 'attnlab-' + VERSION;
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(FILES)).then(() => self.skipWaiting()));
+  const wasm = './' + attnlabWasmFile('');
+  const files = FILES.filter((f) => !f.endsWith('.wasm') || f === wasm);
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(files)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {

@@ -103,6 +103,20 @@ static void frame() {
 // For measurements (bench/gpt2small_page.mjs): the GPU's share of a frame is not in this number.
 extern "C" EMSCRIPTEN_KEEPALIVE double attnlab_frame_ms() { return g_frame_ms; }
 
+// For measurements (bench/gpt2small_page.mjs): the bare forward pass on the current text (no captures,
+// the last position's logits only) in ms, the floor that a page update's run_ms is compared with.
+extern "C" EMSCRIPTEN_KEEPALIVE double attnlab_bench_forward() {
+    const Model* m = app_model(g_app);
+    if (!m || g_app.ids.empty()) return -1;
+    static Capture cap;  // kept: holds one row of logits
+    CaptureOptions co;
+    co.attention = co.scores = co.qkv = co.residuals = false;
+    std::string err;
+    const double t0 = emscripten_get_now();
+    if (!model_forward(*m, g_app.ids, co, cap, err)) return -1;
+    return emscripten_get_now() - t0;
+}
+
 // ---- PNG export: render one frame at `scale` device pixels per CSS pixel and read it back --------------
 extern "C" EMSCRIPTEN_KEEPALIVE unsigned char* attnlab_read_frame(double scale, int* out_w, int* out_h) {
     g_scale_override = scale;

@@ -1,9 +1,11 @@
 // Numeric kernels (see ops.h).
 //
-// Matrix products: a hand-written 128-bit GEMM (f32x4 multiply + add, no FMA: the WASM target has
-// none) used by both builds, so the native build (SSE, -march=x86-64-v2) and the WASM build
-// (wasm_simd128.h) run the same algorithm at the same vector width. -DATTNLAB_GEMM_EIGEN (or a
-// target with neither) falls back to Eigen through Maps.
+// Matrix products: a hand-written 128-bit GEMM (f32x4 multiply-add) used by every build, so the native
+// build (SSE, -march=x86-64-v2) and the WASM builds (wasm_simd128.h) run the same algorithm at the same
+// vector width. The page's second WASM build (-mrelaxed-simd, attnlab-fma.wasm) fuses each multiply-add
+// into one f32x4.relaxed_madd, which rounds once where mul + add round twice: its products differ from the
+// other builds' by about an ulp per term (the unit tests' tolerances cover both). -DATTNLAB_GEMM_EIGEN
+// (or a target with neither) falls back to Eigen through Maps.
 //
 //   out[M, N] = a[M, K] @ B            B = b[K, N] (matmul) or b[N, K]^T (matmul_bt)
 //   for each 8-column block j0 and 256-deep block k0:
@@ -32,6 +34,13 @@ static inline f4 f4_add(f4 a, f4 b) { return wasm_f32x4_add(a, b); }
 static inline f4 f4_mul(f4 a, f4 b) { return wasm_f32x4_mul(a, b); }
 static inline f4 f4_sub(f4 a, f4 b) { return wasm_f32x4_sub(a, b); }
 static inline f4 f4_div(f4 a, f4 b) { return wasm_f32x4_div(a, b); }
+#ifdef __wasm_relaxed_simd__
+// a * b + c. clang-14 writes the relaxed-SIMD proposal's early opcode (0xfd 0xaf); the build renumbers it
+// to the standard f32x4.relaxed_madd (0xfd 0x105, same operands) after linking: scripts/lib/wasm-relaxed.mjs.
+static inline f4 f4_madd(f4 a, f4 b, f4 c) { return __builtin_wasm_fma_f32x4(a, b, c); }
+#else
+static inline f4 f4_madd(f4 a, f4 b, f4 c) { return wasm_f32x4_add(wasm_f32x4_mul(a, b), c); }
+#endif
 static inline f4 f4_clamp(f4 x, float lo, float hi) {
     return wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_splat(lo)), wasm_f32x4_splat(hi));
 }
@@ -64,6 +73,7 @@ static inline f4 f4_add(f4 a, f4 b) { return _mm_add_ps(a, b); }
 static inline f4 f4_mul(f4 a, f4 b) { return _mm_mul_ps(a, b); }
 static inline f4 f4_sub(f4 a, f4 b) { return _mm_sub_ps(a, b); }
 static inline f4 f4_div(f4 a, f4 b) { return _mm_div_ps(a, b); }
+static inline f4 f4_madd(f4 a, f4 b, f4 c) { return _mm_add_ps(_mm_mul_ps(a, b), c); }  // a * b + c
 static inline f4 f4_clamp(f4 x, float lo, float hi) { return _mm_min_ps(_mm_max_ps(x, _mm_set1_ps(lo)), _mm_set1_ps(hi)); }
 static inline f4 f4_round(f4 x) { return _mm_cvtepi32_ps(_mm_cvtps_epi32(x)); }  // nearest (MXCSR default)
 static inline f4 f4_pow2(f4 n) {  // 2^n for integral n in [-126, 127]
@@ -96,7 +106,9 @@ using ConstMatMap = Eigen::Map<const RowMat, Eigen::Unaligned, Eigen::OuterStrid
 using ConstRowVec = Eigen::Map<const Eigen::Matrix<float, 1, Eigen::Dynamic>>;
 
 const char* matmul_backend() {
-#if defined(ATTNLAB_F4) && defined(__wasm_simd128__)
+#if defined(ATTNLAB_F4) && defined(__wasm_relaxed_simd__)
+    return "f32x4 kernel (wasm relaxed simd, fused multiply-add)";
+#elif defined(ATTNLAB_F4) && defined(__wasm_simd128__)
     return "f32x4 kernel (wasm simd128)";
 #elif defined(ATTNLAB_F4)
     return "f32x4 kernel (SSE)";
@@ -126,8 +138,8 @@ static inline void kernel(float* c, int ldc, const float* a, int lda, const floa
         f4 b0 = f4_load(bp + k * NR), b1 = f4_load(bp + k * NR + 4);  // [8] row k of the panel
         for (int r = 0; r < R; r++) {
             f4 ar = f4_splat_at(a + (size_t)r * lda + k);        // a[r, k] in all lanes
-            acc0[r] = f4_add(acc0[r], f4_mul(ar, b0));
-            acc1[r] = f4_add(acc1[r], f4_mul(ar, b1));
+            acc0[r] = f4_madd(ar, b0, acc0[r]);
+            acc1[r] = f4_madd(ar, b1, acc1[r]);
         }
     }
     for (int r = 0; r < R; r++) { f4_store(c + r * ldc, acc0[r]); f4_store(c + r * ldc + 4, acc1[r]); }
@@ -211,8 +223,8 @@ static void gemm_rows(float* out, int ldo, const float* a, int lda, const BT* b,
             f4 s = f4_splat(ai[k]);
             int j = 0;
             for (; j + 8 <= N; j += 8) {
-                f4_store(o + j, f4_add(f4_load(o + j), f4_mul(s, f4_load_b(bk + j))));
-                f4_store(o + j + 4, f4_add(f4_load(o + j + 4), f4_mul(s, f4_load_b(bk + j + 4))));
+                f4_store(o + j, f4_madd(s, f4_load_b(bk + j), f4_load(o + j)));
+                f4_store(o + j + 4, f4_madd(s, f4_load_b(bk + j + 4), f4_load(o + j + 4)));
             }
             for (; j < N; j++) o[j] += ai[k] * b_at(bk + j);
         }
@@ -230,8 +242,8 @@ static void gemm_rows_bt(float* out, int ldo, const float* a, int lda, const BT*
             f4 s0 = f4_zero(), s1 = f4_zero();
             int k = 0;
             for (; k + 8 <= K; k += 8) {
-                s0 = f4_add(s0, f4_mul(f4_load(ai + k), f4_load_b(bj + k)));
-                s1 = f4_add(s1, f4_mul(f4_load(ai + k + 4), f4_load_b(bj + k + 4)));
+                s0 = f4_madd(f4_load(ai + k), f4_load_b(bj + k), s0);
+                s1 = f4_madd(f4_load(ai + k + 4), f4_load_b(bj + k + 4), s1);
             }
             float sum = f4_hsum(f4_add(s0, s1));
             for (; k < K; k++) sum += ai[k] * b_at(bj + k);

@@ -25,7 +25,11 @@ test('after one visit the page reloads and runs the model offline', async () => 
   });
   assert.equal(cached.keys.filter((k) => k.startsWith('attnlab-')).length, 1);
   const index = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist/models/index.json'), 'utf8'));
-  for (const f of ['/attnlab.wasm', '/attnlab.js', '/fonts/DejaVuSans-ui.ttf', '/lessons.html',
+  // of the engine's two builds, the one this browser loads (relaxed SIMD in Chromium: attnlab-fma.wasm)
+  const wasm = '/' + await page.evaluate(() => attnlabWasmFile(''));
+  assert.equal(wasm, '/attnlab-fma.wasm');
+  assert.ok(!cached.urls.includes('/attnlab.wasm'), 'the build this browser does not load is cached');
+  for (const f of [wasm, '/attnlab.js', '/features.js', '/fonts/DejaVuSans-ui.ttf', '/lessons.html',
                    '/' + index[0].path + index[0].weights])
     assert.ok(cached.urls.includes(f), f + ' is not cached');
 

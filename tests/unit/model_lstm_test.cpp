@@ -34,11 +34,13 @@ TEST_P(LstmOracle, MatchesNumpyReference) {
     EXPECT_TRUE(close_rel(cap.c, rc.f32["c"], tol)) << "c";
     EXPECT_TRUE(close_rel(cap.gates, rc.f32["gates"], tol)) << "gates";
 
-    // the last-position-only run gives the last row of the full one (one-row products round differently)
+    // the last-position-only run gives the last row of the full one (one-row products sum in another order,
+    // and round differently again where multiply-adds are fused: 3e-5 holds both WASM builds)
+    const double same_build_tol = 3e-5;
     LSTMCapture last;
     ASSERT_TRUE(lstm_forward(m, rc.ids, false, last, err)) << err;
     ASSERT_EQ(last.logits.size(), (size_t)cap.V);
-    EXPECT_TRUE(close_rel(last.logits, std::vector<float>(cap.logits.end() - cap.V, cap.logits.end()), 1e-5));
+    EXPECT_TRUE(close_rel(last.logits, std::vector<float>(cap.logits.end() - cap.V, cap.logits.end()), same_build_tol));
 
     // continuing from the state after step k equals the full run
     const int k = T / 2;
@@ -50,7 +52,7 @@ TEST_P(LstmOracle, MatchesNumpyReference) {
                 c[(size_t)l * cap.H + i] = lstm_capture_c(cap, l, k - 1)[i];
             }
         ASSERT_TRUE(lstm_continue(m, h.data(), c.data(), rc.ids.data() + k, T - k, logits, err)) << err;
-        EXPECT_TRUE(close_rel(logits, last.logits, 1e-5)) << "lstm_continue";
+        EXPECT_TRUE(close_rel(logits, last.logits, same_build_tol)) << "lstm_continue";
     }
 }
 

@@ -106,6 +106,19 @@ TEST(ModelOpsGemm, ColumnSliceOfWiderOutput) {
         }
 }
 
+// The FMA build fuses: (1 + 2^-12)^2 - 1 is 2^-11 + 2^-24 exactly when the multiply-add rounds once, and
+// 2^-11 when the product rounds first (its 2^-24 is half an ulp of 1: a tie, to even). Every other build
+// rounds twice: the same algorithm as the native build, so the two WASM builds can be told apart.
+TEST(ModelOpsGemm, FusedMultiplyAddOnlyInTheFmaBuild) {
+    const bool fused = std::string(matmul_backend()).find("fused") != std::string::npos;
+    const float x = 1.0f + 0x1p-12f, want = fused ? 0x1p-11f + 0x1p-24f : 0x1p-11f;
+    for (int M : {1, 4}) {                                       // the one-row loop and the packed kernel
+        std::vector<float> a(M, x), b(8, x), bias(8, -1.0f), out((size_t)M * 8);
+        matmul(out.data(), 8, a.data(), 1, b.data(), 8, bias.data(), M, 1, 8);
+        for (float v : out) ASSERT_EQ(v, want) << "M = " << M << (fused ? " (fused)" : "");
+    }
+}
+
 TEST(ModelOpsGemm, BackendNamed) {
     std::string name = matmul_backend();
     EXPECT_FALSE(name.empty());
