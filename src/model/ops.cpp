@@ -48,13 +48,12 @@ static inline f4 f4_round(f4 x) { return wasm_f32x4_nearest(x); }
 static inline f4 f4_pow2(f4 n) {  // 2^n for integral n in [-126, 127]
     return wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
 }
-// 4 F16 values -> f32x4: the magnitude's bits shifted into place are a float 2^-112 too small
-// (exact for normal and subnormal halves; weights are finite), then the sign.
+// 4 F16 values -> f32x4: each half sign-extended and shifted left 13 has its exponent and mantissa in
+// place and the sign in bit 31 (bits 28..30, copies of the sign, are masked off): a float 2^-112 times the
+// half (exact for normal and subnormal halves; weights are finite), scaled back by one multiply.
 static inline f4 f4_load_h(const uint16_t* p) {
-    v128_t h = wasm_u32x4_load16x4(p);
-    v128_t mag = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
-    v128_t sign = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16);
-    return wasm_v128_or(wasm_f32x4_mul(mag, wasm_f32x4_splat(0x1p112f)), sign);
+    v128_t bits = wasm_v128_and(wasm_i32x4_shl(wasm_i32x4_load16x4(p), 13), wasm_i32x4_splat((int)0x8fffe000u));
+    return wasm_f32x4_mul(bits, wasm_f32x4_splat(0x1p112f));
 }
 static inline float f4_hsum(f4 v) {
     return wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1) + wasm_f32x4_extract_lane(v, 2) +
@@ -80,10 +79,9 @@ static inline f4 f4_pow2(f4 n) {  // 2^n for integral n in [-126, 127]
     return _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_cvtps_epi32(n), _mm_set1_epi32(127)), 23));
 }
 static inline f4 f4_load_h(const uint16_t* p) {  // as the WASM version
-    __m128i h = _mm_unpacklo_epi16(_mm_loadl_epi64((const __m128i*)p), _mm_setzero_si128());
-    __m128i mag = _mm_slli_epi32(_mm_and_si128(h, _mm_set1_epi32(0x7fff)), 13);
-    __m128i sign = _mm_slli_epi32(_mm_and_si128(h, _mm_set1_epi32(0x8000)), 16);
-    return _mm_or_ps(_mm_mul_ps(_mm_castsi128_ps(mag), _mm_set1_ps(0x1p112f)), _mm_castsi128_ps(sign));
+    __m128i h = _mm_cvtepi16_epi32(_mm_loadl_epi64((const __m128i*)p));
+    __m128i bits = _mm_and_si128(_mm_slli_epi32(h, 13), _mm_set1_epi32((int)0x8fffe000u));
+    return _mm_mul_ps(_mm_castsi128_ps(bits), _mm_set1_ps(0x1p112f));
 }
 static inline float f4_hsum(f4 v) {
     float t[4];

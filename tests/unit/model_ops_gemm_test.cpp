@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/ops.h"
+#include "model/safetensors.h"  // f16_to_f32
 
 namespace {
 
@@ -104,6 +105,26 @@ TEST(ModelOpsGemm, ColumnSliceOfWiderOutput) {
             for (int k = 0; k < K; k++) acc += (double)a[(size_t)i * K + k] * b[(size_t)k * N + (j - 2 * N)];
             ASSERT_NEAR(g, acc, 1e-5 * (1 + std::fabs(acc)));
         }
+}
+
+// F16 weights are converted exactly as they are read: every finite half times 1, through the one-row loop,
+// the packed kernel (M = 4) and the transposed products, equals the scalar f16_to_f32 bit for bit.
+TEST(ModelOpsGemm, EveryFiniteHalfConvertsExactly) {
+    std::vector<uint16_t> halves;
+    for (int h = 0; h < 65536; h++)
+        if ((h & 0x7c00) != 0x7c00) halves.push_back((uint16_t)h);  // not inf / NaN
+    const int N = (int)halves.size();
+    for (int M : {1, 4}) {
+        std::vector<float> ones(M, 1.0f), out((size_t)M * N);
+        matmul_f16(out.data(), N, ones.data(), 1, halves.data(), N, nullptr, M, 1, N);
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++)
+                ASSERT_EQ(out[(size_t)i * N + j], f16_to_f32(halves[j])) << "M = " << M << std::hex << ", half " << halves[j];
+        matmul_bt_f16(out.data(), N, ones.data(), 1, halves.data(), 1, 1.0f, M, 1, N);
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++)
+                ASSERT_EQ(out[(size_t)i * N + j], f16_to_f32(halves[j])) << "bt, M = " << M << std::hex << ", half " << halves[j];
+    }
 }
 
 // The FMA build fuses: (1 + 2^-12)^2 - 1 is 2^-11 + 2^-24 exactly when the multiply-add rounds once, and
