@@ -409,11 +409,23 @@ a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #cc
       printErr: (s) => console.warn(s),
     });
     await startedPromise;
-    await loadFont(font);
-    showLoading('Loading the model…');
-    const { name, files } = await builtin;
-    const err = loadModelBytes(name, files[0], files[1], files[2], files[3]);
-    if (err) throw new Error('the built-in model did not load: ' + err);
+    performance.mark('attnlab:engine');        // the cold-load stages (bench: cold load to first map)
+    // No frames until the first map can be drawn: the main thread is the cold load's bottleneck, and a
+    // frame drawn now (software GL in many browsers) would hold up the model's download and load.
+    mod.pauseMainLoop();
+    try {
+      showLoading('Loading the model…');
+      const { name, files } = await builtin;
+      const err = loadModelBytes(name, files[0], files[1], files[2], files[3]);
+      if (err) throw new Error('the built-in model did not load: ' + err);
+      performance.mark('attnlab:model');
+      await loadFont(font);
+      performance.mark('attnlab:font');
+    } finally {
+      // the end of the first frame after this: the first attention map is drawn
+      mod.postMainLoop = () => { performance.mark('attnlab:first-frame'); mod.postMainLoop = undefined; };
+      mod.resumeMainLoop();
+    }
     showLoading(null);
     textEl.addEventListener('input', () => setText(textEl.value));
     // SDL cancels the default mousedown, so the canvas would never take keyboard focus by itself.
@@ -431,6 +443,7 @@ a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #cc
     const dark = window.matchMedia('(prefers-color-scheme: dark)');
     mod._attnlab_set_dark(dark.matches ? 1 : 0);
     dark.addEventListener('change', (e) => mod._attnlab_set_dark(e.matches ? 1 : 0));
+    performance.mark('attnlab:ready');
     resolveReady();
   }
 
