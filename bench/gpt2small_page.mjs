@@ -3,11 +3,15 @@
 // #model=<url> served from a second localhost port with CORS, and reports:
 //   load time (start -> model ready; the loader's read and engine parts), forward time at T = 64
 //   (the app's run_ms: tokenizer + forward + lens + capture; median of >= 5 texts), the same at T = 1024,
+//   the full page update of a new sentence (setText) ÷ the bare forward on the same tokens (no captures,
+//   last logits: attnlab_bench_forward) at T = 42 and 64 in the Matrix and Predict views, CPU time of the
+//   renderer's main thread and wall time, rounds interleaved,
 //   WASM heap (linear memory size and malloc'ed bytes), frame interval and in-frame CPU time of the
 //   Model / Matrix / Heads / Aggregate views at T = 64 and T = 1024, and screenshots of those views at 1280×800
 //   @1x and @2x and on a 390×844 phone (@3x), written to OUT.
 //
 //   node bench/gpt2small_page.mjs [--model DIR] [--dist DIR] [--out DIR] [--no-screens] [--no-url] [--f16]
+//                                 [--rounds N] [--update-only]   (--update-only: no view frames, screenshots or T = 1024)
 //   (--f16 ticks the loader's "F16 weights" before the file-input load)
 // scripts/dev/measure-gpt2small writes the checkpoint (build/gpt2small/gpt2small_f32) and runs this.
 import fs from 'node:fs';
@@ -87,6 +91,45 @@ async function setText(page, text) {
     return { T: st.ids.length, run_ms: st.run_ms, wall_ms: wall, notice: st.notice };
   }, text);
 }
+// CPU time of Chromium's renderer main thread (as bench/model_bench.mjs reads it): the renderers this node
+// process started; /proc/PID/task/PID/schedstat holds the main thread's run time in ns.
+function rendererPids() {
+  const parent = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone */ }
+  }
+  const mine = (p) => { for (let i = 0; i < 64 && p > 1; i++) { if (p === process.pid) return true; p = parent.get(p); } return false; };
+  return [...parent.keys()].filter((p) => {
+    try { return mine(p) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type=renderer'); } catch { return false; }
+  });
+}
+const schedNs = (p) => { try { return Number(fs.readFileSync(`/proc/${p}/task/${p}/schedstat`, 'utf8').split(' ')[0]); } catch { return NaN; } };
+async function withCpu(fn) {  // -> [result, CPU ms of the busiest renderer main thread meanwhile]
+  const pids = rendererPids(), a = pids.map(schedNs);
+  const r = await fn();
+  const d = pids.map((p, i) => schedNs(p) - a[i]).filter(Number.isFinite);
+  return [r, d.length ? Math.max(...d) / 1e6 : NaN];
+}
+// A new sentence in `view` (setText: tokenizer, forward with the view's captures, lens, state, status line),
+// then the bare forward on the same tokens; each with the renderer's CPU time.
+async function updateVsBare(page, view, text, other) {
+  await page.evaluate((v) => window.attnlab.apply({ view: v }), view);
+  await page.evaluate((t) => window.attnlab.setText(t), other);   // so that `text` is new (nothing reused)
+  await waitFrames(page, 2);                                         // the view's frames (e.g. its lens) are done
+  const [u, cpu] = await withCpu(() => page.evaluate((t) => {
+    const t0 = performance.now();
+    window.attnlab.setText(t);
+    const wall = performance.now() - t0, st = window.attnlab.state();
+    return { T: st.ids.length, run_ms: st.run_ms, wall, reused: st.tokens_reused };
+  }, text));
+  const [bare, bare_cpu] = await withCpu(() => page.evaluate(() => window.attnlabInternal.mod._attnlab_bench_forward()));
+  return { ...u, cpu, bare, bare_cpu };
+}
+
 async function waitLoaded(page, before) {
   await page.waitForFunction((b) => window.attnlabLoader && window.attnlabLoader.last &&
     JSON.stringify(window.attnlabLoader.last) !== b && !window.attnlabLoader.busy, before, { timeout: 600000, polling: 50 });
@@ -140,6 +183,26 @@ try {
     set_text_wall_ms_median: median(runs.map((r) => r.wall_ms)) };
   results.heap_t64 = await heap(page);
   log('   T=64', JSON.stringify(results.forward64));
+  // full page update ÷ bare forward, same T: rounds interleave the views (the box's drift hits both alike)
+  const rounds = Number(opt('--rounds', 5));
+  if (await page.evaluate(() => !!window.attnlabInternal.mod._attnlab_bench_forward)) {
+    results.update_vs_bare = {};
+    for (const T of [42, 64]) {
+      const texts = textsOf(T, rounds + 1), rows = { matrix: [], predict: [] };
+      for (let i = 0; i < rounds; i++)
+        for (const view of Object.keys(rows)) rows[view].push(await updateVsBare(page, view, texts[i], texts[rounds]));
+      for (const [view, r] of Object.entries(rows)) {
+        if (r.some((x) => x.T !== T || x.reused !== 0)) throw new Error(`update at T=${T}: ${JSON.stringify(r)}`);
+        const m = (f) => median(r.map(f));
+        results.update_vs_bare[`${view} T=${T}`] = { n: r.length, cpu_ms: m((x) => x.cpu), bare_cpu_ms: m((x) => x.bare_cpu),
+          ratio_cpu: m((x) => x.cpu / x.bare_cpu), run_ms: m((x) => x.run_ms), bare_ms: m((x) => x.bare),
+          ratio_wall: m((x) => x.run_ms / x.bare) };
+        log(`   update ÷ bare, ${view} T=${T}`, JSON.stringify(results.update_vs_bare[`${view} T=${T}`]));
+      }
+    }
+    await page.evaluate(() => window.attnlab.apply({ view: 'matrix' }));  // the keystrokes below: as before
+  }
+
   // a keystroke at the end of a 64-token text: only the changed tail is recomputed
   const typed = [];
   let text = t64[2];
@@ -158,7 +221,7 @@ try {
   // 3. views at T = 64 and T = 1024: frame times at 1280×800@1, screenshots at three viewports
   const cdp = await page.context().newCDPSession(page);
   const t1024 = textsOf(1024, 2);
-  for (const [T, text] of [[64, t64[0]], [1024, t1024[0]]]) {
+  for (const [T, text] of args.includes('--update-only') ? [] : [[64, t64[0]], [1024, t1024[0]]]) {
     const r = await setText(page, text);
     if (T === 1024) { results.forward1024 = r; results.heap_t1024 = await heap(page); log('   T=1024', JSON.stringify(r)); }
     for (const [vp, w, h, dpr] of VIEWPORTS) {
@@ -212,6 +275,8 @@ const rows = [
   results.url && ['load, #model= on a CORS origin (open -> ready)', `${f(results.url.page_open_to_model_ready_ms)} ms (page ${f(results.url.page_ready_ms)}, download ${f(results.url.download_ms)}, engine ${f(results.url.engine_ms)})`],
   ['forward T=64 (run_ms, median of ' + results.forward64.n + ')', `${f(results.forward64.run_ms_median, 1)} ms (${f(results.forward64.run_ms_min, 1)}–${f(results.forward64.run_ms_max, 1)}); setText wall ${f(results.forward64.set_text_wall_ms_median, 1)} ms`],
   ['keystroke at the end of a 64-token text (run_ms, median of ' + results.keystroke64.n + ')', `${f(results.keystroke64.run_ms_median, 1)} ms (${f(results.keystroke64.run_ms_min, 1)}–${f(results.keystroke64.run_ms_max, 1)}); ≥ ${results.keystroke64.reused_min} tokens reused`],
+  ...Object.entries(results.update_vs_bare || {}).map(([k, v]) => [`full page update ÷ bare forward, same T: ${k} (median of ${v.n} pairs)`,
+    `**${f(v.ratio_cpu, 2)}×** CPU (${f(v.cpu_ms)} ÷ ${f(v.bare_cpu_ms)} ms); wall run_ms ÷ bare ${f(v.ratio_wall, 2)}× (${f(v.run_ms)} ÷ ${f(v.bare_ms)} ms)`]),
   results.forward1024 && ['forward T=1024 (run_ms, one run)', `${f(results.forward1024.run_ms, 0)} ms`],
   ['WASM memory / malloc: built-in', `${f(results.heap_builtin.wasm_mb)} / ${f(results.heap_builtin.malloc_mb)} MB`],
   ['WASM memory / malloc: GPT-2 small loaded', `${f(results.heap_loaded.wasm_mb)} / ${f(results.heap_loaded.malloc_mb)} MB`],
