@@ -16,7 +16,6 @@
 #include "app/teach.h"
 #include "app/tour.h"
 #include "model/capture_json.h"
-#include "model/ops.h"  // the logit lens's product (capture_lens_at)
 #include "viz/scene.h"  // the palette names
 
 App g_app;
@@ -73,47 +72,6 @@ CaptureOptions app_capture_options(const GPT2Config& cfg, int T, int view, int l
     if (capture_bytes(cfg, T, co) > APP_CAPTURE_BIG_BYTES)
         co.qkv_layer = layer, co.qkv_head = head, co.scores = false;
     return co;
-}
-
-// The logit lens at one position t: ln_f + LM head on each layer's captured residual stream there, top k.
-// Every layer's row goes into one product with wte: row by row (as the forward computes a lens at one
-// position) each layer re-reads the whole LM head, for GPT-2 small 12 passes over 154 MB of F32 weights,
-// a third of the forward's time; in one product wte is read once. The last layer's row is the model's
-// own prediction, already in cap.logits. Fills cap.lens_* as the forward does (other positions: id -1,
-// probability 0; ties keep the lower id; probabilities in double, as there).
-static void capture_lens_at(const Model& m, Capture& cap, int k, int t) {
-    const int L = cap.L, C = cap.C, V = cap.V;
-    k = std::min(k, V);
-    cap.lens_k = k;
-    cap.lens_ids.assign((size_t)L * cap.T * k, -1);
-    cap.lens_probs.assign((size_t)L * cap.T * k, 0.0f);
-    const bool have_last = !cap.logits.empty() && (cap.opt.logits_all || t == cap.T - 1);
-    const int M = have_last ? L - 1 : L;                         // rows the product computes
-    static std::vector<float> xn, rows;                          // [M, C], [M, V] (kept: no allocation per run)
-    xn.resize((size_t)M * C), rows.resize((size_t)M * V);
-    for (int l = 0; l < M; l++)
-        layernorm(xn.data() + (size_t)l * C, capture_stream(cap, l, t), m.w.lnfw, m.w.lnfb, 1, C, m.cfg.layer_norm_epsilon);
-    if (m.w.wte_h) matmul_bt_f16(rows.data(), V, xn.data(), C, m.w.wte_h, C, 1.0f, M, C, V);  // [M, V] = [M, C] @ [V, C]^T
-    else matmul_bt(rows.data(), V, xn.data(), C, m.w.wte, C, 1.0f, M, C, V);
-    for (int l = 0; l < L; l++) {
-        const float* z = l < M ? rows.data() + (size_t)l * V                        // [V]
-                               : cap.logits.data() + (cap.opt.logits_all ? (size_t)t * V : 0);
-        int* top = cap.lens_ids.data() + ((size_t)l * cap.T + t) * k;        // [k] best first
-        float* ptop = cap.lens_probs.data() + ((size_t)l * cap.T + t) * k;   // [k]
-        int have = 0;
-        float mx = z[0];
-        for (int i = 0; i < V; i++) {
-            mx = z[i] > mx ? z[i] : mx;
-            if (have == k && !(z[i] > z[top[k - 1]])) continue;
-            int j = have < k ? have++ : k - 1;                   // insertion into the sorted top list
-            while (j > 0 && z[i] > z[top[j - 1]]) { top[j] = top[j - 1]; j--; }
-            top[j] = i;
-        }
-        double sum = 0.0;
-        for (int i = 0; i < V; i++) sum += std::exp((double)(z[i] - mx));
-        for (int j = 0; j < k; j++) ptop[j] = (float)(std::exp((double)(z[top[j]] - mx)) / sum);
-    }
-    cap.opt.lens_top_k = k, cap.opt.lens_pos = t;                // what the capture now holds
 }
 
 // The interventions that apply to this text: a knock-out of a token the text no longer has (it was
@@ -185,11 +143,6 @@ void app_rerun(App& app) {
     // does not match: other tokens, options or interventions).
     if (!iv.empty() && app.cap.interventions.empty()) std::swap(app.cap, app.base_cap);
     else if (iv.empty() && !app.cap.interventions.empty()) std::swap(app.cap, app.base_cap);
-    // A lens at one position (long texts) is computed after the run, every layer in one product
-    // (capture_lens_at); at every position (short texts) the forward computes it, new rows only on a keystroke.
-    CaptureOptions run_opt = app.cap_opt;
-    const bool lens_after = run_opt.lens_top_k > 0 && run_opt.lens_pos >= 0;
-    if (lens_after) run_opt.lens_top_k = 0, run_opt.lens_pos = -1;
     if (app.ids.empty()) {
         app.cap = Capture();
         if (app.text.empty()) app.notice = "Type a sentence to see how the model reads it.";
@@ -197,13 +150,11 @@ void app_rerun(App& app) {
     } else {
         std::string err;
         // The unchanged beginning keeps its capture rows: a keystroke computes only the last token(s).
-        bool ok = same_model ? model_forward_reuse_iv(*m, app.ids, run_opt, iv, app.cap, err, &app.tokens_reused)
-                             : model_forward_iv(*m, app.ids, run_opt, iv, app.cap, err);
+        bool ok = same_model ? model_forward_reuse_iv(*m, app.ids, app.cap_opt, iv, app.cap, err, &app.tokens_reused)
+                             : model_forward_iv(*m, app.ids, app.cap_opt, iv, app.cap, err);
         if (!ok) {
             app.cap = Capture();
             app.notice = "The model could not run: " + err;
-        } else if (lens_after) {
-            capture_lens_at(*m, app.cap, app.cap_opt.lens_top_k, app.cap_opt.lens_pos);
         }
     }
     // The "before" of the effects panel: the same text without the interventions.
@@ -212,8 +163,10 @@ void app_rerun(App& app) {
         app.base_cap = Capture();
     } else {
         std::string err;
-        bool ok = same_model ? model_forward_reuse(*m, app.ids, run_opt, app.base_cap, err)  // (no lens: not shown)
-                             : model_forward(*m, app.ids, run_opt, app.base_cap, err);
+        CaptureOptions base_opt = app.cap_opt;
+        base_opt.lens_top_k = 0, base_opt.lens_pos = -1;         // no view shows the "before" run's lens
+        bool ok = same_model ? model_forward_reuse(*m, app.ids, base_opt, app.base_cap, err)
+                             : model_forward(*m, app.ids, base_opt, app.base_cap, err);
         if (!ok || !intervention_effects(app.base_cap, app.cap, 8, app.effects, err)) app.base_cap = Capture();
     }
     app.last_run_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

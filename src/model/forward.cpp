@@ -31,6 +31,7 @@ struct ForwardScratch {
     std::vector<float> fc;    // [n, 4C]  MLP hidden
     std::vector<float> s, w;  // [n, Tk]  scores / weights of one head when they are not captured
     std::vector<float> rows;  // [chunk, V] LM-head rows of the logit lens
+    std::vector<float> lens_x;  // [L, C] every layer's residual at the lens's one position
 };
 
 static thread_local ForwardScratch g_scratch;
@@ -207,19 +208,19 @@ static void lm_head_forward(float* logits, const float* x, const GPT2Weights& w,
     matmul_bt_w(logits, V, xn, C, w.wte, w.wte_h, C, 1.0f, n, C, V);  // [n, V] = [n, C] @ [V, C]^T
 }
 
-// Logit lens of one layer: top-k ids and softmax probabilities of ln_f + LM head on x[T, C], for the
-// positions [t_begin, t_end).
-static void lens_forward(int* ids_out, float* probs_out, const float* x, int k, const GPT2Weights& w,
-                         const GPT2Config& cfg, int t_begin, int t_end, ForwardScratch& s) {
+// Logit lens: top-k ids and softmax probabilities of ln_f + LM head on the n rows x[n, C]; row r's go to
+// ids_out / probs_out + r * stride ([k] each).
+static void lens_forward(int* ids_out, float* probs_out, size_t stride, const float* x, int n, int k,
+                         const GPT2Weights& w, const GPT2Config& cfg, ForwardScratch& s) {
     const int V = cfg.vocab_size, chunk = 32;                    // rows per LM-head GEMM: bounds scratch to 32 x V
     float* rows = grow(s.rows, (size_t)chunk * V);               // [chunk, V]
-    for (int t0 = t_begin; t0 < t_end; t0 += chunk) {
-        int m = std::min(chunk, t_end - t0);
-        lm_head_forward(rows, x + (size_t)t0 * cfg.n_embd, w, cfg, m, s);  // [m, V]
+    for (int r0 = 0; r0 < n; r0 += chunk) {
+        int m = std::min(chunk, n - r0);
+        lm_head_forward(rows, x + (size_t)r0 * cfg.n_embd, w, cfg, m, s);  // [m, V]
         for (int r = 0; r < m; r++) {
             const float* z = rows + (size_t)r * V;               // [V]
-            int* top = ids_out + (size_t)(t0 + r) * k;           // [k] best first; ties keep the lower id
-            float* ptop = probs_out + (size_t)(t0 + r) * k;      // [k]
+            int* top = ids_out + (size_t)(r0 + r) * stride;      // [k] best first; ties keep the lower id
+            float* ptop = probs_out + (size_t)(r0 + r) * stride; // [k]
             int have = 0;
             float mx = z[0];
             for (int i = 0; i < V; i++) {
@@ -261,6 +262,10 @@ static void forward_rows(const Model& m, const std::vector<int>& ids, int P, con
 
     float* x = grow(s.x, nC);                                    // [n, C] rows P .. T-1
     float* out = grow(s.out, nC);                                // [n, C]
+    // A lens at one position (the Predict view on a long text) takes every layer's row there in one LM-head
+    // product after the last layer: layer by layer, GPT-2 small would read its 154 MB wte L times.
+    const bool lens_one = k > 0 && lens_end - lens_begin == 1 && !last_logits_only;
+    float* lens_x = lens_one ? grow(s.lens_x, (size_t)L * C) : nullptr;  // [L, C]
     if (x_in) std::memcpy(x, x_in + (size_t)P * C, nC * sizeof(float));
     else embed_forward(x, w, ids.data() + P, n, P, C);
     if (opt.residuals && !x_in) std::memcpy(cap.embed.data() + (size_t)P * C, x, nC * sizeof(float));
@@ -311,10 +316,17 @@ static void forward_rows(const Model& m, const std::vector<int>& ids, int P, con
         residual_add(x, out, nC);
         if (opt.residuals) std::memcpy(cap.resid_mlp.data() + (size_t)l * TC + (size_t)P * C, x, nC * sizeof(float));
 
-        if (k > 0 && lens_begin < lens_end)
-            lens_forward(cap.lens_ids.data() + (size_t)l * T * k, cap.lens_probs.data() + (size_t)l * T * k,
-                         opt.residuals ? cap.resid_mlp.data() + (size_t)l * TC : x, k, w, cfg, lens_begin, lens_end, s);
+        const float* lens_src = opt.residuals ? cap.resid_mlp.data() + (size_t)l * TC : x;  // [T, C] (x: P = 0)
+        if (lens_one) std::memcpy(lens_x + (size_t)l * C, lens_src + (size_t)lens_begin * C, C * sizeof(float));
+        else if (k > 0 && lens_begin < lens_end)
+            lens_forward(cap.lens_ids.data() + ((size_t)l * T + lens_begin) * k,
+                         cap.lens_probs.data() + ((size_t)l * T + lens_begin) * k, k,
+                         lens_src + (size_t)lens_begin * C, lens_end - lens_begin, k, w, cfg, s);
     }
+    if (lens_one && start < L)                                   // layers start .. L-1, one row each
+        lens_forward(cap.lens_ids.data() + ((size_t)start * T + lens_begin) * k,
+                     cap.lens_probs.data() + ((size_t)start * T + lens_begin) * k, (size_t)T * k,
+                     lens_x + (size_t)start * C, L - start, k, w, cfg, s);
 
     if (opt.logits_all) lm_head_forward(cap.logits.data() + (size_t)P * V, x, w, cfg, n, s);  // [n, V]
     else lm_head_forward(cap.logits.data(), x + (size_t)(n - 1) * C, w, cfg, 1, s);          // [1, V]

@@ -116,7 +116,7 @@ TEST_F(ModelForward, LensAtOnePosition) {
                 size_t at = ((size_t)l * T + t) * k + j;
                 if (t == 7) {
                     EXPECT_EQ(one.lens_ids[at], all.lens_ids[at]);
-                    EXPECT_NEAR(one.lens_probs[at], all.lens_probs[at], 1e-6);  // 1-row vs 32-row GEMM
+                    EXPECT_NEAR(one.lens_probs[at], all.lens_probs[at], 1e-6);  // every layer at t in one GEMM vs 32 rows of one layer
                 } else {
                     EXPECT_EQ(one.lens_ids[at], -1);
                     EXPECT_EQ(one.lens_probs[at], 0.0f);
