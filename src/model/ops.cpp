@@ -208,25 +208,36 @@ static void gemm_packed(float* out, int ldo, const float* a, int lda, const BT* 
     }
 }
 
-// Few rows (M < MR): no packing. out[i, :] = bias + sum_k a[i, k] * b[k, :]
+// Few rows (M < MR: a keystroke's one to three new tokens): no packing; B streams through once, row k of B
+// (converted once, if F16) against all R rows of a. out[i, :] = bias + sum_k a[i, k] * b[k, :]
+template <int R, typename BT>
+static void gemm_rows_r(float* out, int ldo, const float* a, int lda, const BT* b, int ldb, const float* bias, int K,
+                        int N) {
+    for (int r = 0; r < R; r++)
+        for (int j = 0; j < N; j++) out[(size_t)r * ldo + j] = bias ? bias[j] : 0.0f;
+    for (int k = 0; k < K; k++) {
+        const BT* bk = b + (size_t)k * ldb;                      // [N]
+        f4 s[R];
+        for (int r = 0; r < R; r++) s[r] = f4_splat(a[(size_t)r * lda + k]);
+        int j = 0;
+        for (; j + 4 <= N; j += 4) {
+            const f4 bv = f4_load_b(bk + j);
+            for (int r = 0; r < R; r++) {
+                float* o = out + (size_t)r * ldo + j;
+                f4_store(o, f4_madd(s[r], bv, f4_load(o)));
+            }
+        }
+        for (; j < N; j++)
+            for (int r = 0; r < R; r++) out[(size_t)r * ldo + j] += a[(size_t)r * lda + k] * b_at(bk + j);
+    }
+}
+
 template <typename BT>
 static void gemm_rows(float* out, int ldo, const float* a, int lda, const BT* b, int ldb, const float* bias, int M,
                       int K, int N) {
-    for (int i = 0; i < M; i++) {
-        float* o = out + (size_t)i * ldo;                        // [N]
-        const float* ai = a + (size_t)i * lda;                   // [K]
-        for (int j = 0; j < N; j++) o[j] = bias ? bias[j] : 0.0f;
-        for (int k = 0; k < K; k++) {
-            const BT* bk = b + (size_t)k * ldb;                  // [N]
-            f4 s = f4_splat(ai[k]);
-            int j = 0;
-            for (; j + 8 <= N; j += 8) {
-                f4_store(o + j, f4_madd(s, f4_load_b(bk + j), f4_load(o + j)));
-                f4_store(o + j + 4, f4_madd(s, f4_load_b(bk + j + 4), f4_load(o + j + 4)));
-            }
-            for (; j < N; j++) o[j] += ai[k] * b_at(bk + j);
-        }
-    }
+    if (M == 3) gemm_rows_r<3>(out, ldo, a, lda, b, ldb, bias, K, N);
+    else if (M == 2) gemm_rows_r<2>(out, ldo, a, lda, b, ldb, bias, K, N);
+    else gemm_rows_r<1>(out, ldo, a, lda, b, ldb, bias, K, N);
 }
 
 // Few rows, B transposed: out[i, j] = scale * dot(a[i, :], b[j, :]), no packing. Four rows of b at a time
