@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { launch } from '../tests/e2e/browser.mjs';
 import { startServer } from '../scripts/lib/static-server.mjs';
+import { withCpu } from './renderer_cpu.mjs';  // CPU time of the renderer's main thread
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -90,29 +91,6 @@ async function setText(page, text) {
     const st = window.attnlab.state();
     return { T: st.ids.length, run_ms: st.run_ms, wall_ms: wall, notice: st.notice };
   }, text);
-}
-// CPU time of Chromium's renderer main thread (as bench/model_bench.mjs reads it): the renderers this node
-// process started; /proc/PID/task/PID/schedstat holds the main thread's run time in ns.
-function rendererPids() {
-  const parent = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      parent.set(Number(d), Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* gone */ }
-  }
-  const mine = (p) => { for (let i = 0; i < 64 && p > 1; i++) { if (p === process.pid) return true; p = parent.get(p); } return false; };
-  return [...parent.keys()].filter((p) => {
-    try { return mine(p) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type=renderer'); } catch { return false; }
-  });
-}
-const schedNs = (p) => { try { return Number(fs.readFileSync(`/proc/${p}/task/${p}/schedstat`, 'utf8').split(' ')[0]); } catch { return NaN; } };
-async function withCpu(fn) {  // -> [result, CPU ms of the busiest renderer main thread meanwhile]
-  const pids = rendererPids(), a = pids.map(schedNs);
-  const r = await fn();
-  const d = pids.map((p, i) => schedNs(p) - a[i]).filter(Number.isFinite);
-  return [r, d.length ? Math.max(...d) / 1e6 : NaN];
 }
 // A new sentence in `view` (setText: tokenizer, forward with the view's captures, lens, state, status line),
 // then the bare forward on the same tokens; each with the renderer's CPU time.

@@ -4,12 +4,18 @@
 //
 //   peak                      tight f32x4 multiply + add loop (12 dependent chains acc = acc * m + c)
 //   peak_l1                   acc += x * b, b loaded from L1 each step (8 accumulators: the GEMM's mix)
+//   peak_fma                  the peak loop with a fused multiply-add (f32x4.relaxed_madd; builds with
+//                             -mrelaxed-simd only, else an error): 12 dependent chains acc = madd(acc, m, c)
+//   peak_l1_fma               peak_l1 with a fused multiply-add (relaxed-SIMD builds only)
 //   gemm M K N bt             matmul / matmul_bt of src/model/ops.cpp on [M, K] x [K, N]
 //   forward DIR T             model_forward, all-position logits + all attention weights
 //   page DIR T                model_forward with the default capture (everything but the lens), all logits
-//   app DIR T                 model_forward with src/app/app.cpp's options (lens top-3, last-position logits)
+//   app DIR T [VIEW]          model_forward with src/app/app.cpp's options for VIEW (predict: the default
+//                             here, the costliest, lens top-3; matrix: the page's default view, no lens),
+//                             last-position logits
+//   bare DIR T                model_forward with no capture at all (last-position logits only): the bare forward
 //   step DIR P                keystroke: prefix of P tokens in a KV cache, append one token (model_step)
-//   keystroke DIR P           the page's keystroke path: model_forward_reuse with app.cpp's options on
+//   keystroke DIR P [VIEW]    the page's keystroke path: model_forward_reuse with app.cpp's options on
 //                             P + 1 tokens whose last token alternates (each call recomputes that token only)
 //   ablate DIR T              Intervene mode: app_toggle_ablation (src/app/app.cpp) of head 1.1 on a text of
 //                             about T tokens in the Model view, alternately on and off: the re-run with the
@@ -74,6 +80,11 @@ typedef v128_t f4;
 #define F4_SPLAT wasm_f32x4_splat
 #define F4_MUL wasm_f32x4_mul
 #define F4_ADD wasm_f32x4_add
+#ifdef __wasm_relaxed_simd__
+// a * b + c in one rounding, as src/model/ops.cpp's f4_madd: clang-14 writes the proposal's early opcode,
+// scripts/dev/bench renumbers it to f32x4.relaxed_madd after the link (scripts/lib/wasm-relaxed.mjs).
+#define F4_MADD(a, b, c) __builtin_wasm_fma_f32x4(a, b, c)
+#endif
 static float f4_first(f4 v) { return wasm_f32x4_extract_lane(v, 0); }
 #else
 #include <immintrin.h>
@@ -150,6 +161,40 @@ __attribute__((noinline)) static float peak_loop_l1(int iters, const float* buf,
     return f4_first(s);
 }
 
+#ifdef F4_MADD
+// peak_loop with a fused multiply-add: 12 dependent chains acc = acc * m + c, one instruction per step.
+__attribute__((noinline)) static float peak_loop_fma(int iters, float seed) {
+    const f4 m = F4_SPLAT(0.99999f), c = F4_SPLAT(seed * 1e-3f);
+#define P(i) f4 a##i = F4_SPLAT(seed + i);
+    P(0) P(1) P(2) P(3) P(4) P(5) P(6) P(7) P(8) P(9) P(10) P(11)
+#undef P
+    for (int i = 0; i < iters; i++) {
+#define S(i) a##i = F4_MADD(a##i, m, c);
+        S(0) S(1) S(2) S(3) S(4) S(5) S(6) S(7) S(8) S(9) S(10) S(11)
+#undef S
+    }
+    f4 s = F4_ADD(F4_ADD(F4_ADD(a0, a1), F4_ADD(a2, a3)), F4_ADD(F4_ADD(a4, a5), F4_ADD(a6, a7)));
+    s = F4_ADD(s, F4_ADD(F4_ADD(a8, a9), F4_ADD(a10, a11)));
+    return f4_first(s);
+}
+
+// peak_loop_l1 with a fused multiply-add: acc = madd(x, b, acc), b from L1 (the FMA GEMM's mix).
+__attribute__((noinline)) static float peak_loop_l1_fma(int iters, const float* buf, float seed) {
+    const f4 x0 = F4_SPLAT(seed), x1 = F4_SPLAT(seed * 0.5f), x2 = F4_SPLAT(seed * 0.25f), x3 = F4_SPLAT(seed * 0.125f);
+    f4 c00 = F4_SPLAT(0.f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int i = 0; i < iters; i++) {
+        const float* p = buf + (i & 31) * 8;
+        f4 b0 = wasm_v128_load(p), b1 = wasm_v128_load(p + 4);
+        c00 = F4_MADD(x0, b0, c00); c01 = F4_MADD(x0, b1, c01);
+        c10 = F4_MADD(x1, b0, c10); c11 = F4_MADD(x1, b1, c11);
+        c20 = F4_MADD(x2, b0, c20); c21 = F4_MADD(x2, b1, c21);
+        c30 = F4_MADD(x3, b0, c30); c31 = F4_MADD(x3, b1, c31);
+    }
+    f4 s = F4_ADD(F4_ADD(F4_ADD(c00, c01), F4_ADD(c10, c11)), F4_ADD(F4_ADD(c20, c21), F4_ADD(c30, c31)));
+    return f4_first(s);
+}
+#endif
+
 static std::map<std::string, std::unique_ptr<Model>> g_models;  // loaded once per directory
 
 static Model* model_get(const std::string& dir, std::string& err) {
@@ -164,8 +209,15 @@ static Model* model_get(const std::string& dir, std::string& err) {
 
 // The page's capture policy (src/app/app.cpp, called, not copied) for T tokens in the Predict view, the
 // costliest (the other views skip the logit lens); layer 0, head 0 selected.
-static CaptureOptions app_options(const Model& m, int T) {
-    return app_capture_options(m.cfg, std::min(T, m.cfg.n_positions), VIEW_PREDICT, 0, 0);
+static CaptureOptions app_options(const Model& m, int T, int view = VIEW_PREDICT) {
+    return app_capture_options(m.cfg, std::min(T, m.cfg.n_positions), view, 0, 0);
+}
+
+// The optional VIEW word of the app and keystroke specs (default: predict).
+static int view_of(std::istream& in) {
+    std::string v;
+    in >> v;
+    return v == "matrix" ? VIEW_MATRIX : v == "model" ? VIEW_MODEL : VIEW_PREDICT;
 }
 
 // Deterministic token ids (the content does not change the cost).
@@ -204,6 +256,22 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
         for (int i = 0; i < 256; i++) buf[i] = 1e-3f * (i % 17);
         auto ms = time_runs([&] { g_sink = peak_loop_l1(iters, buf.data(), 1.0f + (g_sink > 1e30f ? 0.0f : g_sink * 1e-9f)); });
         g_result = json_runs("\"what\":\"peak_l1\"", ms, (double)iters * 8 * 4 * 2);
+    } else if (what == "peak_fma" || what == "peak_l1_fma") {
+#ifdef F4_MADD
+        if (what == "peak_fma") {
+            const int iters = 1 << 17;
+            auto ms = time_runs([&] { g_sink = peak_loop_fma(iters, g_sink > 1e30f ? 1.0f : 1.0f + g_sink * 1e-9f); });
+            g_result = json_runs("\"what\":\"peak_fma\"", ms, (double)iters * 12 * 4 * 2);
+        } else {
+            const int iters = 1 << 18;
+            std::vector<float> buf(256);
+            for (int i = 0; i < 256; i++) buf[i] = 1e-3f * (i % 17);
+            auto ms = time_runs([&] { g_sink = peak_loop_l1_fma(iters, buf.data(), 1.0f + (g_sink > 1e30f ? 0.0f : g_sink * 1e-9f)); });
+            g_result = json_runs("\"what\":\"peak_l1_fma\"", ms, (double)iters * 8 * 4 * 2);
+        }
+#else
+        g_result = "{\"error\":\"no fused multiply-add in this build (-mrelaxed-simd only)\"}";
+#endif
     } else if (what == "gemm") {
         int M, K, N, bt;
         in >> M >> K >> N >> bt;
@@ -218,10 +286,11 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
         std::ostringstream h;
         h << "\"what\":\"gemm\",\"M\":" << M << ",\"K\":" << K << ",\"N\":" << N << ",\"bt\":" << bt;
         g_result = json_runs(h.str(), ms, 2.0 * M * K * N);
-    } else if (what == "forward" || what == "page" || what == "app") {
+    } else if (what == "forward" || what == "page" || what == "app" || what == "bare") {
         std::string dir;
         int T;
         in >> dir >> T;
+        const int view = what == "app" ? view_of(in) : VIEW_PREDICT;
         Model* m = model_get(dir, err);
         if (!m) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
         CaptureOptions opt;                                      // page: the defaults (everything, no lens)
@@ -229,7 +298,8 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
             opt.attention = true, opt.scores = false, opt.qkv = false, opt.residuals = false;
         }
         opt.logits_all = what != "app";
-        if (what == "app") opt = app_options(*m, T);
+        if (what == "app") opt = app_options(*m, T, view);
+        if (what == "bare") opt.attention = opt.scores = opt.qkv = opt.residuals = opt.logits_all = false;
         std::vector<int> ids = ids_of(*m, std::min(T, m->cfg.n_positions));
         Capture cap;
         bool ok = true;
@@ -240,17 +310,18 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
         double flop = 2.0 * Tt * C * 12 * C * c.n_layer + 2.0 * Tt * Tt * C * 2 * c.n_layer + 2.0 * Tt * C * c.vocab_size;
         std::ostringstream h;
         h << "\"what\":\"" << what << "\",\"model\":\"" << dir << "\",\"T\":" << ids.size()
-          << ",\"params\":" << m->params.size();
+          << ",\"params\":" << m->params.size() << ",\"V\":" << c.vocab_size;
         g_result = json_runs(h.str(), ms, flop);
     } else if (what == "keystroke") {
         std::string dir;
         int P;
         in >> dir >> P;
+        const int view = view_of(in);
         Model* m = model_get(dir, err);
         if (!m) { g_result = "{\"error\":\"" + err + "\"}"; return g_result.c_str(); }
         std::vector<int> a = ids_of(*m, std::min(P + 1, m->cfg.n_positions)), b = a;
         b.back() = (a.back() + 1) % (m->cfg.vocab_size - 1);
-        CaptureOptions opt = app_options(*m, (int)a.size());
+        CaptureOptions opt = app_options(*m, (int)a.size(), view);
         Capture cap;
         bool ok = model_forward(*m, a, opt, cap, err);
         int flip = 0, reused = 0;
