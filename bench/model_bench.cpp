@@ -121,16 +121,26 @@ static std::vector<double> time_runs(F fn, double batch_ms = 30.0) {
     return out;
 }
 
-// 12 independent chains acc = acc * m + c (f32x4 multiply, then add; the WASM target has no FMA):
-// 24 vector ops per iteration, enough to fill 2 vector ports past the mul + add latency. m, c come
-// from the caller so nothing folds; m < 1 keeps the values bounded and normal.
+// FUSED: one fused multiply-add per step (F4_MADD, the FMA build), else a multiply then an add.
+template <bool FUSED>
+static inline f4 mul_add(f4 a, f4 b, f4 c) {
+#ifdef F4_MADD
+    if constexpr (FUSED) return F4_MADD(a, b, c);
+#endif
+    return F4_ADD(F4_MUL(a, b), c);
+}
+
+// 12 independent chains acc = acc * m + c (f32x4 multiply, then add, or FUSED): 24 (12) vector ops per
+// iteration, enough to fill 2 vector ports past the latency. m, c come from the caller so nothing folds;
+// m < 1 keeps the values bounded and normal.
+template <bool FUSED>
 __attribute__((noinline)) static float peak_loop(int iters, float seed) {
     const f4 m = F4_SPLAT(0.99999f), c = F4_SPLAT(seed * 1e-3f);
 #define P(i) f4 a##i = F4_SPLAT(seed + i);
     P(0) P(1) P(2) P(3) P(4) P(5) P(6) P(7) P(8) P(9) P(10) P(11)
 #undef P
     for (int i = 0; i < iters; i++) {
-#define S(i) a##i = F4_ADD(F4_MUL(a##i, m), c);
+#define S(i) a##i = mul_add<FUSED>(a##i, m, c);
         S(0) S(1) S(2) S(3) S(4) S(5) S(6) S(7) S(8) S(9) S(10) S(11)
 #undef S
     }
@@ -142,6 +152,7 @@ __attribute__((noinline)) static float peak_loop(int iters, float seed) {
 // The GEMM's instruction mix at its best: acc[r][j] += a[r] * b[j] with b[2] loaded from a 1 KB
 // buffer (L1) every step and 4 fixed a: 8 independent accumulators, 16 mul+add per 2 loads. The
 // products are not loop-invariant, so nothing can be hoisted.
+template <bool FUSED>
 __attribute__((noinline)) static float peak_loop_l1(int iters, const float* buf, float seed) {
     const f4 x0 = F4_SPLAT(seed), x1 = F4_SPLAT(seed * 0.5f), x2 = F4_SPLAT(seed * 0.25f), x3 = F4_SPLAT(seed * 0.125f);
     f4 c00 = F4_SPLAT(0.f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -152,48 +163,14 @@ __attribute__((noinline)) static float peak_loop_l1(int iters, const float* buf,
 #else
         f4 b0 = _mm_loadu_ps(p), b1 = _mm_loadu_ps(p + 4);
 #endif
-        c00 = F4_ADD(c00, F4_MUL(x0, b0)); c01 = F4_ADD(c01, F4_MUL(x0, b1));
-        c10 = F4_ADD(c10, F4_MUL(x1, b0)); c11 = F4_ADD(c11, F4_MUL(x1, b1));
-        c20 = F4_ADD(c20, F4_MUL(x2, b0)); c21 = F4_ADD(c21, F4_MUL(x2, b1));
-        c30 = F4_ADD(c30, F4_MUL(x3, b0)); c31 = F4_ADD(c31, F4_MUL(x3, b1));
+        c00 = mul_add<FUSED>(x0, b0, c00); c01 = mul_add<FUSED>(x0, b1, c01);
+        c10 = mul_add<FUSED>(x1, b0, c10); c11 = mul_add<FUSED>(x1, b1, c11);
+        c20 = mul_add<FUSED>(x2, b0, c20); c21 = mul_add<FUSED>(x2, b1, c21);
+        c30 = mul_add<FUSED>(x3, b0, c30); c31 = mul_add<FUSED>(x3, b1, c31);
     }
     f4 s = F4_ADD(F4_ADD(F4_ADD(c00, c01), F4_ADD(c10, c11)), F4_ADD(F4_ADD(c20, c21), F4_ADD(c30, c31)));
     return f4_first(s);
 }
-
-#ifdef F4_MADD
-// peak_loop with a fused multiply-add: 12 dependent chains acc = acc * m + c, one instruction per step.
-__attribute__((noinline)) static float peak_loop_fma(int iters, float seed) {
-    const f4 m = F4_SPLAT(0.99999f), c = F4_SPLAT(seed * 1e-3f);
-#define P(i) f4 a##i = F4_SPLAT(seed + i);
-    P(0) P(1) P(2) P(3) P(4) P(5) P(6) P(7) P(8) P(9) P(10) P(11)
-#undef P
-    for (int i = 0; i < iters; i++) {
-#define S(i) a##i = F4_MADD(a##i, m, c);
-        S(0) S(1) S(2) S(3) S(4) S(5) S(6) S(7) S(8) S(9) S(10) S(11)
-#undef S
-    }
-    f4 s = F4_ADD(F4_ADD(F4_ADD(a0, a1), F4_ADD(a2, a3)), F4_ADD(F4_ADD(a4, a5), F4_ADD(a6, a7)));
-    s = F4_ADD(s, F4_ADD(F4_ADD(a8, a9), F4_ADD(a10, a11)));
-    return f4_first(s);
-}
-
-// peak_loop_l1 with a fused multiply-add: acc = madd(x, b, acc), b from L1 (the FMA GEMM's mix).
-__attribute__((noinline)) static float peak_loop_l1_fma(int iters, const float* buf, float seed) {
-    const f4 x0 = F4_SPLAT(seed), x1 = F4_SPLAT(seed * 0.5f), x2 = F4_SPLAT(seed * 0.25f), x3 = F4_SPLAT(seed * 0.125f);
-    f4 c00 = F4_SPLAT(0.f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    for (int i = 0; i < iters; i++) {
-        const float* p = buf + (i & 31) * 8;
-        f4 b0 = wasm_v128_load(p), b1 = wasm_v128_load(p + 4);
-        c00 = F4_MADD(x0, b0, c00); c01 = F4_MADD(x0, b1, c01);
-        c10 = F4_MADD(x1, b0, c10); c11 = F4_MADD(x1, b1, c11);
-        c20 = F4_MADD(x2, b0, c20); c21 = F4_MADD(x2, b1, c21);
-        c30 = F4_MADD(x3, b0, c30); c31 = F4_MADD(x3, b1, c31);
-    }
-    f4 s = F4_ADD(F4_ADD(F4_ADD(c00, c01), F4_ADD(c10, c11)), F4_ADD(F4_ADD(c20, c21), F4_ADD(c30, c31)));
-    return f4_first(s);
-}
-#endif
 
 static std::map<std::string, std::unique_ptr<Model>> g_models;  // loaded once per directory
 
@@ -248,25 +225,25 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
     std::string err;
     if (what == "peak") {
         const int iters = 1 << 16;
-        auto ms = time_runs([&] { g_sink = peak_loop(iters, g_sink > 1e30f ? 1.0f : 1.0f + g_sink * 1e-9f); });
+        auto ms = time_runs([&] { g_sink = peak_loop<false>(iters, g_sink > 1e30f ? 1.0f : 1.0f + g_sink * 1e-9f); });
         g_result = json_runs("\"what\":\"peak\"", ms, (double)iters * 12 * 4 * 2);
     } else if (what == "peak_l1") {
         const int iters = 1 << 17;
         std::vector<float> buf(256);
         for (int i = 0; i < 256; i++) buf[i] = 1e-3f * (i % 17);
-        auto ms = time_runs([&] { g_sink = peak_loop_l1(iters, buf.data(), 1.0f + (g_sink > 1e30f ? 0.0f : g_sink * 1e-9f)); });
+        auto ms = time_runs([&] { g_sink = peak_loop_l1<false>(iters, buf.data(), 1.0f + (g_sink > 1e30f ? 0.0f : g_sink * 1e-9f)); });
         g_result = json_runs("\"what\":\"peak_l1\"", ms, (double)iters * 8 * 4 * 2);
     } else if (what == "peak_fma" || what == "peak_l1_fma") {
 #ifdef F4_MADD
         if (what == "peak_fma") {
             const int iters = 1 << 17;
-            auto ms = time_runs([&] { g_sink = peak_loop_fma(iters, g_sink > 1e30f ? 1.0f : 1.0f + g_sink * 1e-9f); });
+            auto ms = time_runs([&] { g_sink = peak_loop<true>(iters, g_sink > 1e30f ? 1.0f : 1.0f + g_sink * 1e-9f); });
             g_result = json_runs("\"what\":\"peak_fma\"", ms, (double)iters * 12 * 4 * 2);
         } else {
             const int iters = 1 << 18;
             std::vector<float> buf(256);
             for (int i = 0; i < 256; i++) buf[i] = 1e-3f * (i % 17);
-            auto ms = time_runs([&] { g_sink = peak_loop_l1_fma(iters, buf.data(), 1.0f + (g_sink > 1e30f ? 0.0f : g_sink * 1e-9f)); });
+            auto ms = time_runs([&] { g_sink = peak_loop_l1<true>(iters, buf.data(), 1.0f + (g_sink > 1e30f ? 0.0f : g_sink * 1e-9f)); });
             g_result = json_runs("\"what\":\"peak_l1_fma\"", ms, (double)iters * 8 * 4 * 2);
         }
 #else
