@@ -78,9 +78,10 @@ static inline f4 f4_round(f4 x) { return _mm_cvtepi32_ps(_mm_cvtps_epi32(x)); } 
 static inline f4 f4_pow2(f4 n) {  // 2^n for integral n in [-126, 127]
     return _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_cvtps_epi32(n), _mm_set1_epi32(127)), 23));
 }
-static inline f4 f4_load_h(const uint16_t* p) {  // as the WASM version
-    __m128i h = _mm_cvtepi16_epi32(_mm_loadl_epi64((const __m128i*)p));
-    __m128i bits = _mm_and_si128(_mm_slli_epi32(h, 13), _mm_set1_epi32((int)0x8fffe000u));
+static inline f4 f4_load_h(const uint16_t* p) {  // as the WASM version, SSE2 only
+    // each half into a lane's high 16 bits, then an arithmetic shift right 3: sign-extended, shifted left 13
+    __m128i h = _mm_srai_epi32(_mm_unpacklo_epi16(_mm_setzero_si128(), _mm_loadl_epi64((const __m128i*)p)), 3);
+    __m128i bits = _mm_and_si128(h, _mm_set1_epi32((int)0x8fffe000u));
     return _mm_mul_ps(_mm_castsi128_ps(bits), _mm_set1_ps(0x1p112f));
 }
 static inline float f4_hsum(f4 v) {
