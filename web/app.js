@@ -542,8 +542,8 @@ a{word-break:break-all}table{border-collapse:collapse}td,th{border:1px solid #cc
     loadLstmBytes,
     selectModel(i) { const ok = mod._attnlab_select_model(i); afterChange(); return !!ok; },
     tryMalloc(n) { return mod._attnlab_try_malloc(n); },
-    // The engine's parameter count for a config.json text (-1 if the engine would reject it).
-    configParams(json) { return withCString(json, (p) => mod._attnlab_config_params(p)); },
+    // The bytes the engine keeps for a model of this config.json text (-1 if it would reject it).
+    configMemory(json, f16) { return withCString(json, (p) => mod._attnlab_config_memory(p, f16 ? 1 : 0)); },
     afterChange,
   };
 

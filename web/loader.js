@@ -166,14 +166,15 @@
   }
 
   // An upper bound of the WASM memory a load needs: the file (twice for a byte-planar one, which the
-  // engine joins into a second copy), the weights as the engine keeps them (F32: at most two floats
-  // per file byte pair, F16 being the smallest dtype; F16: two bytes per parameter), the engine's
-  // bounded conversion scratch and the page's margin. The parameter count is the engine's own
-  // (gpt2_num_params); a config it would reject is bounded by the file size alone.
+  // engine joins into a second copy), the weights as the engine keeps them (its own count,
+  // gpt2_memory_bytes: F16 two bytes per parameter; F32 four, plus the copy packed for the products), the
+  // engine's bounded conversion scratch and the page's margin. Either is bounded by the file size (at most
+  // one parameter per two bytes, F16 being the smallest dtype), which alone bounds a config the engine
+  // would reject.
   function memoryNeeded(cfg, fileBytes, f16, planar) {
-    const counted = internal.configParams(JSON.stringify(cfg));
-    const params = counted >= 0 ? counted : Infinity;
-    const kept = Math.min(params, fileBytes / 2) * (f16 ? 2 : 4);
+    const counted = internal.configMemory(JSON.stringify(cfg), f16);
+    const bound = fileBytes / 2 * (f16 ? 2 : 8);
+    const kept = counted >= 0 ? Math.min(counted, bound) : bound;
     return fileBytes * (planar ? 2 : 1) + kept + HEAP_MARGIN;
   }
 

@@ -192,13 +192,14 @@ EMSCRIPTEN_KEEPALIVE const char* attnlab_load_lstm(const char* name, char* confi
     return g_json.c_str();
 }
 
-// Parameters of the GPT-2 a config.json describes (the engine's gpt2_num_params), or -1 if the engine
-// would reject the config. web/loader.js sizes the memory a load needs with it before reading weights.
-EMSCRIPTEN_KEEPALIVE double attnlab_config_params(const char* config_json) {
+// Bytes of memory the engine keeps for a model of this config.json (gpt2_memory_bytes: the weights, F16
+// or F32, and for F32 their packed copy), or -1 if the engine would reject the config. web/loader.js sizes
+// the memory a load needs with it before reading weights.
+EMSCRIPTEN_KEEPALIVE double attnlab_config_memory(const char* config_json, int f16) {
     GPT2Config cfg;
     std::string err;
     if (!config_json || !gpt2_config_parse(config_json, cfg, err)) return -1;
-    return (double)gpt2_num_params(cfg);
+    return gpt2_memory_bytes(cfg, f16 != 0);
 }
 
 // Selects a loaded model (0 = built-in). Returns 0 if the index is out of range.

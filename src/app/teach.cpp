@@ -73,8 +73,7 @@ void app_teach_reset(App& app) {
     AppTeach& t = app.teach;
     app_teach_stop(app);
     if (!t.model || !t.original) return;
-    t.model->params = t.original->params;
-    t.model->weights_repoint();
+    *t.model = *t.original;  // the weights and their packed copy
     t.original.reset();
     t.model = nullptr;
     t.modified = false;

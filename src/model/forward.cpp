@@ -46,17 +46,13 @@ static float* grow(std::vector<float>& v, size_t n) {
 // The weight pointers (Model keeps them valid across copies and moves).
 static const GPT2Weights& weights_of(const Model& m) { return m.w; }
 
-// A product with a weight matrix kept as F32 (f) or, with the F16 opt-in, as F16 (h); off in elements.
-static void matmul_w(float* out, int ldo, const float* a, int lda, const float* f, const uint16_t* h, size_t off,
-                     int ldb, const float* bias, int M, int K, int N) {
-    if (h) matmul_f16(out, ldo, a, lda, h + off, ldb, bias, M, K, N);
-    else matmul(out, ldo, a, lda, f + off, ldb, bias, M, K, N);
-}
-
-static void matmul_bt_w(float* out, int ldo, const float* a, int lda, const float* f, const uint16_t* h, int ldb,
-                        float scale, int M, int K, int N) {
-    if (h) matmul_bt_f16(out, ldo, a, lda, h, ldb, scale, M, K, N);
-    else matmul_bt(out, ldo, a, lda, f, ldb, scale, M, K, N);
+// A product with layer l's weight matrix [K, N]: packed at load (p), kept as F16 (h, the F16 opt-in) or
+// as F32 (f).
+static void matmul_w(float* out, int ldo, const float* a, int lda, const float* f, const uint16_t* h,
+                     const float* p, int l, const float* bias, int M, int K, int N) {
+    if (p) matmul_packed(out, ldo, a, lda, p + l * packed_floats(K, N), bias, M, K, N);
+    else if (h) matmul_f16(out, ldo, a, lda, h + (size_t)l * K * N, N, bias, M, K, N);
+    else matmul(out, ldo, a, lda, f + (size_t)l * K * N, N, bias, M, K, N);
 }
 
 static bool ids_check(const Model& m, const int* ids, int n, int past, std::string& err) {
@@ -140,16 +136,14 @@ static void replace_head_outputs(float* att, const Interventions& iv, const GPT2
 static void attention_forward(float* out, const float* xn, const GPT2Weights& w, const GPT2Config& cfg, int l, int n,
                               int P, AttnIO& io, ForwardScratch& s, const Interventions* iv) {
     const int C = cfg.n_embd, H = cfg.n_head, D = C / H, Tk = P + n;
-    const size_t qkvw = (size_t)l * C * 3 * C;                   // [C, 3C] at this offset of qkvw
     const float* qkvb = w.qkvb + (size_t)l * 3 * C;              // [3C]
-    const size_t projw = (size_t)l * C * C;                      // [C, C] at this offset of attprojw
     const float* projb = w.attprojb + (size_t)l * C;             // [C]
     float* qkv = grow(s.qkv, (size_t)n * 3 * C);                 // [n, 3C]
     float* q = grow(s.q, (size_t)H * n * D);                     // [H, n, D]
     float* att = grow(s.att, (size_t)n * C);                     // [n, C]
     const float scale = 1.0f / std::sqrt((float)D);
 
-    matmul_w(qkv, 3 * C, xn, C, w.qkvw, w.qkvw_h, qkvw, 3 * C, qkvb, n, C, 3 * C);  // [n, 3C] = [n, C] @ [C, 3C] + [3C]
+    matmul_w(qkv, 3 * C, xn, C, w.qkvw, w.qkvw_h, w.qkvw_p, l, qkvb, n, C, 3 * C);  // [n, 3C] = [n, C] @ [C, 3C] + [3C]
 
     // split heads: q -> [H, n, D]; k, v -> store rows P .. P+n-1
     for (int h = 0; h < H; h++) {
@@ -178,21 +172,19 @@ static void attention_forward(float* out, const float* xn, const GPT2Weights& w,
     }
     if (iv) replace_head_outputs(att, *iv, cfg, l, P, n);
 
-    matmul_w(out, C, att, C, w.attprojw, w.attprojw_h, projw, C, projb, n, C, C);  // [n, C] = [n, C] @ [C, C] + [C]
+    matmul_w(out, C, att, C, w.attprojw, w.attprojw_h, w.attprojw_p, l, projb, n, C, C);  // [n, C] = [n, C] @ [C, C] + [C]
 }
 
 // out[n, C] = c_proj(gelu(c_fc(xn[n, C])))
 static void mlp_forward(float* out, const float* xn, const GPT2Weights& w, const GPT2Config& cfg, int l, int n,
                         ForwardScratch& s) {
     const int C = cfg.n_embd;
-    const size_t fcw = (size_t)l * C * 4 * C;                    // [C, 4C] at this offset of fcw
     const float* fcb = w.fcb + (size_t)l * 4 * C;                // [4C]
-    const size_t projw = (size_t)l * 4 * C * C;                  // [4C, C] at this offset of fcprojw
     const float* projb = w.fcprojb + (size_t)l * C;              // [C]
     float* fc = grow(s.fc, (size_t)n * 4 * C);                   // [n, 4C]
-    matmul_w(fc, 4 * C, xn, C, w.fcw, w.fcw_h, fcw, 4 * C, fcb, n, C, 4 * C);          // [n, 4C]
+    matmul_w(fc, 4 * C, xn, C, w.fcw, w.fcw_h, w.fcw_p, l, fcb, n, C, 4 * C); // [n, 4C]
     gelu_inplace(fc, n * 4 * C);                                 // [n, 4C]
-    matmul_w(out, C, fc, 4 * C, w.fcprojw, w.fcprojw_h, projw, C, projb, n, 4 * C, C);  // [n, C]
+    matmul_w(out, C, fc, 4 * C, w.fcprojw, w.fcprojw_h, w.fcprojw_p, l, projb, n, 4 * C, C);  // [n, C]
 }
 
 static void residual_add(float* x, const float* y, size_t n) {
@@ -205,7 +197,9 @@ static void lm_head_forward(float* logits, const float* x, const GPT2Weights& w,
     const int C = cfg.n_embd, V = cfg.vocab_size;
     float* xn = grow(s.xn, (size_t)n * C);                       // [n, C]
     layernorm(xn, x, w.lnfw, w.lnfb, n, C, cfg.layer_norm_epsilon);
-    matmul_bt_w(logits, V, xn, C, w.wte, w.wte_h, C, 1.0f, n, C, V);  // [n, V] = [n, C] @ [V, C]^T
+    if (w.wte_p) matmul_bt_packed(logits, V, xn, C, w.wte, C, w.wte_p, n, C, V);  // [n, V] = [n, C] @ [V, C]^T
+    else if (w.wte_h) matmul_bt_f16(logits, V, xn, C, w.wte_h, C, 1.0f, n, C, V);
+    else matmul_bt(logits, V, xn, C, w.wte, C, 1.0f, n, C, V);
 }
 
 // Logit lens: top-k ids and softmax probabilities of ln_f + LM head on the n rows x[n, C]; row r's go to

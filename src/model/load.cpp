@@ -232,7 +232,7 @@ bool model_load_memory(Model& m, const std::string& config_json, const uint8_t* 
     if (!tokenizer_load_for_model(tmp.tok, vocab_json, merges_txt, tmp.cfg.vocab_size, err)) return false;
     tmp.name = m.name;
     m = std::move(tmp);
-    m.weights_repoint();  // (the move keeps the buffers; re-point anyway)
+    model_pack_weights(m);  // (F32 weights: the products' packed copy; also re-points w)
     return true;
 }
 

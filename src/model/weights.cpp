@@ -1,5 +1,6 @@
 // Parameter layout shared by inference, loading and training (llm.c style: one buffer, 16 tensors).
 #include "model/model.h"
+#include "model/ops.h"
 #include "model/safetensors.h"
 
 void gpt2_tensor_sizes(const GPT2Config& cfg, size_t sizes[GPT2_NUM_TENSORS]) {
@@ -69,4 +70,61 @@ void model_token_embedding(const Model& m, int id, float* out) {
     const int C = m.cfg.n_embd;
     for (int c = 0; c < C; c++)
         out[c] = m.w.wte_h ? f16_to_f32(m.w.wte_h[(size_t)id * C + c]) : m.w.wte[(size_t)id * C + c];
+}
+
+// The packed copy: per layer c_attn [C, 3C], attn c_proj [C, C], c_fc [C, 4C], mlp c_proj [4C, C] (each
+// stacked over layers), then wte^T [C, V] for the LM head.
+struct PackedParts {
+    size_t qkv, proj, fc, fcproj, lm_head;  // floats of one layer's matrix (lm_head: the whole)
+    size_t total(int L) const { return L * (qkv + proj + fc + fcproj) + lm_head; }
+};
+static PackedParts packed_parts(const GPT2Config& c) {
+    const int C = c.n_embd;
+    return {packed_floats(C, 3 * C), packed_floats(C, C), packed_floats(C, 4 * C), packed_floats(4 * C, C),
+            packed_floats(C, c.vocab_size)};
+}
+
+size_t gpt2_packed_floats(const GPT2Config& cfg) {
+    const size_t n = packed_parts(cfg).total(cfg.n_layer);
+    return n * sizeof(float) <= GPT2_PACK_MAX_BYTES ? n : 0;
+}
+
+double gpt2_memory_bytes(const GPT2Config& cfg, bool f16) {
+    size_t n_small, n_big;
+    gpt2_split_counts(cfg, n_small, n_big);
+    return f16 ? n_small * 4.0 + n_big * 2.0 : (n_small + n_big + gpt2_packed_floats(cfg)) * 4.0;
+}
+
+void Model::weights_repoint() {
+    w = GPT2Weights{};
+    if (!has_weights()) return;
+    if (weights_f16()) { gpt2_weights_point_f16(cfg, params.data(), params_f16.data(), w); return; }
+    gpt2_weights_point(cfg, params.data(), w);
+    if (packed.empty() || packed.size() != gpt2_packed_floats(cfg)) return;
+    const PackedParts p = packed_parts(cfg);
+    const size_t L = cfg.n_layer;
+    w.qkvw_p = packed.data();
+    w.attprojw_p = w.qkvw_p + L * p.qkv;
+    w.fcw_p = w.attprojw_p + L * p.proj;
+    w.fcprojw_p = w.fcw_p + L * p.fc;
+    w.wte_p = w.fcprojw_p + L * p.fcproj;
+}
+
+void model_pack_weights(Model& m) {
+    const size_t n = m.has_weights() && !m.weights_f16() ? gpt2_packed_floats(m.cfg) : 0;
+    m.packed.assign(n, 0.0f);
+    m.weights_repoint();
+    if (!n) return;
+    const GPT2Weights& w = m.w;
+    const size_t C = m.cfg.n_embd, L = m.cfg.n_layer;
+    float* dst = m.packed.data();                                // in weights_repoint's order
+    auto pack = [&](const float* b, int ldb, bool bt, int K, int N) {
+        pack_weights(dst, b, ldb, bt, K, N);
+        dst += packed_floats(K, N);
+    };
+    for (size_t l = 0; l < L; l++) pack(w.qkvw + l * C * 3 * C, 3 * C, false, C, 3 * C);
+    for (size_t l = 0; l < L; l++) pack(w.attprojw + l * C * C, C, false, C, C);
+    for (size_t l = 0; l < L; l++) pack(w.fcw + l * C * 4 * C, 4 * C, false, C, 4 * C);
+    for (size_t l = 0; l < L; l++) pack(w.fcprojw + l * 4 * C * C, C, false, 4 * C, C);
+    pack(w.wte, C, true, C, m.cfg.vocab_size);
 }

@@ -19,7 +19,8 @@ const char* teach_part_name(int part) {
 size_t teach_memory_bytes(const GPT2Config& cfg, int tokens) {
     const size_t P = gpt2_num_params(cfg), N = (size_t)std::min(tokens, cfg.n_positions), C = cfg.n_embd;
     const size_t acts = N * (size_t)cfg.n_layer * (20 * C + (size_t)cfg.n_head * N) + N * (size_t)cfg.vocab_size * 2 + 8 * N * C;
-    return (5 * P + acts) * sizeof(float);  // Reset's copy, weights, gradients, two moments; activations, scratch
+    // Reset's copy (with its packed copy), weights, gradients, two moments; activations, scratch
+    return (5 * P + gpt2_packed_floats(cfg) + acts) * sizeof(float);
 }
 
 size_t teach_memory_available() {
@@ -106,6 +107,7 @@ void teach_step(TeachSession& s, Model& m) {
     const float scale = norm > s.topt.grad_clip ? s.topt.grad_clip / norm : 1.0f;
     train_adamw_update(s.tm, s.topt, s.topt.lr, (int)s.losses.size() + 1, scale);
     for (const auto& [b, e] : s.trained) std::copy(s.tm.params.begin() + b, s.tm.params.begin() + e, m.params.begin() + b);
+    model_pack_weights(m);
     s.losses.push_back((float)loss);
 }
 

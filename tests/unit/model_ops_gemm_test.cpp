@@ -107,6 +107,38 @@ TEST(ModelOpsGemm, ColumnSliceOfWiderOutput) {
         }
 }
 
+// Weights packed at load (pack_weights + matmul_packed) give matmul's sums in matmul's order: bit for bit
+// from 4 rows on (the same kernel on the same panels), and for 1-3 rows up to the scalar tail columns'
+// rounding; the LM head's transposed packing gives matmul_bt's (scale 1) bit for bit from 16 rows on, and
+// matmul_bt_packed at every row count.
+TEST(ModelOpsGemm, PackedWeightsGiveTheSameProducts) {
+    if (packed_floats(8, 8) == 0) GTEST_SKIP() << "this build (" << matmul_backend() << ") does not pack";
+    for (const Shape& s : kShapes) {
+        for (int bt = 0; bt < 2; bt++) {
+            const int M = s.M, K = s.K, N = s.N, lda = K + 3, ldb = (bt ? K : N) + 5, ldo = N + 2;
+            std::vector<float> a = rnd((size_t)M * lda, 21 + M), b = rnd((size_t)(bt ? N : K) * ldb, 22 + K);
+            std::vector<float> bias = rnd(N, 23 + N), packed(packed_floats(K, N), -1.0f);
+            ASSERT_EQ(packed.size(), (size_t)(N + 7) / 8 * 8 * K);
+            pack_weights(packed.data(), b.data(), ldb, bt, K, N);
+            const float pad = 4321.0f;
+            std::vector<float> got((size_t)M * ldo, pad), want((size_t)M * ldo, pad);
+            const float* with_bias = bt ? nullptr : bias.data();
+            matmul_packed(got.data(), ldo, a.data(), lda, packed.data(), with_bias, M, K, N);
+            if (bt) matmul_bt(want.data(), ldo, a.data(), lda, b.data(), ldb, 1.0f, M, K, N);
+            else matmul(want.data(), ldo, a.data(), lda, b.data(), ldb, with_bias, M, K, N);
+            const bool exact = bt ? M >= 16 : M >= 4;
+            for (size_t i = 0; i < got.size(); i++) {
+                if (exact || got[i] == pad) ASSERT_EQ(got[i], want[i]) << (bt ? "bt " : "") << M << "x" << K << "x" << N << " at " << i;
+                else ASSERT_NEAR(got[i], want[i], 2e-5 * (1 + std::fabs(want[i]))) << (bt ? "bt " : "") << M << "x" << K << "x" << N;
+            }
+            if (!bt) continue;
+            std::fill(got.begin(), got.end(), pad);
+            matmul_bt_packed(got.data(), ldo, a.data(), lda, b.data(), ldb, packed.data(), M, K, N);
+            ASSERT_EQ(got, want) << "matmul_bt_packed " << M << "x" << K << "x" << N;
+        }
+    }
+}
+
 // F16 weights are converted exactly as they are read: every finite half times 1, through the one-row loop,
 // the packed kernel (M = 4) and the transposed products, equals the scalar f16_to_f32 bit for bit.
 TEST(ModelOpsGemm, EveryFiniteHalfConvertsExactly) {

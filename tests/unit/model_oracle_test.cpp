@@ -1,5 +1,6 @@
 // The forward pass against the independent numpy reference (tests/reference/gpt2_numpy.py):
 // logits, attention scores/weights, Q/K/V, head outputs, residuals and logit lens within 1e-4 relative.
+#include "model/ops.h"  // packed_floats, matmul_backend
 #include "model_fixtures.h"
 
 namespace {
@@ -215,6 +216,38 @@ TEST_F(ModelForward, CopiedModelRunsTheSame) {
     EXPECT_EQ(a.logits, b.logits);
     EXPECT_EQ(copy.w.wte, copy.params.data());
     EXPECT_EQ(copy.w.lnfb + copy.cfg.n_embd, copy.params.data() + copy.params.size());
+    if (packed_floats(8, 8)) EXPECT_EQ(copy.w.qkvw_p, copy.packed.data());
+}
+
+// A loaded F32 model's products read its packed copy (model_pack_weights); the same model without it
+// (the products packing per call) runs the same to rounding: the packed path changes speed, not results.
+TEST_F(ModelForward, PackedWeightsRunAsTheWeights) {
+    if (packed_floats(8, 8) == 0) GTEST_SKIP() << "this build (" << matmul_backend() << ") does not pack";
+    ASSERT_EQ(m.packed.size(), gpt2_packed_floats(m.cfg));
+    ASSERT_NE(m.w.wte_p, nullptr);
+    Model plain = m;
+    plain.packed.clear();
+    plain.weights_repoint();
+    ASSERT_EQ(plain.w.wte_p, nullptr);
+    std::string err;
+    CaptureOptions o;
+    o.logits_all = true;
+    o.lens_top_k = 3;
+    Capture a, b;
+    ASSERT_TRUE(model_forward(m, rc.ids, o, a, err)) << err;
+    ASSERT_TRUE(model_forward(plain, rc.ids, o, b, err)) << err;
+    ASSERT_EQ(a.logits.size(), b.logits.size());
+    for (size_t i = 0; i < a.logits.size(); i++) ASSERT_NEAR(a.logits[i], b.logits[i], 1e-5 * (1 + std::fabs(b.logits[i])));
+    for (size_t i = 0; i < a.weights.size(); i++) ASSERT_NEAR(a.weights[i], b.weights[i], 1e-6);
+    EXPECT_EQ(a.lens_ids, b.lens_ids);
+    // an F16 model keeps no packed copy (it would undo the memory saved), and says so in its size
+    Model half;
+    ASSERT_TRUE(model_load_dir(half, model_fixture("tiny_f32"), err, true)) << err;
+    EXPECT_TRUE(half.packed.empty());
+    EXPECT_EQ(half.w.wte_p, nullptr);
+    EXPECT_EQ(m.weight_bytes(), (m.params.size() + m.packed.size()) * sizeof(float));
+    EXPECT_EQ(gpt2_memory_bytes(m.cfg, false), (double)m.weight_bytes());
+    EXPECT_EQ(gpt2_memory_bytes(half.cfg, true), (double)half.weight_bytes());
 }
 
 TEST(ModelText, RunTextOnTheGpt2Vocabulary) {

@@ -69,6 +69,10 @@ TEST(Teach, IsDeterministicAndSavesLoadableWeights) {
     while (!teach_done(sa)) teach_step(sa, a), teach_step(sb, b);
     EXPECT_EQ(sa.losses, sb.losses);
     EXPECT_EQ(a.params, b.params);
+    // the taught weights are the ones the products read: packed again after each step
+    Model repacked = a;
+    model_pack_weights(repacked);
+    EXPECT_EQ(a.packed, repacked.packed);
     // the taught weights as HF safetensors (F32) load back exactly
     std::string config, vocab, merges;
     ASSERT_TRUE(model_file_read(model_fixture("tiny_f32") + "/config.json", config));
