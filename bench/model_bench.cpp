@@ -7,6 +7,8 @@
 //   peak_fma                  the peak loop with a fused multiply-add (f32x4.relaxed_madd; builds with
 //                             -mrelaxed-simd only, else an error): 12 dependent chains acc = madd(acc, m, c)
 //   peak_l1_fma               peak_l1 with a fused multiply-add (relaxed-SIMD builds only)
+//   read MB                   single-thread memory read bandwidth: f32x4 loads summed (4 chains) over an
+//                             MB-megabyte buffer, much larger than the caches ("flop" holds the bytes read)
 //   gemm M K N bt             matmul / matmul_bt of src/model/ops.cpp on [M, K] x [K, N]
 //   forward DIR T             model_forward, all-position logits + all attention weights
 //   page DIR T                model_forward with the default capture (everything but the lens), all logits
@@ -172,6 +174,21 @@ __attribute__((noinline)) static float peak_loop_l1(int iters, const float* buf,
     return f4_first(s);
 }
 
+// Sums n floats (n a multiple of 16) with 4 independent f32x4 chains: as fast as memory delivers them.
+__attribute__((noinline)) static float read_loop(const float* p, size_t n) {
+    f4 s0 = F4_SPLAT(0.f), s1 = s0, s2 = s0, s3 = s0;
+    for (size_t i = 0; i < n; i += 16) {
+#if defined(__wasm_simd128__)
+        s0 = F4_ADD(s0, wasm_v128_load(p + i)), s1 = F4_ADD(s1, wasm_v128_load(p + i + 4));
+        s2 = F4_ADD(s2, wasm_v128_load(p + i + 8)), s3 = F4_ADD(s3, wasm_v128_load(p + i + 12));
+#else
+        s0 = F4_ADD(s0, _mm_loadu_ps(p + i)), s1 = F4_ADD(s1, _mm_loadu_ps(p + i + 4));
+        s2 = F4_ADD(s2, _mm_loadu_ps(p + i + 8)), s3 = F4_ADD(s3, _mm_loadu_ps(p + i + 12));
+#endif
+    }
+    return f4_first(F4_ADD(F4_ADD(s0, s1), F4_ADD(s2, s3)));
+}
+
 static std::map<std::string, std::unique_ptr<Model>> g_models;  // loaded once per directory
 
 static Model* model_get(const std::string& dir, std::string& err) {
@@ -249,6 +266,14 @@ BENCH_EXPORT const char* bench_run(const char* spec_c) {
 #else
         g_result = "{\"error\":\"no fused multiply-add in this build (-mrelaxed-simd only)\"}";
 #endif
+    } else if (what == "read") {
+        int mb = 256;
+        in >> mb;
+        std::vector<float> buf((size_t)mb << 18, 1e-6f);         // mb MB of floats, every page touched
+        auto ms = time_runs([&] { g_sink = read_loop(buf.data(), buf.size()); }, 0);  // (each call > 10 ms)
+        std::ostringstream h;
+        h << "\"what\":\"read\",\"MB\":" << mb;
+        g_result = json_runs(h.str(), ms, (double)buf.size() * sizeof(float));
     } else if (what == "gemm") {
         int M, K, N, bt;
         in >> M >> K >> N >> bt;

@@ -43,6 +43,7 @@ const ORT_T = [16, 64, 128];
 
 const peak = ['peak', 'peak_l1'];
 const peakFma = ['peak_fma', 'peak_l1_fma'];  // the FMA builds only
+const read = ['read 256'];  // single-thread memory read bandwidth (the limit of single-token steps)
 const gemms = [  // [M, K, N, bt, label]: the built-in model's products at T = 128, then GPT-2 small's at T = 64
   [128, TC, 3 * TC, 0, 'c_attn'], [128, TC, TC, 0, 'attn c_proj'], [128, TC, 4 * TC, 0, 'c_fc'],
   [128, 4 * TC, TC, 0, 'mlp c_proj'], [128, TC, TV, 1, 'LM head (x·wteᵀ)'],
@@ -62,8 +63,8 @@ const smallPatch = haveSmall ? [`patch ${SMALL} 16`] : [];
 // at the same T, and one token appended at T = 64 (63 reused).
 const smallPage = haveSmall ? [`app ${SMALL} 64 matrix`, `bare ${SMALL} 64`, `keystroke ${SMALL} 63 matrix`] : [];
 const before = [`forward ${TINY} 128`, gemmSpecs[0], gemmSpecs[4]];
-const all = ortOnly ? fwd : [...peak, ...gemmSpecs, ...fwd, ...page, ...app, ...step, ...keystroke, ...intervene];
-const allFma = ortOnly ? fwd : [...peak, ...peakFma, ...gemmSpecs, ...fwd, ...page, ...app, ...step, ...keystroke, ...intervene];
+const all = ortOnly ? fwd : [...peak, ...read, ...gemmSpecs, ...fwd, ...page, ...app, ...step, ...keystroke, ...intervene];
+const allFma = ortOnly ? fwd : [...peak, ...peakFma, ...read, ...gemmSpecs, ...fwd, ...page, ...app, ...step, ...keystroke, ...intervene];
 
 // ---- results: R[config][spec] = {flop, backend, ms: [...], cpu: [...]} (runs appended per round) --------
 const R = fromFile ? JSON.parse(fs.readFileSync(fromFile, 'utf8'))
@@ -338,11 +339,11 @@ if (!fromFile) try {
 const f = (x) => (!Number.isFinite(x) ? '–' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const mmm = (v) => `${f(med(v))} (${f(Math.min(...v))}–${f(Math.max(...v))})`;
 // Specs whose call does untimed set-up work before its timed batch (a first full forward, a KV-cache
-// prefix, the app's text, the patch source run). Native and node time CPU around the batch itself; in
+// prefix, the app's text, the patch source run, the read buffer's fill). Native and node time CPU around the batch itself; in
 // Chromium the renderer's CPU is read around the whole call and divided by the calls, so it includes that
 // set-up: there the true CPU per call is at most the smaller of that figure and the batch's wall time
 // (one thread cannot use more CPU than wall time). Those cells print "cpu ≤ X" with that bound.
-const SETUP = /^(step|keystroke|ablate|patch) /;
+const SETUP = /^(step|keystroke|ablate|patch|read) /;
 const bounded = (config, spec) => config.startsWith('chromium') && SETUP.test(spec);
 function cell(config, spec, kind) {  // kind: 'ms' or 'gf'
   const r = R[config]?.[spec];
@@ -424,6 +425,7 @@ if (!ortOnly || R.native?.peak) {
   const lim = (c) => { const x = pkCpu(c); return Number.isFinite(x) ? f(x) + ' (cpu)' : Number.isFinite(pk(c)) ? f(pk(c)) + ' (wall)' : '–'; };
   rows.push(['**limit** (the better peak row of the column; GEMM % below is against it)', ...COLS.map(lim),
     `FMA limit ÷ SIMD128 limit: ${x2(pkCpu('node_fma') / pkCpu('node'))} node, ${x2(pkCpu('chromium_fma') / pkCpu('chromium'))} Chromium`]);
+  rows.push(rowOf('single-thread memory read bandwidth: f32x4 loads summed over a 256 MB buffer (4 chains), GB/s', read[0], 'gf'));
   gemms.forEach(([M, K, N, bt, label], i) => {
     const s = gemmSpecs[i];
     const frac = (c) => { const x = R[c]?.[s], p = Number.isFinite(pkCpu(c)) ? pkCpu(c) : pk(c); return x?.ms?.length && Number.isFinite(p) ? ` = ${(100 * x.flop / med(x.cpu.length && x.cpu[0] >= 0 ? x.cpu : x.ms) / 1e6 / p).toFixed(0)}%` : ''; };
@@ -527,13 +529,28 @@ function targets() {
   }
   {
     const o = small.length ? ortPairs(small[0], 'chromium_fma') : null, o2 = small.length ? ortPairs(small[0], 'chromium') : null;
+    // the limit: ours at the column's best peak loop (every multiply-add at peak, nothing else costing)
+    const r = small.length ? R.chromium_fma?.[small[0]] : null, p = pkCpu('chromium_fma');
+    const atPeak = r?.flop && Number.isFinite(p) ? r.flop / p / 1e6 : NaN, ort = cpuMed('ort', small[0]);
+    const lim = Number.isFinite(atPeak) && Number.isFinite(ort)
+      ? `; ours at ${f(r.flop / cpuMed('chromium_fma', small[0]) / 1e6)} GFLOP/s = ${(100 * atPeak / cpuMed('chromium_fma', small[0])).toFixed(0)} % of the peak loop (${f(p)} GFLOP/s), where the forward would take ${f(atPeak)} ms: ORT/ours ≤ ${f(ort / atPeak)}×` : '';
     T.push(['equal work vs ORT-web, GPT-2 small T = 64 (ORT/ours, FMA build, CPU, median of back-to-back pairs)',
-      o ? `${f(o.med)}× (SIMD128: ${o2 ? f(o2.med) + '×' : '–'})` : NM, '≥ 1.5×', o ? st(o.med >= 1.5) : NM]);
+      o ? `${f(o.med)}× (SIMD128: ${o2 ? f(o2.med) + '×' : '–'})${lim}` : NM, '≥ 1.5×', o ? st(o.med >= 1.5) : NM]);
   }
   {
     const c = smallPage.length ? cpuMed('chromium_fma', smallPage[2]) : NaN;
+    // the step reads every weight once: the layers' four matrices (packed, F32) and wte for the last
+    // position's logits; against the read bandwidth of the same Chromium build, same run
+    let bw = '';
+    const r = R.chromium_fma?.[read[0]];
+    if (smallPage.length && Number.isFinite(c) && r?.ms?.length) {
+      const g = JSON.parse(fs.readFileSync(path.join(dir, 'gpt2small/config.json'), 'utf8'));
+      const bytes = 4 * (12 * g.n_embd * g.n_embd * g.n_layer + g.vocab_size * g.n_embd);
+      const limit = r.flop / (cpuMed('chromium_fma', read[0]) || med(r.ms)) / 1e6, got = bytes / c / 1e6;
+      bw = `; it reads ${(bytes / 1e6).toFixed(0)} MB of weights: ≥ ${f(got)} GB/s, ≈ ${(100 * got / limit).toFixed(0)} % of the single-thread read bandwidth measured in the same build (≥ ${f(limit)} GB/s; both from CPU bounds as above)`;
+    }
     T.push(['GPT-2 small: one token appended at T = 64 (page options: Matrix view; Chromium, FMA build; CPU per call ≤ the smaller of the call\'s CPU ÷ calls and the batch\'s wall median)',
-      Number.isFinite(c) ? `≤ ${f(c)} ms (wall median ${f(wallMed('chromium_fma', smallPage[2]))} ms)` : NM, '< 30 ms', Number.isFinite(c) ? st(c < 30) : NM]);
+      Number.isFinite(c) ? `≤ ${f(c)} ms (wall median ${f(wallMed('chromium_fma', smallPage[2]))} ms)${bw}` : NM, '< 30 ms', Number.isFinite(c) ? st(c < 30) : NM]);
   }
   {
     const c = cpuMed('chromium_fma', app[2]);
