@@ -327,7 +327,7 @@ void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng
             // window (after the original), so the second copy is predictable; with probability `random`
             // the span is first filled with random ids from [random_lo, random_hi) (nothing but the
             // earlier copy predicts it)
-            // reversed: the later copy runs backwards (see CopyWindows::reverse)
+            // reversed: the later copies run backwards (see CopyWindows::reverse)
             const bool reversed = copy.reverse > 0.0f && train_rng_uniform(rng) < copy.reverse;
             const bool periodic = copy.periodic && !reversed;
             const int lo = std::max(2, T / (periodic ? 32 : 16)), hi = std::max(lo, (int)(copy.max_frac * T));
@@ -338,13 +338,26 @@ void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng
                     for (int i = 0; i < L; i++)
                         win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
                 for (int i = src + L; i <= T; i++) win[i] = win[i - L];
+            } else if (reversed && 2 * L <= T + 1) {
+                // the span, then to the window's end runs of it read backwards: each a random stretch of 2 to
+                // L of its tokens, so nearly every token after the span is followed by the one before its
+                // earlier copy
+                const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));       // [0, T+1-2L]
+                if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
+                    for (int i = 0; i < L; i++)
+                        win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
+                for (int i = src + L; i <= T;) {
+                    const int c = 2 + (int)(train_rng_u64(rng) % (uint64_t)(L - 1));      // run length [2, L]
+                    const int last = c - 1 + (int)(train_rng_u64(rng) % (uint64_t)(L - c + 1));  // its first token
+                    for (int j = 0; j < c && i <= T; j++, i++) win[i] = win[src + last - j];
+                }
             } else if (2 * L <= T + 1) {
                 const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));       // [0, T+1-2L]
                 const int dst = src + L + (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L - src));
                 if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
                     for (int i = 0; i < L; i++)
                         win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
-                for (int i = 0; i < L; i++) win[dst + i] = win[reversed ? src + L - 1 - i : src + i];
+                for (int i = 0; i < L; i++) win[dst + i] = win[src + i];
             }
         }
         for (int t = 0; t < T; t++) {

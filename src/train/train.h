@@ -100,7 +100,8 @@ struct CopyWindows {
     // periodic: the span (L in [T/32, max_frac T]) repeats itself to the end of the window, so every token
     // after its first copy is predictable from one period back (many copies per window, not one)
     bool periodic = false;
-    // reverse: the probability that a copying window's later copy runs backwards (never periodic), so
+    // reverse: the probability that a copying window is reversed instead (never periodic): after the
+    // span, the rest of the window is runs of it read backwards (each 2 to L tokens of it, at random), so
     // the token after a repeated token is the one *before* its earlier copy: only attending to that
     // same earlier token (a duplicate-token head) predicts it. No extra random numbers when 0.
     float reverse = 0.0f;

@@ -500,28 +500,24 @@ TEST(TrainData, ReversedCopyWindowsRepeatTheSpanBackwards) {
     for (int b = 0; b < B; b++) {
         std::vector<int> win(in.begin() + b * T, in.begin() + (b + 1) * T);
         win.push_back(tg[b * T + T - 1]);
-        // the longest descending run (natural ids only climb): the backwards copy, if there is one
-        int s = 0, run = 1;
-        for (int i = 0, n = 1; i < T; i++) {
-            n = win[i + 1] == win[i] - 1 ? n + 1 : 1;
-            if (n > run) run = n, s = i + 1 - (n - 1);
-        }
-        if (run < 2) continue;  // a forward (periodic) copying window
-        reversed++;
-        // its earlier copy: the same ids climbing, ending before the backwards copy starts
-        auto earlier = [&](int s) {
-            int p = -1;
-            for (int i = 0; i < s; i++)
-                if (win[i] == win[s]) p = i;
-            return p;
-        };
-        int p = earlier(s);
-        if (p < 0) p = earlier(++s), run--;  // the natural token before the copy was one above its first id
-        EXPECT_GE(run, T / 16) << "window " << b;
-        EXPECT_LE(run, T / 4) << "window " << b;
-        ASSERT_GE(p - (run - 1), 0) << "window " << b;
-        for (int i = 0; i < run; i++) ASSERT_EQ(win[p - i], win[s + i]) << "window " << b;
         for (int t = 0; t < T; t++) ASSERT_EQ(tg[b * T + t], win[t + 1]);
+        bool descends = false;  // natural ids only climb: a step down by one is a backwards run
+        for (int i = 0; i < T; i++) descends = descends || win[i + 1] == win[i] - 1;
+        if (!descends) continue;  // a forward (periodic) copying window
+        reversed++;
+        // the window climbs up to the span's end (text, span), then holds only runs of the span backwards
+        int f = 1;
+        while (f <= T && win[f] == win[f - 1] + 1) f++;
+        const int L = f - std::max(0, f - T / 4), lowest = win[f - 1] - L + 1;  // the span is within the last T/4
+        int steps_back = 0;
+        for (int i = f; i <= T; i++) {
+            ASSERT_GE(win[i], lowest) << "window " << b << ": a token after the span is not from it";
+            ASSERT_LE(win[i], win[f - 1]) << "window " << b;
+            // inside a run the next token is the one before this token's earlier copy
+            if (i < T && win[i + 1] == win[i] - 1) steps_back++;
+        }
+        EXPECT_GE(T + 1 - f, T / 16) << "window " << b << ": the runs fill at least a span's length (>= T/16)";
+        EXPECT_GT(steps_back, (T - f) * 6 / 10) << "window " << b << ": most tokens after the span continue a run";
     }
     EXPECT_GT(reversed, B / 4);
     EXPECT_LT(reversed, 3 * B / 4);
