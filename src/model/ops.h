@@ -17,7 +17,7 @@ void matmul_f16(float* out, int ldo, const float* a, int lda, const uint16_t* b,
 void matmul_bt_f16(float* out, int ldo, const float* a, int lda, const uint16_t* b, int ldb, float scale, int M, int K,
                    int N);
 // Weight matrices packed once, at load, into the panels the products above build on every call:
-// B = b[K, N] (bt: b[N, K]^T, the tied LM head) as ceil(N / 8) panels of [K, 8], zero-padded.
+// B = b[K, N] (bt: b[N, K]^T, the tied LM head) as ceil(N / 16) panels of [K, 16], zero-padded.
 // packed_floats(K, N) is their size in floats, or 0 in a build whose products do not pack (Eigen):
 // such a build keeps calling matmul / matmul_bt.
 size_t packed_floats(int K, int N);

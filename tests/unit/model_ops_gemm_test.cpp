@@ -118,7 +118,7 @@ TEST(ModelOpsGemm, PackedWeightsGiveTheSameProducts) {
             const int M = s.M, K = s.K, N = s.N, lda = K + 3, ldb = (bt ? K : N) + 5, ldo = N + 2;
             std::vector<float> a = rnd((size_t)M * lda, 21 + M), b = rnd((size_t)(bt ? N : K) * ldb, 22 + K);
             std::vector<float> bias = rnd(N, 23 + N), packed(packed_floats(K, N), -1.0f);
-            ASSERT_EQ(packed.size(), (size_t)(N + 7) / 8 * 8 * K);
+            ASSERT_EQ(packed.size(), (size_t)(N + 15) / 16 * 16 * K);
             pack_weights(packed.data(), b.data(), ldb, bt, K, N);
             const float pad = 4321.0f;
             std::vector<float> got((size_t)M * ldo, pad), want((size_t)M * ldo, pad);
