@@ -21,7 +21,7 @@ bool app_teach_start(App& app, const std::string& text, const TeachOptions& o) {
     }
     if (t.model != m) {  // a model's first teaching: keep it for Reset (another taught model is restored first)
         app_teach_reset(app);
-        t.original = std::make_unique<Model>(*m);
+        t.original = std::make_unique<Model>(Model::without_packed(*m));
         t.model = m;
     }
     app_patch_cancel(app);
@@ -73,7 +73,8 @@ void app_teach_reset(App& app) {
     AppTeach& t = app.teach;
     app_teach_stop(app);
     if (!t.model || !t.original) return;
-    *t.model = *t.original;  // the weights and their packed copy
+    *t.model = *t.original;
+    model_pack_weights(*t.model);  // (Reset's copy keeps none)
     t.original.reset();
     t.model = nullptr;
     t.modified = false;

@@ -88,11 +88,10 @@ struct Model {
 
     // A copy points w into its own params (the implicit copy would point into the original's).
     Model() = default;
-    Model(const Model& o)
-        : cfg(o.cfg), params(o.params), params_f16(o.params_f16), packed(o.packed), tok(o.tok), name(o.name),
-          source_dtype(o.source_dtype) {
-        weights_repoint();
-    }
+    Model(const Model& o) : Model(o, true) {}
+    // A copy of the weights without their packed copy (its products pack per call, to the same results):
+    // Teach's copy for Reset, which would otherwise hold the weights a third time.
+    static Model without_packed(const Model& o) { return Model(o, false); }
     Model& operator=(const Model& o) {
         if (this != &o) {
             cfg = o.cfg, params = o.params, params_f16 = o.params_f16, packed = o.packed, tok = o.tok, name = o.name,
@@ -116,6 +115,13 @@ struct Model {
         return (params.size() + packed.size()) * sizeof(float) + params_f16.size() * sizeof(uint16_t);
     }
     void weights_repoint();  // points w into params / params_f16 / packed (weights.cpp)
+
+private:
+    Model(const Model& o, bool with_packed)
+        : cfg(o.cfg), params(o.params), params_f16(o.params_f16), packed(with_packed ? o.packed : std::vector<float>()),
+          tok(o.tok), name(o.name), source_dtype(o.source_dtype) {
+        weights_repoint();
+    }
 };
 
 // After loading, or after params changed (teaching): rebuilds Model::packed from the F32 weights (when

@@ -19,8 +19,7 @@ const char* teach_part_name(int part) {
 size_t teach_memory_bytes(const GPT2Config& cfg, int tokens) {
     const size_t P = gpt2_num_params(cfg), N = (size_t)std::min(tokens, cfg.n_positions), C = cfg.n_embd;
     const size_t acts = N * (size_t)cfg.n_layer * (20 * C + (size_t)cfg.n_head * N) + N * (size_t)cfg.vocab_size * 2 + 8 * N * C;
-    // Reset's copy (with its packed copy), weights, gradients, two moments; activations, scratch
-    return (5 * P + gpt2_packed_floats(cfg) + acts) * sizeof(float);
+    return (5 * P + acts) * sizeof(float);  // Reset's copy, weights, gradients, two moments; activations, scratch
 }
 
 size_t teach_memory_available() {

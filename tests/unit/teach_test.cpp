@@ -132,9 +132,11 @@ TEST_F(AppWithText, TeachThenResetRestoresTheWeightsExactly) {
     EXPECT_NE(app.cap.logits, logits_before) << "the views re-ran on the taught weights";
     ASSERT_NE(app_teach_original(app), nullptr);
     EXPECT_EQ(app_teach_original(app)->params, before);
+    EXPECT_TRUE(app_teach_original(app)->packed.empty()) << "Reset's copy keeps the weights only";
     app_teach_reset(app);
     EXPECT_FALSE(app_model_modified(app));
     EXPECT_EQ(std::memcmp(app.models[0]->params.data(), before.data(), before.size() * sizeof(float)), 0);
+    EXPECT_EQ(app.models[0]->packed.size(), gpt2_packed_floats(app.models[0]->cfg)) << "packed again";
     EXPECT_EQ(app.cap.logits, logits_before);
     // Stop keeps what was taught so far
     ASSERT_TRUE(app_teach_start(app, TEXT, o));
