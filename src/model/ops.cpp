@@ -184,35 +184,41 @@ static const float* bias_panel(float init[NR], const float* bias, int j0, int nc
 
 static thread_local std::vector<float> g_panel;                  // [KC, 8] grows once
 
+// One panel: B[0 .. kc, 0 .. nc) -> bp[kc, 16], zero-padded, times scale. b points at B's first element:
+// B = b[K, N] (row k at b + k * ldb) or, with bt, b[N, K]^T (column j at b + j * ldb).
+template <typename BT>
+static void pack_panel(float* bp, const BT* b, int ldb, bool bt, float scale, int kc, int nc) {
+    if (!bt && nc == NR && scale == 1.0f) {
+        for (int k = 0; k < kc; k++) {
+            const BT* src = b + (size_t)k * ldb;                 // [16]
+            for (int v = 0; v < NV; v++) f4_store(bp + k * NR + 4 * v, f4_load_b(src + 4 * v));
+        }
+    } else if (!bt) {
+        for (int k = 0; k < kc; k++)
+            for (int j = 0; j < NR; j++) bp[k * NR + j] = j < nc ? scale * b_at(b + (size_t)k * ldb + j) : 0.0f;
+    } else {
+        for (int j = 0; j < NR; j++) {
+            if (j >= nc) { for (int k = 0; k < kc; k++) bp[k * NR + j] = 0.0f; continue; }
+            const BT* src = b + (size_t)j * ldb;                 // [kc] row j of b
+            if (scale == 1.0f) for (int k = 0; k < kc; k++) bp[k * NR + j] = b_at(src + k);
+            else for (int k = 0; k < kc; k++) bp[k * NR + j] = scale * b_at(src + k);
+        }
+    }
+}
+
 // The packed path. bt: B = b[N, K]^T, else B = b[K, N]. scale multiplies B while packing.
 template <typename BT>
 static void gemm_packed(float* out, int ldo, const float* a, int lda, const BT* b, int ldb, bool bt, float scale,
                         const float* bias, int M, int K, int N) {
     if (g_panel.size() < (size_t)KC * NR) g_panel.resize((size_t)KC * NR);
-    float* bp = g_panel.data();                                  // [kc, 8]
+    float* bp = g_panel.data();                                  // [kc, 16]
     float binit[NR];
     for (int j0 = 0; j0 < N; j0 += NR) {
         const int nc = std::min((int)NR, N - j0);
         const float* init = bias_panel(binit, bias, j0, nc);
         for (int k0 = 0; k0 < K; k0 += KC) {
             const int kc = std::min((int)KC, K - k0);
-            // ---- pack B[k0 .. k0+kc, j0 .. j0+nc) -> bp[kc, 8] ----
-            if (!bt && nc == NR && scale == 1.0f) {
-                for (int k = 0; k < kc; k++) {
-                    const BT* src = b + (size_t)(k0 + k) * ldb + j0;     // [16]
-                    for (int v = 0; v < NV; v++) f4_store(bp + k * NR + 4 * v, f4_load_b(src + 4 * v));
-                }
-            } else if (!bt) {
-                for (int k = 0; k < kc; k++)
-                    for (int j = 0; j < NR; j++) bp[k * NR + j] = j < nc ? scale * b_at(b + (size_t)(k0 + k) * ldb + j0 + j) : 0.0f;
-            } else {
-                for (int j = 0; j < NR; j++) {
-                    if (j >= nc) { for (int k = 0; k < kc; k++) bp[k * NR + j] = 0.0f; continue; }
-                    const BT* src = b + (size_t)(j0 + j) * ldb + k0;     // [kc] row j0+j of b
-                    if (scale == 1.0f) for (int k = 0; k < kc; k++) bp[k * NR + j] = b_at(src + k);
-                    else for (int k = 0; k < kc; k++) bp[k * NR + j] = scale * b_at(src + k);
-                }
-            }
+            pack_panel(bp, bt ? b + (size_t)j0 * ldb + k0 : b + (size_t)k0 * ldb + j0, ldb, bt, scale, kc, nc);
             panel_rows(out + j0, ldo, a + k0, lda, bp, kc, k0 == 0, init, M, nc);
         }
     }
@@ -220,6 +226,11 @@ static void gemm_packed(float* out, int ldo, const float* a, int lda, const BT* 
 
 // Weights packed at load: the panels of gemm_packed, all of them, side by side ([N / 16][K, 16]).
 size_t packed_floats(int K, int N) { return (size_t)(N + NR - 1) / NR * NR * K; }
+
+void pack_weights(float* dst, const float* b, int ldb, bool bt, int K, int N) {
+    for (int j0 = 0; j0 < N; j0 += NR)                           // each panel [K, 16] whole
+        pack_panel(dst + (size_t)j0 * K, bt ? b + (size_t)j0 * ldb : b + j0, ldb, bt, 1.0f, K, std::min((int)NR, N - j0));
+}
 
 void matmul_packed(float* out, int ldo, const float* a, int lda, const float* bp, const float* bias, int M, int K,
                    int N) {
@@ -397,9 +408,10 @@ void matmul_bt(float* out, int ldo, const float* a, int lda, const float* b, int
     else o.noalias() = (x * scale) * y.transpose();               // [M, N] (scale folded into the smaller operand)
 }
 
-// No packing at load: packed_floats() = 0 keeps the model on matmul / matmul_bt. (matmul_packed still
-// computes the product from panels, plainly, for completeness.)
+// No packing at load: packed_floats() = 0 keeps the model on matmul / matmul_bt, so pack_weights has
+// nothing to do. (matmul_packed still computes the product from panels, plainly, for completeness.)
 size_t packed_floats(int, int) { return 0; }
+void pack_weights(float*, const float*, int, bool, int, int) {}
 
 void matmul_packed(float* out, int ldo, const float* a, int lda, const float* bp, const float* bias, int M, int K,
                    int N) {
@@ -434,15 +446,6 @@ void matmul_bt_f16(float* out, int ldo, const float* a, int lda, const uint16_t*
 }
 
 #endif
-
-void pack_weights(float* dst, const float* b, int ldb, bool bt, int K, int N) {
-    for (int j0 = 0; j0 < N; j0 += PANEL) {
-        float* panel = dst + (size_t)j0 * K;                     // [K, 16]
-        for (int k = 0; k < K; k++)
-            for (int j = 0; j < PANEL; j++)
-                panel[k * PANEL + j] = j0 + j >= N ? 0.0f : bt ? b[(size_t)(j0 + j) * ldb + k] : b[(size_t)k * ldb + j0 + j];
-    }
-}
 
 // ----------------------------------------------------------------------------------------------------
 // element-wise and row-wise

@@ -112,7 +112,7 @@ void Model::weights_repoint() {
 
 void model_pack_weights(Model& m) {
     const size_t n = m.has_weights() && !m.weights_f16() ? gpt2_packed_floats(m.cfg) : 0;
-    m.packed.assign(n, 0.0f);
+    m.packed.resize(n);  // (every float is written below: a re-pack after teaching writes them once)
     m.weights_repoint();
     if (!n) return;
     const GPT2Weights& w = m.w;
