@@ -315,6 +315,66 @@ bool token_file_load(const std::string& path, std::vector<uint16_t>& out, std::s
     return true;
 }
 
+// A repeat-marked window (CopyWindows::mark) in win[0..T]: the marker, then tokens from the text at `start`
+// (or random ids, half of them repeating an earlier one), each repeat followed by the marker.
+static void write_marked_window(std::vector<int>& win, const std::vector<uint16_t>& toks, size_t start, int T,
+                                TrainRng& rng, const CopyWindows& copy) {
+    const bool random = copy.random > 0.0f && copy.random_hi > copy.random_lo && train_rng_uniform(rng) < copy.random;
+    std::vector<bool> seen(65536, false);
+    std::vector<int> drawn;
+    win[0] = copy.mark_token;
+    for (int t = 1, next = 1; t <= T;) {
+        int tok;
+        if (!random) {
+            tok = toks[start + next++];  // at most T reads: within the window's text
+        } else if (!drawn.empty() && train_rng_uniform(rng) < 0.5f) {
+            tok = drawn[train_rng_u64(rng) % drawn.size()];
+        } else {
+            tok = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
+            drawn.push_back(tok);
+        }
+        win[t++] = tok;
+        if (seen[tok] && t <= T) win[t++] = copy.mark_token;
+        seen[tok] = true;
+    }
+}
+
+// A copying window (CopyWindows): in win[0..T], a span of L in [T/16, max_frac T] tokens written again later
+// in the same window (after the original), so the second copy is predictable; with probability `random` the
+// span is first filled with random ids from [random_lo, random_hi) (nothing but the earlier copy predicts it).
+static void write_copy_window(std::vector<int>& win, int T, TrainRng& rng, const CopyWindows& copy) {
+    // reversed: the later copies run backwards (see CopyWindows::reverse)
+    const bool reversed = copy.reverse > 0.0f && train_rng_uniform(rng) < copy.reverse;
+    const bool periodic = copy.periodic && !reversed;
+    const int lo = std::max(2, T / (periodic ? 32 : 16)), hi = std::max(lo, (int)(copy.max_frac * T));
+    const int L = lo + (int)(train_rng_u64(rng) % (uint64_t)(hi - lo + 1));
+    if (periodic && 2 * L <= T + 1) {
+        const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));  // [0, T+1-2L]
+        if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
+            for (int i = 0; i < L; i++)
+                win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
+        for (int i = src + L; i <= T; i++) win[i] = win[i - L];
+    } else if (reversed && 2 * L <= T + 1) {
+        // from the window's start, pairs of a span and the same span backwards, each span a fresh stretch of
+        // the text (or random ids): every token of a backwards copy is followed by the one before its
+        // earlier copy, and no pair of tokens comes twice
+        const bool random = copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo;
+        for (int i = 0; i + 2 * L <= T + 1; i += 2 * L) {
+            if (random)
+                for (int j = 0; j < L; j++)
+                    win[i + j] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
+            for (int j = 0; j < L; j++) win[i + L + j] = win[i + L - 1 - j];
+        }
+    } else if (2 * L <= T + 1) {
+        const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));       // [0, T+1-2L]
+        const int dst = src + L + (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L - src));
+        if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
+            for (int i = 0; i < L; i++)
+                win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
+        for (int i = 0; i < L; i++) win[dst + i] = win[src + i];
+    }
+}
+
 void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng, int* inputs, int* targets,
                   const CopyWindows& copy) {
     const uint64_t span = toks.size() - (size_t)T;  // valid window starts: [0, size - T - 1]
@@ -323,42 +383,10 @@ void batch_sample(const std::vector<uint16_t>& toks, int B, int T, TrainRng& rng
         size_t start = (size_t)(train_rng_u64(rng) % span);
         for (int t = 0; t <= T; t++) win[t] = toks[start + t];
         if (copy.frac > 0.0f && train_rng_uniform(rng) < copy.frac) {
-            // a copying window: a span of L in [T/16, max_frac T] tokens written again later in the same
-            // window (after the original), so the second copy is predictable; with probability `random`
-            // the span is first filled with random ids from [random_lo, random_hi) (nothing but the
-            // earlier copy predicts it)
-            // reversed: the later copies run backwards (see CopyWindows::reverse)
-            const bool reversed = copy.reverse > 0.0f && train_rng_uniform(rng) < copy.reverse;
-            const bool periodic = copy.periodic && !reversed;
-            const int lo = std::max(2, T / (periodic ? 32 : 16)), hi = std::max(lo, (int)(copy.max_frac * T));
-            const int L = lo + (int)(train_rng_u64(rng) % (uint64_t)(hi - lo + 1));
-            if (periodic && 2 * L <= T + 1) {
-                const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));  // [0, T+1-2L]
-                if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
-                    for (int i = 0; i < L; i++)
-                        win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
-                for (int i = src + L; i <= T; i++) win[i] = win[i - L];
-            } else if (reversed && 2 * L <= T + 1) {
-                // the span, then to the window's end runs of it read backwards: each a random stretch of 2 to
-                // L of its tokens, so nearly every token after the span is followed by the one before its
-                // earlier copy
-                const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));       // [0, T+1-2L]
-                if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
-                    for (int i = 0; i < L; i++)
-                        win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
-                for (int i = src + L; i <= T;) {
-                    const int c = 2 + (int)(train_rng_u64(rng) % (uint64_t)(L - 1));      // run length [2, L]
-                    const int last = c - 1 + (int)(train_rng_u64(rng) % (uint64_t)(L - c + 1));  // its first token
-                    for (int j = 0; j < c && i <= T; j++, i++) win[i] = win[src + last - j];
-                }
-            } else if (2 * L <= T + 1) {
-                const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));       // [0, T+1-2L]
-                const int dst = src + L + (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L - src));
-                if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
-                    for (int i = 0; i < L; i++)
-                        win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
-                for (int i = 0; i < L; i++) win[dst + i] = win[src + i];
-            }
+            if (copy.mark > 0.0f && copy.mark_token >= 0 && train_rng_uniform(rng) < copy.mark)
+                write_marked_window(win, toks, start, T, rng, copy);
+            else
+                write_copy_window(win, T, rng, copy);
         }
         for (int t = 0; t < T; t++) {
             inputs[b * T + t] = win[t];

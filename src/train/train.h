@@ -100,11 +100,21 @@ struct CopyWindows {
     // periodic: the span (L in [T/32, max_frac T]) repeats itself to the end of the window, so every token
     // after its first copy is predictable from one period back (many copies per window, not one)
     bool periodic = false;
-    // reverse: the probability that a copying window is reversed instead (never periodic): after the
-    // span, the rest of the window is runs of it read backwards (each 2 to L tokens of it, at random), so
-    // the token after a repeated token is the one *before* its earlier copy: only attending to that
-    // same earlier token (a duplicate-token head) predicts it. No extra random numbers when 0.
+    // reverse: the probability that a copying window is reversed instead (never periodic): from its start,
+    // pairs of a span (a fresh stretch of the text, or random ids) and the same span read backwards, so the
+    // token after a repeated token is the one *before* its earlier copy, and no pair of tokens comes twice
+    // (an induction head cannot predict it from an earlier backwards copy): attending to that same earlier
+    // token (a duplicate-token head) and reading what the previous-token head wrote there predicts it. No
+    // extra random numbers when 0.
     float reverse = 0.0f;
+    // mark: the probability that a copying window marks repeats instead (drawn before `reverse`): it
+    // starts with mark_token, then every token that already occurred in it is followed by mark_token. Its
+    // tokens are the window's text or, with probability `random`, random ids half of which repeat an earlier
+    // one. Whether the current token occurred before is then what predicts the next one, which a
+    // duplicate-token head (attending from a token to its earlier copy) answers. No extra random numbers
+    // when 0.
+    float mark = 0.0f;
+    int mark_token = -1;
 };
 struct TrainOptions {
     int B = 16, T = 128;

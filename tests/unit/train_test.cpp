@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <vector>
 
 #include "model/file.h"
@@ -485,8 +486,10 @@ TEST(TrainGrad, ShardResultsDoNotDependOnThreadCount) {
     EXPECT_EQ(0, std::memcmp(g1.data(), m.grads.data(), g1.size() * sizeof(float)));
 }
 
-// Reversed copying windows: the later copy runs backwards, so the token after a repeated token is the one
-// before its earlier copy; never periodic, spans T/16..max_frac T; with reverse = 0.5 both kinds occur.
+// Reversed copying windows: from the window's start, pairs of a span and the same span backwards (spans
+// T/16..max_frac T, one length per window), so the token after a repeated token is the one before its
+// earlier copy, and no pair of consecutive tokens comes twice; never periodic; with reverse = 0.5 both
+// kinds occur.
 TEST(TrainData, ReversedCopyWindowsRepeatTheSpanBackwards) {
     const std::vector<uint16_t> toks = climbing_tokens(5000);
     const int B = 64, T = 128;  // periodic spans >= T/32 = 4: no descending step in them
@@ -501,24 +504,69 @@ TEST(TrainData, ReversedCopyWindowsRepeatTheSpanBackwards) {
         std::vector<int> win(in.begin() + b * T, in.begin() + (b + 1) * T);
         win.push_back(tg[b * T + T - 1]);
         for (int t = 0; t < T; t++) ASSERT_EQ(tg[b * T + t], win[t + 1]);
-        bool descends = false;  // natural ids only climb: a step down by one is a backwards run
+        bool descends = false;  // natural ids only climb: a step down by one is a backwards copy
         for (int i = 0; i < T; i++) descends = descends || win[i + 1] == win[i] - 1;
         if (!descends) continue;  // a forward (periodic) copying window
         reversed++;
-        // the window climbs up to the span's end (text, span), then holds only runs of the span backwards
-        int f = 1;
-        while (f <= T && win[f] == win[f - 1] + 1) f++;
-        const int L = f - std::max(0, f - T / 4), lowest = win[f - 1] - L + 1;  // the span is within the last T/4
-        int steps_back = 0;
-        for (int i = f; i <= T; i++) {
-            ASSERT_GE(win[i], lowest) << "window " << b << ": a token after the span is not from it";
-            ASSERT_LE(win[i], win[f - 1]) << "window " << b;
-            // inside a run the next token is the one before this token's earlier copy
-            if (i < T && win[i + 1] == win[i] - 1) steps_back++;
+        int L = 1;  // the first span climbs from the window's start
+        while (win[L] == win[L - 1] + 1) L++;
+        ASSERT_GE(L, T / 16) << "window " << b;
+        ASSERT_LE(L, T / 4) << "window " << b;
+        int pairs = 0;
+        for (int i = 0; i + 2 * L <= T + 1; i += 2 * L, pairs++) {
+            for (int j = 1; j < L; j++) ASSERT_EQ(win[i + j], win[i + j - 1] + 1) << "window " << b << ": a span climbs";
+            for (int j = 0; j < L; j++) ASSERT_EQ(win[i + L + j], win[i + L - 1 - j]) << "window " << b << ": then runs backwards";
+            if (i > 0) ASSERT_GT(win[i], win[i - 2 * L + L - 1]) << "window " << b << ": each span is fresh text";
         }
-        EXPECT_GE(T + 1 - f, T / 16) << "window " << b << ": the runs fill at least a span's length (>= T/16)";
-        EXPECT_GT(steps_back, (T - f) * 6 / 10) << "window " << b << ": most tokens after the span continue a run";
+        EXPECT_GE(pairs, 2) << "window " << b;
+        std::set<std::pair<int, int>> seen;  // no pair of consecutive tokens twice
+        for (int i = 0; i < 2 * L * pairs - 1; i++) ASSERT_TRUE(seen.insert({win[i], win[i + 1]}).second) << "window " << b << " at " << i;
     }
     EXPECT_GT(reversed, B / 4);
     EXPECT_LT(reversed, 3 * B / 4);
+}
+
+// Repeat-marked windows: the marker first, then the text (or random ids) with the marker after every token
+// that already occurred in the window, and nowhere else; with mark = 0 the windows are the plain copying ones.
+TEST(TrainData, MarkedWindowsMarkEveryRepeatedToken) {
+    std::vector<uint16_t> toks(5000);
+    for (size_t i = 0; i < toks.size(); i++) toks[i] = (uint16_t)(300 + (i * i) % 97);  // repeats, irregularly
+    const int B = 64, T = 64, mark = 218;
+    for (const float random : {0.0f, 1.0f}) {
+        std::vector<int> in(B * T), tg(B * T);
+        TrainRng r;
+        train_rng_seed(r, 7);
+        CopyWindows copy;
+        copy.frac = 1.0f, copy.mark = 1.0f, copy.mark_token = mark, copy.random = random;
+        copy.random_lo = 256, copy.random_hi = 3583;
+        batch_sample(toks, B, T, r, in.data(), tg.data(), copy);
+        int repeats = 0, content_total = 0;
+        for (int b = 0; b < B; b++) {
+            std::vector<int> win(in.begin() + b * T, in.begin() + (b + 1) * T);
+            win.push_back(tg[b * T + T - 1]);
+            for (int t = 0; t < T; t++) ASSERT_EQ(tg[b * T + t], win[t + 1]);
+            ASSERT_EQ(win[0], mark) << "window " << b << " starts with the marker";
+            std::vector<int> content;
+            for (int t = 1; t <= T; t++) {
+                if (win[t] == mark) continue;
+                const bool repeated = std::count(content.begin(), content.end(), win[t]) > 0;
+                content.push_back(win[t]);
+                if (t < T) ASSERT_EQ(win[t + 1] == mark, repeated) << "window " << b << " position " << t;
+                repeats += repeated;
+            }
+            content_total += (int)content.size();
+            if (random == 0.0f) {  // the text, in order, from one place
+                size_t s = 0;
+                while (s + 1 < toks.size() && !(toks[s] == content[0] && std::equal(content.begin(), content.end(), toks.begin() + s)))
+                    s++;
+                ASSERT_TRUE(std::equal(content.begin(), content.end(), toks.begin() + s)) << "window " << b;
+            } else {
+                for (int id : content) ASSERT_TRUE(id >= 256 && id < 3583) << id;
+            }
+        }
+        if (random == 1.0f) {  // about half the random ids repeat an earlier one
+            EXPECT_GT(repeats, content_total * 4 / 10);
+            EXPECT_LT(repeats, content_total * 7 / 10);
+        }
+    }
 }
