@@ -12,6 +12,7 @@
 
 #include "cli/command.h"
 #include "cli/train_loop.h"
+#include "model/model.h"
 #include "tokenizer/tokenizer.h"
 #include "train/train.h"
 
@@ -24,6 +25,7 @@ static const char* TRAIN_USAGE =
     "           [--eval-every 100] [--eval-batches 20] [--ckpt-every 100] [--max-minutes M] [--stop-at S]\n"
     "           [--copy-frac F] [--copy-max F] [--copy-random F] [--snapshot-every K]\n"
     "           [--wpe-sin RMS] [--window W] [--copy-periodic 0|1] [--copy-reverse F]\n"
+    "           [--copy-mark F --mark-token ID] [--init-from MODELDIR]\n"
     "           resumes from RUNDIR/ckpt.bin when present; logs to RUNDIR/log.txt\n"
     "       attnlab train eval --ckpt FILE --data FILE.bin [--batch 8] [--max-batches N] [--threads 2]\n"
     "       attnlab train export --ckpt FILE --tokenizer DIR --out DIR [--f32]\n"
@@ -118,6 +120,7 @@ static int train_run(std::vector<char*>& args) {
     int periodic = 0;  // 1: copying windows repeat their span to the window's end (CopyWindows::periodic)
     int window = 0;  // >0: train on windows of this many tokens (<= --ctx), e.g. short ones first
     float wpe_sin = 0.0f;  // >0: sinusoidal position embeddings of this rms at init (train_wpe_sinusoid)
+    const char* init_from = nullptr;  // a new run starts from this model folder's weights (same shape)
     bool ok = take_shape(args, cfg, o, 0) && cli_opt_int(cli_take_flag(args, "--steps"), o.steps) &&
               cli_opt_int(cli_take_flag(args, "--warmup"), o.warmup) &&
               cli_opt_float(cli_take_flag(args, "--lr"), o.lr) &&
@@ -136,9 +139,14 @@ static int train_run(std::vector<char*>& args) {
               cli_opt_float(cli_take_flag(args, "--wpe-sin"), wpe_sin) &&
               cli_opt_int(cli_take_flag(args, "--copy-periodic"), periodic) &&
               cli_opt_float(cli_take_flag(args, "--copy-reverse"), o.copy.reverse) &&
+              cli_opt_float(cli_take_flag(args, "--copy-mark"), o.copy.mark) &&
+              cli_opt_int(cli_take_flag(args, "--mark-token"), o.copy.mark_token) &&
               cli_opt_int(cli_take_flag(args, "--window"), window) &&
               cli_opt_float(cli_take_flag(args, "--max-minutes"), max_minutes);
+    init_from = cli_take_flag(args, "--init-from");
     if (!ok || !args.empty()) return usage_error("bad or unknown option");
+    if (o.copy.mark > 0.0f && (o.copy.mark_token < 0 || o.copy.mark_token >= cfg.vocab_size))
+        return usage_error("--copy-mark needs --mark-token, a token id below --vocab");
     o.seed = (uint64_t)seed_f;
     o.copy.periodic = periodic != 0;
     o.T = cfg.n_positions;
@@ -174,7 +182,23 @@ static int train_run(std::vector<char*>& args) {
             fprintf(stderr, "attnlab train: %s\n", err.c_str());
             return 1;
         }
-        if (wpe_sin > 0.0f) train_wpe_sinusoid(m, wpe_sin);
+        if (init_from) {
+            Model from;
+            if (!model_load_dir(from, init_from, err)) {
+                fprintf(stderr, "attnlab train: --init-from: %s\n", err.c_str());
+                return 1;
+            }
+            if (from.cfg.n_positions != cfg.n_positions || from.cfg.vocab_size != cfg.vocab_size ||
+                from.cfg.n_embd != cfg.n_embd || from.cfg.n_layer != cfg.n_layer || from.cfg.n_head != cfg.n_head ||
+                from.params.size() != m.params.size()) {
+                fprintf(stderr, "attnlab train: --init-from %s has a different configuration than the options\n", init_from);
+                return 1;
+            }
+            std::copy(from.params.begin(), from.params.end(), m.params.begin());
+            fprintf(stderr, "started from the weights of %s\n", init_from);
+        } else if (wpe_sin > 0.0f) {
+            train_wpe_sinusoid(m, wpe_sin);
+        }
         train_rng_seed(st.rng, o.seed ^ 0xDA7A5EEDull);
     }
     FILE* log = fopen(log_path.c_str(), "a");
@@ -184,10 +208,10 @@ static int train_run(std::vector<char*>& args) {
     }
     fprintf(log,
             "# config L=%d H=%d C=%d T=%d V=%d params=%zu | B=%d steps=%d warmup=%d lr=%g min_lr_frac=%g wd=%g "
-            "clip=%g seed=%llu threads=%d copy_frac=%g copy_max=%g copy_random=%g wpe_sin=%g window=%d copy_periodic=%d copy_reverse=%g | train_tokens=%zu val_tokens=%zu\n",
+            "clip=%g seed=%llu threads=%d copy_frac=%g copy_max=%g copy_random=%g wpe_sin=%g window=%d copy_periodic=%d copy_reverse=%g copy_mark=%g mark_token=%d | train_tokens=%zu val_tokens=%zu\n",
             cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.n_positions, cfg.vocab_size, m.params.size(), o.B, o.steps,
             o.warmup, o.lr, o.min_lr_frac, o.weight_decay, o.grad_clip, (unsigned long long)o.seed, o.threads,
-            o.copy.frac, o.copy.max_frac, o.copy.random, wpe_sin, o.T, periodic, o.copy.reverse, train_toks.size(), val_toks.size());
+            o.copy.frac, o.copy.max_frac, o.copy.random, wpe_sin, o.T, periodic, o.copy.reverse, o.copy.mark, o.copy.mark_token, train_toks.size(), val_toks.size());
     fflush(log);
 
     TrainLoop loop;

@@ -13,6 +13,8 @@ Checks (each one line "ok"/"FAIL"), then "model: N passed, N failed":
      run.json, so it is checked even where its weights are absent
   3. when the default model's report.json has probes: they equal what scripts/model/report computes from
      the shipped weights, and the engine matches the numpy reference on a full window
+  4. `attnlab train run --init-from` starts from the default model's weights: one step at learning rate 0
+     exports a safetensors file byte for byte the model's own
 """
 import argparse
 import os
@@ -87,6 +89,25 @@ def main():
         check(f"{default}: report.json probes recomputed from the shipped weights", r.returncode == 0)
     else:
         print(f"     ({default}'s report.json predates the probes: nothing to recompute)")
+
+    # 4. a training run started from the shipped weights (recipe INIT_FROM)
+    import tempfile
+    import numpy as np
+    cfg = json.load(open(os.path.join(model, "config.json")))
+    with tempfile.TemporaryDirectory() as tmp:
+        toks = os.path.join(tmp, "tokens.bin")
+        np.random.default_rng(0).integers(0, cfg["vocab_size"] - 1, size=2 * cfg["n_positions"] + 2).astype(np.uint16).tofile(toks)
+        shape = ["--vocab", str(cfg["vocab_size"]), "--layers", str(cfg["n_layer"]), "--heads", str(cfg["n_head"]),
+                 "--embd", str(cfg["n_embd"]), "--ctx", str(cfg["n_positions"])]
+        run = subprocess.run([args.attnlab, "train", "run", "--train", toks, "--val", toks, "--out", os.path.join(tmp, "run"),
+                              *shape, "--batch", "1", "--steps", "1", "--warmup", "0", "--lr", "0", "--eval-batches", "1",
+                              "--threads", "1", "--init-from", model], capture_output=True, text=True)
+        exp = subprocess.run([args.attnlab, "train", "export", "--ckpt", os.path.join(tmp, "run", "ckpt.bin"),
+                              "--tokenizer", model, "--out", os.path.join(tmp, "hf")], capture_output=True, text=True)
+        same = run.returncode == 0 and exp.returncode == 0 and \
+            open(os.path.join(tmp, "hf", "model.safetensors"), "rb").read() == open(os.path.join(model, "model.safetensors"), "rb").read()
+        check(f"train run --init-from {default}: one step at learning rate 0 exports the same weights", same,
+              "" if same else (run.stderr + exp.stderr).strip()[-200:])
 
     passed = sum(results)
     print(f"model: {passed} passed, {len(results) - passed} failed")
