@@ -315,11 +315,20 @@ bool token_file_load(const std::string& path, std::vector<uint16_t>& out, std::s
     return true;
 }
 
+// Whether a copying window's spans are random ids (with probability copy.random; no draw when it is 0), and
+// one such id: merged tokens in [random_lo, random_hi).
+static bool random_spans(TrainRng& rng, const CopyWindows& copy) {
+    return copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo;
+}
+static int random_id(TrainRng& rng, const CopyWindows& copy) {
+    return copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
+}
+
 // A repeat-marked window (CopyWindows::mark) in win[0..T]: the marker, then tokens from the text at `start`
 // (or random ids, half of them repeating an earlier one), each repeat followed by the marker.
 static void write_marked_window(std::vector<int>& win, const std::vector<uint16_t>& toks, size_t start, int T,
                                 TrainRng& rng, const CopyWindows& copy) {
-    const bool random = copy.random > 0.0f && copy.random_hi > copy.random_lo && train_rng_uniform(rng) < copy.random;
+    const bool random = random_spans(rng, copy);
     std::vector<bool> seen(65536, false);
     std::vector<int> drawn;
     win[0] = copy.mark_token;
@@ -330,7 +339,7 @@ static void write_marked_window(std::vector<int>& win, const std::vector<uint16_
         } else if (!drawn.empty() && train_rng_uniform(rng) < 0.5f) {
             tok = drawn[train_rng_u64(rng) % drawn.size()];
         } else {
-            tok = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
+            tok = random_id(rng, copy);
             drawn.push_back(tok);
         }
         win[t++] = tok;
@@ -350,27 +359,24 @@ static void write_copy_window(std::vector<int>& win, int T, TrainRng& rng, const
     const int L = lo + (int)(train_rng_u64(rng) % (uint64_t)(hi - lo + 1));
     if (periodic && 2 * L <= T + 1) {
         const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));  // [0, T+1-2L]
-        if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
-            for (int i = 0; i < L; i++)
-                win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
+        if (random_spans(rng, copy))
+            for (int i = 0; i < L; i++) win[src + i] = random_id(rng, copy);
         for (int i = src + L; i <= T; i++) win[i] = win[i - L];
     } else if (reversed && 2 * L <= T + 1) {
         // from the window's start, pairs of a span and the same span backwards, each span a fresh stretch of
         // the text (or random ids): every token of a backwards copy is followed by the one before its
         // earlier copy, and no pair of tokens comes twice
-        const bool random = copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo;
+        const bool random = random_spans(rng, copy);
         for (int i = 0; i + 2 * L <= T + 1; i += 2 * L) {
             if (random)
-                for (int j = 0; j < L; j++)
-                    win[i + j] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
+                for (int j = 0; j < L; j++) win[i + j] = random_id(rng, copy);
             for (int j = 0; j < L; j++) win[i + L + j] = win[i + L - 1 - j];
         }
     } else if (2 * L <= T + 1) {
-        const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));       // [0, T+1-2L]
+        const int src = (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L));  // [0, T+1-2L]
         const int dst = src + L + (int)(train_rng_u64(rng) % (uint64_t)(T + 2 - 2 * L - src));
-        if (copy.random > 0.0f && train_rng_uniform(rng) < copy.random && copy.random_hi > copy.random_lo)
-            for (int i = 0; i < L; i++)
-                win[src + i] = copy.random_lo + (int)(train_rng_u64(rng) % (uint64_t)(copy.random_hi - copy.random_lo));
+        if (random_spans(rng, copy))
+            for (int i = 0; i < L; i++) win[src + i] = random_id(rng, copy);
         for (int i = 0; i < L; i++) win[dst + i] = win[src + i];
     }
 }
