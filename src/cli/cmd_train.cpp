@@ -120,7 +120,7 @@ static int train_run(std::vector<char*>& args) {
     int periodic = 0;  // 1: copying windows repeat their span to the window's end (CopyWindows::periodic)
     int window = 0;  // >0: train on windows of this many tokens (<= --ctx), e.g. short ones first
     float wpe_sin = 0.0f;  // >0: sinusoidal position embeddings of this rms at init (train_wpe_sinusoid)
-    const char* init_from = nullptr;  // a new run starts from this model folder's weights (same shape)
+    const char* init_from = cli_take_flag(args, "--init-from");  // a new run starts from these weights (same shape)
     bool ok = take_shape(args, cfg, o, 0) && cli_opt_int(cli_take_flag(args, "--steps"), o.steps) &&
               cli_opt_int(cli_take_flag(args, "--warmup"), o.warmup) &&
               cli_opt_float(cli_take_flag(args, "--lr"), o.lr) &&
@@ -143,7 +143,6 @@ static int train_run(std::vector<char*>& args) {
               cli_opt_int(cli_take_flag(args, "--mark-token"), o.copy.mark_token) &&
               cli_opt_int(cli_take_flag(args, "--window"), window) &&
               cli_opt_float(cli_take_flag(args, "--max-minutes"), max_minutes);
-    init_from = cli_take_flag(args, "--init-from");
     if (!ok || !args.empty()) return usage_error("bad or unknown option");
     if (o.copy.mark > 0.0f && (o.copy.mark_token < 0 || o.copy.mark_token >= cfg.vocab_size))
         return usage_error("--copy-mark needs --mark-token, a token id below --vocab");
