@@ -125,8 +125,11 @@ private:
 };
 
 // After loading, or after params changed (teaching): rebuilds Model::packed from the F32 weights (when
-// gpt2_packed_floats allows) and re-points w. Products then read the packed copy.
-void model_pack_weights(Model& m);
+// gpt2_packed_floats allows) and re-points w. Products then read the packed copy. `only` re-packs just the
+// matrices that changed: layer `only`'s four (only >= 0) or wte's (MODEL_PACK_WTE); a model without its
+// packed copy yet is packed whole.
+enum { MODEL_PACK_ALL = -1, MODEL_PACK_WTE = -2 };
+void model_pack_weights(Model& m, int only = MODEL_PACK_ALL);
 
 // Row `id` of the token embedding wte as F32 (either layout): out[C].
 void model_token_embedding(const Model& m, int id, float* out);

@@ -110,21 +110,23 @@ void Model::weights_repoint() {
     w.wte_p = w.fcprojw_p + L * p.fcproj;
 }
 
-void model_pack_weights(Model& m) {
+void model_pack_weights(Model& m, int only) {
     const size_t n = m.has_weights() && !m.weights_f16() ? gpt2_packed_floats(m.cfg) : 0;
+    if (m.packed.size() != n) only = MODEL_PACK_ALL;  // a first pack: every matrix
     m.packed.resize(n);  // (every float is written below: a re-pack after teaching writes them once)
     m.weights_repoint();
     if (!n) return;
     const GPT2Weights& w = m.w;
     const size_t C = m.cfg.n_embd, L = m.cfg.n_layer;
     float* dst = m.packed.data();                                // in weights_repoint's order
-    auto pack = [&](const float* b, int ldb, bool bt, int K, int N) {
-        pack_weights(dst, b, ldb, bt, K, N);
+    auto pack = [&](bool wanted, const float* b, int ldb, bool bt, int K, int N) {
+        if (wanted) pack_weights(dst, b, ldb, bt, K, N);
         dst += packed_floats(K, N);
     };
-    for (size_t l = 0; l < L; l++) pack(w.qkvw + l * C * 3 * C, 3 * C, false, C, 3 * C);
-    for (size_t l = 0; l < L; l++) pack(w.attprojw + l * C * C, C, false, C, C);
-    for (size_t l = 0; l < L; l++) pack(w.fcw + l * C * 4 * C, 4 * C, false, C, 4 * C);
-    for (size_t l = 0; l < L; l++) pack(w.fcprojw + l * 4 * C * C, C, false, 4 * C, C);
-    pack(w.wte, C, true, C, m.cfg.vocab_size);
+    auto layer = [&](size_t l) { return only == MODEL_PACK_ALL || only == (int)l; };
+    for (size_t l = 0; l < L; l++) pack(layer(l), w.qkvw + l * C * 3 * C, 3 * C, false, C, 3 * C);
+    for (size_t l = 0; l < L; l++) pack(layer(l), w.attprojw + l * C * C, C, false, C, C);
+    for (size_t l = 0; l < L; l++) pack(layer(l), w.fcw + l * C * 4 * C, 4 * C, false, C, 4 * C);
+    for (size_t l = 0; l < L; l++) pack(layer(l), w.fcprojw + l * 4 * C * C, C, false, 4 * C, C);
+    pack(only == MODEL_PACK_ALL || only == MODEL_PACK_WTE, w.wte, C, true, C, m.cfg.vocab_size);
 }

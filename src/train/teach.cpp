@@ -106,7 +106,8 @@ void teach_step(TeachSession& s, Model& m) {
     const float scale = norm > s.topt.grad_clip ? s.topt.grad_clip / norm : 1.0f;
     train_adamw_update(s.tm, s.topt, s.topt.lr, (int)s.losses.size() + 1, scale);
     for (const auto& [b, e] : s.trained) std::copy(s.tm.params.begin() + b, s.tm.params.begin() + e, m.params.begin() + b);
-    model_pack_weights(m);
+    // re-pack what moved (the other matrices' packed copies are still exact)
+    model_pack_weights(m, s.o.part == TEACH_ALL ? MODEL_PACK_ALL : s.o.part == TEACH_EMBEDDINGS ? MODEL_PACK_WTE : s.o.layer);
     s.losses.push_back((float)loss);
 }
 

@@ -32,6 +32,7 @@ TEST(Teach, LowersTheLossAndMovesOnlyThePartTaught) {
     for (int part : {TEACH_ALL, TEACH_EMBEDDINGS, TEACH_LAYER}) {
         SCOPED_TRACE(teach_part_name(part));
         m.params = before;
+        model_pack_weights(m);
         TeachSession s;
         TeachOptions o;
         o.steps = 20, o.lr = 3e-3f, o.part = part, o.layer = 1;
@@ -53,6 +54,9 @@ TEST(Teach, LowersTheLossAndMovesOnlyThePartTaught) {
             EXPECT_EQ(changed(before, m.params, q0, q0 + per), 0u);
             EXPECT_EQ(changed(before, m.params, wte, wpe_end), 0u);
         }
+        Model whole = m;
+        model_pack_weights(whole);
+        EXPECT_EQ(whole.packed, m.packed) << "the part re-packed after each step = the whole model packed again";
     }
 }
 
