@@ -176,9 +176,9 @@ std::string url_state_format(const std::string& state_json) {
         const json& t = st["teach"];
         if (t.contains("text") && t["text"].is_string()) put("teach", t["text"].get<std::string>());
         if (t.contains("done") && t["done"].is_number_integer()) put("steps", std::to_string(t["done"].get<long long>()));
-        if (t.contains("lr") && t["lr"].is_number()) {  // 9 digits: the same float back, so the same training
-            char b[32];
-            snprintf(b, sizeof b, "%.9g", t["lr"].get<double>());
+        if (t.contains("lr") && t["lr"].is_number()) {  // the float teaching uses, in 9 digits: the same float back
+            char b[32];                                    // (9 digits of the double could round to its neighbour)
+            snprintf(b, sizeof b, "%.9g", (double)(float)t["lr"].get<double>());
             put("lr", b);
         }
         if (t.contains("part") && t["part"].is_string() && t["part"] != "all") put("part", t["part"].get<std::string>());

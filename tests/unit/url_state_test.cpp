@@ -49,3 +49,15 @@ TEST(UrlState, FormatThenParseRoundTrips) {
     EXPECT_EQ(j["aggregate"], 1);
     EXPECT_FALSE(j.contains("compare"));  // the default sentence is left out of links
 }
+
+// A taught model's learning rate comes back as the same float teaching uses, also when the state holds a
+// double between two floats (9 digits of the double would round to the neighbouring float; fuzz finding
+// tests/fuzz/crashes/fuzz_url_state-lr-double-rounding.bin).
+TEST(UrlState, TeachingRateComesBackAsTheSameFloat) {
+    for (double lr : {1e-4, 0.049549994987, 3e-3, 0.123456789012}) {
+        json st = {{"text", "hi"}, {"modified", true}, {"teach", {{"text", "a b a b"}, {"done", 5}, {"lr", lr}}}};
+        std::string notice;
+        const json again = parse(url_state_format(st.dump()), notice);
+        EXPECT_EQ((float)again.value("lr", 0.0), (float)lr) << lr;
+    }
+}
